@@ -1,0 +1,70 @@
+/*
+ * loop.h - the main thread's event loop: SDL events, timers, and messages from other threads.
+ *
+ * The loop sleeps in SDL_WaitEventTimeout until an event arrives or the next timer is due; it
+ * never spins. Other threads hand results to the main thread with bm_loop_post, which wraps
+ * a heap message in an SDL user event; the handler then runs on the main thread and owns the
+ * message. Timers and SDL event handlers are main-thread only. bm_loop_post and
+ * bm_loop_request_quit may be called from any thread.
+ */
+#ifndef BM_CORE_LOOP_H
+#define BM_CORE_LOOP_H
+
+#include "err.h"
+
+#include <SDL2/SDL_events.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Runs on the main thread with the message that was posted; it owns msg from then on. */
+typedef void (*bm_loop_msg_fn)(void *msg);
+/* Runs on the main thread for every SDL event the loop takes that is not one of its own. */
+typedef void (*bm_loop_event_fn)(const SDL_Event *ev, void *ud);
+/* A timer fired. Return true to keep a repeating timer. */
+typedef bool (*bm_loop_timer_fn)(void *ud);
+
+/* Needs SDL's event subsystem (SDL_INIT_EVENTS) to be initialised. Main thread. */
+enum bm_err bm_loop_init(bm_loop_event_fn on_event, void *ud);
+/*
+ * Stops the loop for good: messages still queued are handed to their handlers' free function
+ * where one was given with bm_loop_post_owned, timers are dropped. Main thread.
+ */
+void bm_loop_shutdown(void);
+
+/*
+ * Queues msg for fn on the main thread. Returns BM_ERR_SHUTDOWN once the loop has stopped
+ * (the caller still owns msg then) or BM_ERR_NO_MEMORY if SDL's queue is full.
+ */
+enum bm_err bm_loop_post(bm_loop_msg_fn fn, void *msg);
+/* As bm_loop_post, and free_fn(msg) disposes of it if it is never delivered. */
+enum bm_err bm_loop_post_owned(bm_loop_msg_fn fn, void *msg, void (*free_fn)(void *msg));
+
+/* Timers, in milliseconds of SDL_GetTicks64. Returns an id > 0, or 0 on failure. */
+uint32_t bm_loop_timer_add(uint32_t delay_ms, bool repeat, bm_loop_timer_fn fn, void *ud);
+void bm_loop_timer_cancel(uint32_t id);
+
+/* Runs until bm_loop_request_quit or SDL_QUIT (SIGINT/SIGTERM). Returns the quit code. */
+int bm_loop_run(void);
+
+/*
+ * Runs until done(ud) is true or timeout_ms passes, then returns done(ud)'s last answer.
+ * For tests and start-up waits; the same dispatch as bm_loop_run.
+ */
+bool bm_loop_run_until(bool (*done)(void *ud), void *ud, uint32_t timeout_ms);
+
+/* Asks the loop to return `code` from bm_loop_run. Any thread. */
+void bm_loop_request_quit(int code);
+
+/* Whether quit was requested (workers may check it to stop early). */
+bool bm_loop_quitting(void);
+
+/* Counters for benchmarks and tests: how many times the loop woke, and why. */
+struct bm_loop_stats {
+    uint64_t wakeups;
+    uint64_t sdl_events;
+    uint64_t messages;
+    uint64_t timers_fired;
+};
+void bm_loop_get_stats(struct bm_loop_stats *out);
+
+#endif
