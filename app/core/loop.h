@@ -26,18 +26,17 @@ typedef bool (*bm_loop_timer_fn)(void *ud);
 /* Needs SDL's event subsystem (SDL_INIT_EVENTS) to be initialised. Main thread. */
 enum bm_err bm_loop_init(bm_loop_event_fn on_event, void *ud);
 /*
- * Stops the loop for good: messages still queued are handed to their handlers' free function
- * where one was given with bm_loop_post_owned, timers are dropped. Main thread.
+ * Stops the loop for good: every message still queued is delivered to its handler (here, on
+ * the main thread), then posting fails with BM_ERR_SHUTDOWN; timers are dropped. Shut workers
+ * down before the loop so their last completions are delivered. Main thread.
  */
 void bm_loop_shutdown(void);
 
 /*
  * Queues msg for fn on the main thread. Returns BM_ERR_SHUTDOWN once the loop has stopped
- * (the caller still owns msg then) or BM_ERR_NO_MEMORY if SDL's queue is full.
+ * or BM_ERR_NO_MEMORY if SDL's queue is full; the caller still owns msg then.
  */
 enum bm_err bm_loop_post(bm_loop_msg_fn fn, void *msg);
-/* As bm_loop_post, and free_fn(msg) disposes of it if it is never delivered. */
-enum bm_err bm_loop_post_owned(bm_loop_msg_fn fn, void *msg, void (*free_fn)(void *msg));
 
 /* Timers, in milliseconds of SDL_GetTicks64. Returns an id > 0, or 0 on failure. */
 uint32_t bm_loop_timer_add(uint32_t delay_ms, bool repeat, bm_loop_timer_fn fn, void *ud);

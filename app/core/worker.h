@@ -30,10 +30,10 @@ typedef enum bm_err (*bm_request_run_fn)(struct bm_request *req, void *arg, void
 /*
  * Runs on the main thread exactly once per accepted request. Owns result (may be NULL).
  * arg is the submitter's and is still valid: release it here if the submitter allocated it.
+ * Should the loop already have stopped (a shutdown in the wrong order), done runs on the worker
+ * thread instead, so it still runs exactly once and nothing leaks.
  */
 typedef void (*bm_request_done_fn)(enum bm_err err, void *result, void *arg);
-/* Optional: frees a result that cannot be delivered (loop already stopped). */
-typedef void (*bm_request_free_fn)(void *result);
 
 /* Periodic work on the worker thread when no request runs (device status polls). */
 typedef void (*bm_worker_tick_fn)(void *ud);
@@ -61,7 +61,7 @@ void bm_worker_destroy(struct bm_worker *w);
  * BM_ERR_SHUTDOWN) done is never called and the caller keeps arg.
  */
 enum bm_err bm_worker_submit(struct bm_worker *w, bm_request_run_fn run, bm_request_done_fn done,
-                             bm_request_free_fn free_result, void *arg, uint64_t *id);
+                             void *arg, uint64_t *id);
 
 /*
  * As bm_worker_submit, but done runs on the worker thread right after run instead of on the
