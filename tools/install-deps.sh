@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package bianmin needs to build, test and run its demo.
+# Idempotent: when everything is installed already it only checks (well under a second).
+# Runs apt as root directly, or through sudo for a normal user.
+set -euo pipefail
+
+packages=(
+    # toolchain
+    build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev gettext
+    # display, text and images
+    libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-noto-cjk
+    # core runtime and tests
+    libinih-dev libcmocka-dev
+    # simulated printers and scanner (PNG and PDF output)
+    libcairo2-dev
+    # headless demo and real-window tests
+    xvfb xauth xdotool
+)
+
+# One dpkg-query for all: a package it does not know at all is simply absent from its output.
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null |
+            awk '$NF == "installed" { print $1 }' || true)
+missing=()
+for p in "${packages[@]}"; do
+    grep -qx "$p" <<<"$installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install packages" >&2; exit 1; }
+    sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done" >&2
