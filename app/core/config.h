@@ -14,12 +14,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 enum bm_config_type {
-    BM_CONFIG_STRING,
+    BM_CONFIG_STRING, /* UTF-8 text, [min, max] characters, of `chars` */
     BM_CONFIG_INT,  /* decimal, within [min, max] */
     BM_CONFIG_BOOL, /* true/false, yes/no, on/off, 1/0 */
     BM_CONFIG_ENUM, /* one of a '|'-separated list, e.g. "error|warn|info" */
+};
+
+/* Which characters a BM_CONFIG_STRING may hold (control characters never). */
+enum bm_config_chars {
+    BM_CONFIG_CHARS_TEXT = 0, /* any printable UTF-8 */
+    BM_CONFIG_CHARS_IDENT,    /* ASCII letters, digits, '-' and '_' */
+    BM_CONFIG_CHARS_PHONE,    /* digits and '-' */
+    BM_CONFIG_CHARS_PATH,     /* any printable UTF-8; a path, relative to the config file */
 };
 
 struct bm_config_key {
@@ -27,9 +36,10 @@ struct bm_config_key {
     const char *key;
     enum bm_config_type type;
     const char *default_value; /* as it would be written in the file */
-    long min, max;             /* BM_CONFIG_INT only */
+    long min, max;             /* INT: the value; STRING: its length in characters */
     const char *choices;       /* BM_CONFIG_ENUM only */
     const char *doc;           /* one line for --help-config and docs/config.md */
+    enum bm_config_chars chars; /* BM_CONFIG_STRING only */
 };
 
 /* The schema, terminated by an entry whose section is NULL. */
@@ -45,6 +55,22 @@ const char *bm_config_default_path(void);
  * with bm_err_detail() holding "FILE:LINE: [section] key: problem; allowed: ...".
  */
 enum bm_err bm_config_load(const char *path, struct bm_config **out);
+
+/*
+ * The same from memory: `name` stands for the file in messages and its directory anchors
+ * relative paths. The fuzz target and tests use it.
+ */
+enum bm_err bm_config_load_mem(const char *name, const char *data, size_t len,
+                               struct bm_config **out);
+
+/* Longest accepted line, in bytes (a longer one is an error naming its line). */
+#define BM_CONFIG_LINE_MAX 1024
+/* Largest accepted file. */
+#define BM_CONFIG_FILE_MAX (256 * 1024)
+
+/* Writes every section and key with type, default, what is allowed and what it is for
+ * (bianmin --help-config). */
+void bm_config_print_schema(FILE *out);
 
 /* A config holding only the schema defaults (tests, and the CLI's --help-config). */
 struct bm_config *bm_config_defaults(void);

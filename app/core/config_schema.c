@@ -1,0 +1,77 @@
+/*
+ * config_schema.c - the one table of every configuration section and key.
+ *
+ * Loading, the typed getters, --help-config and docs/config.md all follow this table, and a
+ * unit test checks that docs/config.md names every key with its default, so add a key here and
+ * in the doc together. Strings carry their allowed length (in characters, min..max) and
+ * character class; integers their range; enums their '|'-separated choices, whose index the
+ * getter returns (so keep an enum's order when adding choices: append). Read-only data: any
+ * thread.
+ */
+#include "config.h"
+
+#define STR(sec, k, def, lo, hi, cls, text)                                                        \
+    {.section = sec, .key = k, .type = BM_CONFIG_STRING, .default_value = def, .min = lo,         \
+     .max = hi, .chars = cls, .doc = text}
+#define INT(sec, k, def, lo, hi, text)                                                             \
+    {.section = sec, .key = k, .type = BM_CONFIG_INT, .default_value = def, .min = lo, .max = hi, \
+     .doc = text}
+#define BOOL(sec, k, def, text)                                                                    \
+    {.section = sec, .key = k, .type = BM_CONFIG_BOOL, .default_value = def, .doc = text}
+#define ENUM(sec, k, def, list, text)                                                              \
+    {.section = sec, .key = k, .type = BM_CONFIG_ENUM, .default_value = def, .choices = list,     \
+     .doc = text}
+
+/* Device drivers per class; later work appends driver names (keep "sim" first). */
+#define DEVICE(k, what)                                                                            \
+    ENUM("devices", k, "sim", "sim|none",                                                          \
+         "Driver for the " what "; none: this kiosk has no such device")
+
+const struct bm_config_key bm_config_schema[] = {
+    STR("kiosk", "id", "DEMO-0001", 1, 32, BM_CONFIG_CHARS_IDENT,
+        "This kiosk's identifier, in logs, receipts and reports to the centre"),
+    STR("kiosk", "name", "便民服务自助终端", 1, 64, BM_CONFIG_CHARS_TEXT,
+        "The service point's name shown on screens"),
+    STR("kiosk", "location", "", 0, 96, BM_CONFIG_CHARS_TEXT,
+        "Where the kiosk stands, shown on the attract screen (empty: not shown)"),
+    ENUM("kiosk", "mode", "kiosk", "demo|kiosk",
+         "kiosk: fullscreen, hidden cursor, system shortcuts swallowed; "
+         "demo: a window, and the keyboard scripts the simulated devices"),
+    ENUM("kiosk", "language", "zh_CN", "zh_CN|en", "Language of the screens at start"),
+    STR("kiosk", "hotline", "12345", 3, 20, BM_CONFIG_CHARS_PHONE,
+        "Help line shown to residents"),
+
+    INT("display", "width", "1080", 320, 7680, "Window or screen width in pixels"),
+    INT("display", "height", "1920", 320, 7680, "Window or screen height in pixels"),
+    BOOL("display", "fullscreen", "false", "Fullscreen even in demo mode"),
+    INT("display", "dpi", "96", 60, 600, "Screen density, used to size touch targets in mm"),
+
+    ENUM("log", "level", "info", "error|warn|notice|info|debug",
+         "Lines above this level are dropped"),
+    STR("log", "file", "", 0, 1000, BM_CONFIG_CHARS_PATH,
+        "Also append log lines to this file (empty: stderr/journal only)"),
+
+    INT("session", "timeout_s", "60", 15, 900,
+        "Seconds without a touch before the \"are you still there?\" countdown"),
+    INT("session", "countdown_s", "15", 5, 60,
+        "Seconds the countdown runs before the session ends"),
+
+    DEVICE("id_reader", "ID card reader"),
+    DEVICE("receipt_printer", "receipt printer"),
+    DEVICE("doc_printer", "A4 document printer"),
+    DEVICE("scanner", "document scanner"),
+    DEVICE("barcode", "barcode / QR code reader"),
+
+    STR("sim", "output_dir", "/var/lib/bianmin/sim-output", 1, 1000, BM_CONFIG_CHARS_PATH,
+        "Where simulated printers write what they print (PNG receipts, PDF documents)"),
+
+    STR("paths", "font", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 1, 1000,
+        BM_CONFIG_CHARS_PATH, "Regular UI font (a Noto Sans CJK collection)"),
+    STR("paths", "font_bold", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 1, 1000,
+        BM_CONFIG_CHARS_PATH, "Bold UI font"),
+    STR("paths", "assets", "", 0, 1000, BM_CONFIG_CHARS_PATH,
+        "UI assets directory (empty: the build tree's ui-assets when run from a build "
+        "directory, else the installed share directory)"),
+
+    {.section = NULL},
+};
