@@ -45,6 +45,8 @@ static struct {
     Uint32 event_type;
     bm_loop_event_fn on_event;
     void *on_event_ud;
+    void (*before_wait)(void *ud);
+    void *before_wait_ud;
     struct timer timers[MAX_TIMERS];
     uint32_t next_timer_id;
     struct bm_loop_stats stats;
@@ -216,6 +218,14 @@ static void iterate(uint32_t limit_ms)
         got = SDL_PollEvent(&ev);
     }
     fire_due_timers();
+    if (loop.before_wait)
+        loop.before_wait(loop.before_wait_ud);
+}
+
+void bm_loop_set_before_wait(void (*fn)(void *ud), void *ud)
+{
+    loop.before_wait = fn;
+    loop.before_wait_ud = ud;
 }
 
 int bm_loop_run(void)

@@ -42,6 +42,12 @@ enum bm_err bm_loop_post(bm_loop_msg_fn fn, void *msg);
 uint32_t bm_loop_timer_add(uint32_t delay_ms, bool repeat, bm_loop_timer_fn fn, void *ud);
 void bm_loop_timer_cancel(uint32_t id);
 
+/*
+ * fn(ud) runs on every wakeup after the events, messages and timers it brought were handled,
+ * just before the loop sleeps again: the place to draw one frame for all of them. NULL unsets.
+ */
+void bm_loop_set_before_wait(void (*fn)(void *ud), void *ud);
+
 /* Runs until bm_loop_request_quit or SDL_QUIT (SIGINT/SIGTERM). Returns the quit code. */
 int bm_loop_run(void);
 

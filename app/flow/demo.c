@@ -1,0 +1,253 @@
+/*
+ * demo.c - demo mode: play the simulated devices from the keyboard or the terminal.
+ *
+ * In the window, function keys act on the sim devices (README lists them). With
+ * --demo-console, a thread reads commands from standard input -- the way to drive a headless
+ * demo -- and posts each line to the main loop, where it runs exactly like a key press; the
+ * thread waits in poll() on stdin and a wake-up pipe, so stopping never hangs on a read.
+ *
+ * Commands act only on sim devices: on a real driver they answer BM_ERR_UNSUPPORTED.
+ * Main thread, except console_main.
+ */
+#include "flow_internal.h"
+
+#include "core/log.h"
+#include "core/loop.h"
+#include "drivers/sim/sim.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LINE_MAX_LEN 512
+
+struct bm_demo {
+    struct bm_flow *flow;
+    bool console;
+    pthread_t thread;
+    int wake[2]; /* write a byte to stop the console thread */
+};
+
+static struct bm_device *dev(struct bm_demo *d, enum bm_device_class cls)
+{
+    return bm_devices_get(d->flow->devices, cls);
+}
+
+static void report(const char *what, enum bm_err err)
+{
+    if (err == BM_OK)
+        bm_log_notice("demo", "%s", what);
+    else
+        bm_log_warn("demo", "%s: %s (%s)", what, bm_err_name(err), bm_err_detail());
+}
+
+static bool class_by_name(const char *name, enum bm_device_class *out)
+{
+    for (int c = 0; c < BM_CLASS_COUNT; c++) {
+        if (strcmp(name, bm_device_class_name(c)) == 0) {
+            *out = c;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool card_by_name(const char *name, enum bm_sim_card *out)
+{
+    for (int c = 0; c < BM_SIM_CARD_COUNT; c++) {
+        if (strcmp(name, bm_sim_card_name(c)) == 0) {
+            *out = c;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const struct {
+    const char *word;
+    enum bm_sim_printer_event ev;
+} printer_words[] = {
+    {"paper-low", BM_SIM_PAPER_LOW},   {"paper-out", BM_SIM_PAPER_OUT},
+    {"jam", BM_SIM_PAPER_JAM},         {"cover-open", BM_SIM_COVER_OPEN},
+    {"cover-close", BM_SIM_COVER_CLOSE}, {"cutter-error", BM_SIM_CUTTER_ERROR},
+    {"toner-low", BM_SIM_TONER_LOW},   {"toner-out", BM_SIM_TONER_OUT},
+    {"refill", BM_SIM_REFILL},         {"taken", BM_SIM_RECEIPT_TAKEN},
+};
+
+static const char help_text[] =
+    "demo commands (keys in the window in brackets):\n"
+    "  card [adult|elderly|expired|foreign|hmt]  present a test ID card (F1 adult, F2 elderly)\n"
+    "  remove                                    take the card away (F3)\n"
+    "  page [FILE.png] | page-remove             put a page on the scanner (F4) / take it\n"
+    "  code TEXT                                 hold a barcode to the reader\n"
+    "  paper-low | paper-out | jam | refill      receipt printer (F5 F6 F7 F8)\n"
+    "  cover-open | cover-close | cutter-error | taken   receipt printer\n"
+    "  doc PRINTER-WORD                          the same words for the A4 printer\n"
+    "  unplug [CLASS] | replug [CLASS]           default id_reader (F9 F10)\n"
+    "  tap NAME                                  tap a named screen element\n"
+    "  screenshot [DIR]                          save the screen as PNG (F11)\n"
+    "  status                                    log every device's status (F12)\n"
+    "  help | quit\n";
+
+/* Runs one command line. Main thread. */
+static void run_command(struct bm_demo *d, char *line)
+{
+    char *arg = line + strcspn(line, " \t");
+    if (*arg) {
+        *arg++ = '\0';
+        arg += strspn(arg, " \t");
+    }
+    const char *cmd = line;
+    enum bm_device_class cls = BM_CLASS_ID_READER;
+
+    if (strcmp(cmd, "help") == 0) {
+        fputs(help_text, stdout);
+        fflush(stdout);
+    } else if (strcmp(cmd, "quit") == 0) {
+        bm_loop_request_quit(0);
+    } else if (strcmp(cmd, "card") == 0) {
+        enum bm_sim_card card = BM_SIM_CARD_ADULT;
+        if (*arg && !card_by_name(arg, &card))
+            return report("card: unknown test card", BM_ERR_INVALID_ARG);
+        report("card presented", bm_sim_card_insert(dev(d, BM_CLASS_ID_READER), card));
+    } else if (strcmp(cmd, "remove") == 0) {
+        report("card removed", bm_sim_card_remove(dev(d, BM_CLASS_ID_READER)));
+    } else if (strcmp(cmd, "page") == 0) {
+        report("page placed", bm_sim_page_place(dev(d, BM_CLASS_SCANNER), *arg ? arg : NULL));
+    } else if (strcmp(cmd, "page-remove") == 0) {
+        report("page removed", bm_sim_page_remove(dev(d, BM_CLASS_SCANNER)));
+    } else if (strcmp(cmd, "code") == 0) {
+        report("code scanned", bm_sim_barcode_scan(dev(d, BM_CLASS_BARCODE), arg));
+    } else if (strcmp(cmd, "unplug") == 0 || strcmp(cmd, "replug") == 0) {
+        if (*arg && !class_by_name(arg, &cls))
+            return report("unknown device class", BM_ERR_INVALID_ARG);
+        bool unplug = cmd[0] == 'u';
+        report(cmd, unplug ? bm_sim_unplug(dev(d, cls)) : bm_sim_replug(dev(d, cls)));
+    } else if (strcmp(cmd, "tap") == 0) {
+        report("tap", bm_flow_tap(d->flow, arg));
+    } else if (strcmp(cmd, "screenshot") == 0) {
+        bm_ui_invalidate(d->flow->ui); /* the next frame is saved */
+        bm_flow_screenshot(d->flow, *arg ? arg : "out/screens");
+    } else if (strcmp(cmd, "status") == 0) {
+        bm_devices_log_status(d->flow->devices);
+    } else {
+        const char *word = cmd;
+        cls = BM_CLASS_RECEIPT_PRINTER;
+        if (strcmp(cmd, "doc") == 0) {
+            word = arg;
+            cls = BM_CLASS_DOC_PRINTER;
+        }
+        for (size_t i = 0; i < sizeof printer_words / sizeof printer_words[0]; i++)
+            if (strcmp(word, printer_words[i].word) == 0)
+                return report(word, bm_sim_printer(dev(d, cls), printer_words[i].ev));
+        bm_log_warn("demo", "unknown command '%s' (type help)", cmd);
+    }
+}
+
+bool bm_demo_key(struct bm_demo *d, const SDL_KeyboardEvent *key)
+{
+    static const struct {
+        SDL_Keycode key;
+        const char *command;
+    } keys[] = {
+        {SDLK_F1, "card adult"}, {SDLK_F2, "card elderly"}, {SDLK_F3, "remove"},
+        {SDLK_F4, "page"},       {SDLK_F5, "paper-low"},    {SDLK_F6, "paper-out"},
+        {SDLK_F7, "jam"},        {SDLK_F8, "refill"},       {SDLK_F9, "unplug"},
+        {SDLK_F10, "replug"},    {SDLK_F11, "screenshot"},  {SDLK_F12, "status"},
+    };
+    if (key->repeat)
+        return false;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (keys[i].key == key->keysym.sym) {
+            char line[64];
+            snprintf(line, sizeof line, "%s", keys[i].command);
+            run_command(d, line);
+            return true;
+        }
+    }
+    return false;
+}
+
+struct console_line {
+    struct bm_demo *demo;
+    char text[LINE_MAX_LEN];
+};
+
+static void on_console_line(void *msg)
+{
+    struct console_line *l = msg;
+    run_command(l->demo, l->text);
+    free(l);
+}
+
+/* The console thread: one posted message per line of standard input. */
+static void *console_main(void *ud)
+{
+    struct bm_demo *d = ud;
+    FILE *in = stdin;
+    char buf[LINE_MAX_LEN];
+    for (;;) {
+        struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {d->wake[0], POLLIN, 0}};
+        if (poll(fds, 2, -1) < 0 || fds[1].revents)
+            break;
+        if (!fgets(buf, sizeof buf, in))
+            break; /* end of input: the demo goes on, driven by the window */
+        buf[strcspn(buf, "\r\n")] = '\0';
+        if (!buf[0])
+            continue;
+        struct console_line *l = malloc(sizeof *l);
+        if (!l)
+            break;
+        l->demo = d;
+        snprintf(l->text, sizeof l->text, "%s", buf);
+        if (bm_loop_post(on_console_line, l) != BM_OK) {
+            free(l);
+            break;
+        }
+    }
+    return NULL;
+}
+
+enum bm_err bm_demo_start(struct bm_flow *flow, bool console, struct bm_demo **out)
+{
+    struct bm_demo *d = calloc(1, sizeof *d);
+    if (!d)
+        return bm_err_set(BM_ERR_NO_MEMORY, "demo");
+    d->flow = flow;
+    d->wake[0] = d->wake[1] = -1;
+    if (console) {
+        if (pipe(d->wake) != 0) {
+            free(d);
+            return bm_err_set(BM_ERR_IO, "demo console pipe");
+        }
+        if (pthread_create(&d->thread, NULL, console_main, d) != 0) {
+            close(d->wake[0]);
+            close(d->wake[1]);
+            free(d);
+            return bm_err_set(BM_ERR_NO_MEMORY, "demo console thread");
+        }
+        d->console = true;
+        bm_log_notice("demo", "demo console: type 'help' for commands");
+    }
+    bm_log_notice("demo", "demo mode: F1-F12 play the simulated devices (README)");
+    *out = d;
+    return BM_OK;
+}
+
+void bm_demo_stop(struct bm_demo *d)
+{
+    if (!d)
+        return;
+    if (d->console) {
+        char byte = 1;
+        if (write(d->wake[1], &byte, 1) != 1)
+            bm_log_warn("demo", "could not wake the console thread");
+        pthread_join(d->thread, NULL);
+        close(d->wake[0]);
+        close(d->wake[1]);
+    }
+    free(d);
+}

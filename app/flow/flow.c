@@ -1,0 +1,373 @@
+/*
+ * flow.c - the session controller: which screen shows, what a tap or a device event does.
+ *
+ * The flow owns the window, the UI toolkit and the device hub. Drawing is lazy: handlers
+ * change state and invalidate the UI; the loop's before-wait hook draws at most one frame per
+ * wakeup, and only if something changed. The clock is a one-shot timer armed for the next
+ * minute boundary, so an idle attract screen wakes once a minute.
+ *
+ * A session starts with the first touch (or a card) and ends on inactivity: the resident's
+ * personal data is wiped and the attract screen returns. (The "are you still there?"
+ * countdown and the full session rules come with the resident UI work.)
+ *
+ * Main thread only.
+ */
+#include "flow_internal.h"
+
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/secbuf.h"
+#include "home_content.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static enum bm_lang lang_of(const char *code)
+{
+    return strcmp(code, "en") == 0 ? BM_LANG_EN : BM_LANG_ZH_CN;
+}
+
+static const char *code_of(enum bm_lang lang)
+{
+    return lang == BM_LANG_EN ? "en" : "zh_CN";
+}
+
+static void set_language(struct bm_flow *flow, enum bm_lang lang)
+{
+    if (bm_i18n_set_language(code_of(lang)) != BM_OK) {
+        bm_log_err(BM_LOG_ERROR, "flow", BM_ERR_NOT_FOUND, "language switch");
+        return;
+    }
+    flow->lang = lang;
+    bm_ui_invalidate(flow->ui);
+}
+
+/* ---- view-models ---- */
+
+static void fill_attract(const struct bm_flow *flow, struct bm_attract_vm *vm)
+{
+    *vm = (struct bm_attract_vm){.kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang,
+                                 .notice = bm_home_content_notice(flow->lang)};
+}
+
+static void fill_home(const struct bm_flow *flow, struct bm_home_vm *vm)
+{
+    *vm = (struct bm_home_vm){.kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang};
+    bm_home_content_fill(vm, flow->lang);
+}
+
+static void draw(struct bm_flow *flow)
+{
+    bm_ui_frame_begin(flow->ui);
+    if (flow->screen == BM_FLOW_ATTRACT) {
+        struct bm_attract_vm vm;
+        fill_attract(flow, &vm);
+        bm_attract_draw(flow->ui, &vm);
+    } else {
+        struct bm_home_vm vm;
+        fill_home(flow, &vm);
+        bm_home_draw(flow->ui, &vm);
+    }
+    bm_ui_frame_end(flow->ui);
+}
+
+static size_t current_elements(struct bm_flow *flow, struct bm_screen_element *out, size_t cap)
+{
+    if (flow->screen == BM_FLOW_ATTRACT) {
+        struct bm_attract_vm vm;
+        fill_attract(flow, &vm);
+        return bm_attract_elements(flow->ui, &vm, out, cap);
+    }
+    struct bm_home_vm vm;
+    fill_home(flow, &vm);
+    return bm_home_elements(flow->ui, &vm, out, cap);
+}
+
+/* ---- frames ---- */
+
+static const char *screen_name(enum bm_flow_screen s)
+{
+    return s == BM_FLOW_ATTRACT ? "attract" : "home";
+}
+
+void bm_flow_screenshot(struct bm_flow *flow, const char *dir)
+{
+    if (!dir)
+        dir = flow->opts.screenshot_dir;
+    if (!dir)
+        return;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        bm_log_warn("flow", "screenshot dir %s: %s", dir, strerror(errno));
+        return;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%03u-%s-%s.png", dir, ++flow->screenshot_seq,
+             screen_name(flow->screen), code_of(flow->lang));
+    if (bm_display_save_png(&flow->display, path) != BM_OK)
+        bm_log_err(BM_LOG_WARN, "flow", BM_ERR_IO, "screenshot");
+    else
+        bm_log_info("flow", "screen saved to %s", path);
+}
+
+static void report_first_frame(struct bm_flow *flow)
+{
+    flow->first_frame_done = true;
+    const char *t0 = getenv("BM_BENCH_T0_NS");
+    if (t0 && *t0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        long long now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+        bm_log_notice("flow", "first frame after %.1f ms",
+                      (double)(now - strtoll(t0, NULL, 10)) / 1e6);
+    }
+    if (flow->opts.exit_after_first_frame)
+        bm_loop_request_quit(0);
+}
+
+/* Before the loop sleeps: one frame for everything that changed since the last one. */
+static void before_wait(void *ud)
+{
+    struct bm_flow *flow = ud;
+    if (!bm_ui_dirty(flow->ui))
+        return;
+    draw(flow);
+    bm_flow_screenshot(flow, NULL); /* reads pixels, so before present */
+    SDL_RenderPresent(flow->display.renderer);
+    if (!flow->first_frame_done)
+        report_first_frame(flow);
+}
+
+/* ---- clock ---- */
+
+static bool clock_tick(void *ud);
+
+static void arm_clock(struct bm_flow *flow)
+{
+    time_t t = time(NULL);
+    localtime_r(&t, &flow->now);
+    unsigned ms_to_minute = (unsigned)(60 - flow->now.tm_sec) * 1000u;
+    flow->clock_timer = bm_loop_timer_add(ms_to_minute, false, clock_tick, flow);
+}
+
+static bool clock_tick(void *ud)
+{
+    struct bm_flow *flow = ud;
+    arm_clock(flow);
+    bm_ui_invalidate(flow->ui);
+    return false;
+}
+
+/* ---- session ---- */
+
+static bool session_timeout(void *ud);
+
+static void touch_session(struct bm_flow *flow)
+{
+    bm_loop_timer_cancel(flow->idle_timer);
+    flow->idle_timer = 0;
+    if (flow->screen != BM_FLOW_ATTRACT)
+        flow->idle_timer = bm_loop_timer_add(flow->session_timeout_ms, false, session_timeout, flow);
+}
+
+static void end_session(struct bm_flow *flow)
+{
+    bm_identity_free(flow->resident);
+    flow->resident = NULL;
+    size_t wiped = bm_secbuf_wipe_all();
+    bm_log_info("flow", "session ended: %zu personal buffers wiped, %zu still allocated", wiped,
+                bm_secbuf_live_count());
+    if (flow->lang != flow->default_lang)
+        set_language(flow, flow->default_lang);
+}
+
+void bm_flow_show(struct bm_flow *flow, enum bm_flow_screen screen)
+{
+    if (screen == BM_FLOW_ATTRACT && flow->screen != BM_FLOW_ATTRACT)
+        end_session(flow);
+    if (screen != flow->screen)
+        bm_log_info("flow", "screen %s", screen_name(screen));
+    flow->screen = screen;
+    touch_session(flow);
+    bm_ui_invalidate(flow->ui);
+}
+
+static bool session_timeout(void *ud)
+{
+    struct bm_flow *flow = ud;
+    flow->idle_timer = 0;
+    bm_log_info("flow", "no touch for %u s: back to the attract screen",
+                flow->session_timeout_ms / 1000u);
+    bm_flow_show(flow, BM_FLOW_ATTRACT);
+    return false;
+}
+
+/* ---- input ---- */
+
+static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *name)
+{
+    bm_log_info("flow", "tap %s", name && *name ? name : "(nothing)");
+    switch (in.kind) {
+    case BM_INTENT_START:
+        bm_flow_show(flow, BM_FLOW_HOME);
+        break;
+    case BM_INTENT_LANGUAGE:
+        set_language(flow, flow->lang == BM_LANG_EN ? BM_LANG_ZH_CN : BM_LANG_EN);
+        break;
+    case BM_INTENT_NONE:
+        break;
+    default:
+        /* Service, help and elderly screens arrive with the resident UI work. */
+        bm_log_info("flow", "%s has no screen yet", name);
+        break;
+    }
+}
+
+static void on_press(struct bm_flow *flow, int x, int y)
+{
+    const char *name = NULL;
+    struct bm_intent in;
+    if (flow->screen == BM_FLOW_ATTRACT) {
+        struct bm_attract_vm vm;
+        fill_attract(flow, &vm);
+        in = bm_attract_hit(flow->ui, &vm, x, y, &name);
+    } else {
+        struct bm_home_vm vm;
+        fill_home(flow, &vm);
+        in = bm_home_hit(flow->ui, &vm, x, y, &name);
+    }
+    touch_session(flow);
+    on_intent(flow, in, name);
+}
+
+enum bm_err bm_flow_tap(struct bm_flow *flow, const char *name)
+{
+    struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
+    size_t n = current_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
+    const struct bm_screen_element *e = bm_screen_find(list, n, name);
+    if (!e)
+        return bm_err_set(BM_ERR_NOT_FOUND, "no element '%s' on the %s screen", name,
+                          screen_name(flow->screen));
+    on_press(flow, e->rect.x + e->rect.w / 2, e->rect.y + e->rect.h / 2);
+    return BM_OK;
+}
+
+static void on_sdl_event(const SDL_Event *ev, void *ud)
+{
+    struct bm_flow *flow = ud;
+    if (bm_display_swallow(&flow->display, ev))
+        return;
+    switch (ev->type) {
+    case SDL_MOUSEBUTTONDOWN:
+        /* Touches arrive here too (SDL_HINT_TOUCH_MOUSE_EVENTS): one input path. */
+        if (ev->button.button == SDL_BUTTON_LEFT)
+            on_press(flow, ev->button.x, ev->button.y);
+        break;
+    case SDL_KEYDOWN:
+        if (flow->demo)
+            bm_demo_key(flow->demo, &ev->key);
+        break;
+    case SDL_WINDOWEVENT:
+        if (ev->window.event == SDL_WINDOWEVENT_EXPOSED ||
+            ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+            bm_ui_invalidate(flow->ui);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- devices ---- */
+
+static void on_device_event(struct bm_device_event *ev, void *ud)
+{
+    struct bm_flow *flow = ud;
+    if (ev->cls == BM_CLASS_ID_READER && ev->kind == BM_EVENT_MEDIA_INSERTED && ev->identity) {
+        /* A card starts (or continues) a session; keep its data for this session only. */
+        bm_identity_free(flow->resident);
+        flow->resident = ev->identity;
+        ev->identity = NULL;
+        bm_log_info("flow", "ID card read (%s)", bm_id_card_type_name(flow->resident->type));
+        bm_flow_show(flow, BM_FLOW_HOME);
+    }
+    bm_device_event_free(ev);
+}
+
+/* ---- start and stop ---- */
+
+static enum bm_err open_ui(struct bm_flow *flow)
+{
+    struct bm_ui_options o = {
+        .font_regular = bm_config_str(flow->cfg, "paths", "font"),
+        .font_bold = bm_config_str(flow->cfg, "paths", "font_bold"),
+        .font_face = BM_UI_FONT_FACE_SC,
+        .dpi = (int)bm_config_int(flow->cfg, "display", "dpi"),
+    };
+    return bm_ui_create(flow->display.renderer, &o, &flow->ui);
+}
+
+enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_options *opts,
+                          struct bm_flow **out)
+{
+    *out = NULL;
+    struct bm_flow *flow = calloc(1, sizeof *flow);
+    if (!flow)
+        return bm_err_set(BM_ERR_NO_MEMORY, "flow");
+    flow->cfg = cfg;
+    flow->opts = *opts;
+    flow->default_lang = flow->lang = lang_of(bm_config_str(cfg, "kiosk", "language"));
+    flow->kiosk = (struct bm_kiosk_info){bm_config_str(cfg, "kiosk", "name"),
+                                         bm_config_str(cfg, "kiosk", "location"),
+                                         bm_config_str(cfg, "kiosk", "hotline")};
+    flow->session_timeout_ms = (unsigned)bm_config_int(cfg, "session", "timeout_s") * 1000u;
+    flow->screen = BM_FLOW_ATTRACT;
+
+    enum bm_err err = BM_OK;
+    if (SDL_Init(SDL_INIT_EVENTS | SDL_INIT_TIMER) != 0)
+        err = bm_err_set(BM_ERR_INTERNAL, "SDL_Init: %s", SDL_GetError());
+    if (err == BM_OK)
+        err = bm_loop_init(on_sdl_event, flow);
+    if (err == BM_OK)
+        err = bm_display_open(cfg, &flow->display);
+    if (err == BM_OK)
+        err = open_ui(flow);
+    if (err == BM_OK)
+        err = bm_devices_open(cfg, NULL, on_device_event, flow, &flow->devices);
+    if (err == BM_OK && strcmp(bm_config_str(cfg, "kiosk", "mode"), "demo") == 0)
+        err = bm_demo_start(flow, opts->demo_console, &flow->demo);
+    if (err != BM_OK) {
+        bm_flow_stop(flow);
+        return err;
+    }
+    bm_loop_set_before_wait(before_wait, flow);
+    arm_clock(flow);
+    bm_ui_invalidate(flow->ui);
+    *out = flow;
+    return BM_OK;
+}
+
+int bm_flow_run(struct bm_flow *flow)
+{
+    int rc = bm_loop_run();
+    bm_log_notice("flow", "stopping");
+    return rc;
+}
+
+void bm_flow_stop(struct bm_flow *flow)
+{
+    if (!flow)
+        return;
+    bm_demo_stop(flow->demo);
+    bm_devices_close(flow->devices); /* joins device threads; completions go to the loop */
+    bm_loop_shutdown();             /* delivers them, then refuses new messages */
+    bm_identity_free(flow->resident);
+    bm_secbuf_wipe_all();
+    bm_ui_destroy(flow->ui);
+    bm_display_close(&flow->display);
+    SDL_Quit();
+    free(flow);
+}

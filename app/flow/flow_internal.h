@@ -1,0 +1,60 @@
+/*
+ * flow_internal.h - the flow's state, shared by its files (flow.c, demo.c). Main thread only.
+ */
+#ifndef BM_FLOW_INTERNAL_H
+#define BM_FLOW_INTERNAL_H
+
+#include "display.h"
+#include "flow.h"
+
+#include "drivers/id_reader.h"
+#include "screens/screens.h"
+#include "services/devices.h"
+#include "ui/ui.h"
+
+#include <stdint.h>
+
+enum bm_flow_screen { BM_FLOW_ATTRACT, BM_FLOW_HOME };
+
+struct bm_demo;
+
+struct bm_flow {
+    const struct bm_config *cfg;
+    struct bm_flow_options opts;
+    struct bm_display display;
+    struct bm_ui *ui;
+    struct bm_devices *devices;
+    struct bm_demo *demo; /* NULL outside demo mode */
+
+    enum bm_flow_screen screen;
+    enum bm_lang lang, default_lang;
+    struct bm_kiosk_info kiosk;
+    struct tm now; /* the time the screens show, refreshed each minute */
+
+    uint32_t clock_timer;
+    uint32_t idle_timer;
+    unsigned session_timeout_ms;
+
+    /* The resident of this session: personal data, wiped when the session ends. */
+    struct bm_identity *resident;
+
+    bool first_frame_done;
+    unsigned screenshot_seq;
+};
+
+/* Switches screen (starting or ending the session as needed) and redraws. */
+void bm_flow_show(struct bm_flow *flow, enum bm_flow_screen screen);
+
+/* Acts as if the element called name was tapped; BM_ERR_NOT_FOUND if it is not on screen. */
+enum bm_err bm_flow_tap(struct bm_flow *flow, const char *name);
+
+/* Saves the current screen into the screenshot dir (or dir if given). */
+void bm_flow_screenshot(struct bm_flow *flow, const char *dir);
+
+/* Demo mode (demo.c): keyboard and console scripting of the simulated devices. */
+enum bm_err bm_demo_start(struct bm_flow *flow, bool console, struct bm_demo **out);
+/* Handles a key press; returns true if it was a demo key. */
+bool bm_demo_key(struct bm_demo *demo, const SDL_KeyboardEvent *key);
+void bm_demo_stop(struct bm_demo *demo);
+
+#endif

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Start-up and idle benchmark of the kiosk program (not part of the test suite: numbers, not
+# pass/fail). Reports, for the attract screen at 1080x1920 with simulated devices:
+#   - process start to first frame (ms), median of N runs, offscreen software renderer;
+#   - CPU used while idle on the attract screen for IDLE_S seconds (default 60), under Xvfb
+#     (a real X11 window, where SDL truly sleeps) and with the offscreen driver;
+#   - peak RSS (VmHWM) of the idle run.
+# Usage: tests/bench/run.sh [BUILD_DIR]   (default build/demo; build it with tools/demo.sh or
+#        cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=RelWithDebInfo && ninja -C build/demo)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build/demo}
+bin=$build/app/bianmin
+runs=${RUNS:-10}
+idle_s=${IDLE_S:-60}
+[ -x "$bin" ] || { echo "bench: $bin not built" >&2; exit 1; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+common=(--config config/kiosk.conf --set "sim.output_dir=$out/sim" --set log.level=notice)
+hz=$(getconf CLK_TCK)
+
+echo "== start to first frame (offscreen, software renderer, $runs runs)"
+times=()
+for _ in $(seq "$runs"); do
+    t=$(BM_BENCH_T0_NS=$(date +%s%N) SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software \
+        SDL_FRAMEBUFFER_ACCELERATION=0 "$bin" "${common[@]}" --exit-after-first-frame 2>&1 |
+        sed -n 's/.*first frame after \([0-9.]*\) ms.*/\1/p')
+    times+=("$t")
+done
+printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "first frame: median %.1f ms, min %.1f ms, max %.1f ms\n", a[int((NR+1)/2)], a[1], a[NR]}'
+
+# idle <label> <command...>: runs the kiosk for idle_s seconds after a settling second and
+# reports the CPU it used and its peak resident memory.
+idle() {
+    local label=$1; shift
+    "$@" "${common[@]}" >"$out/log" 2>&1 &
+    local launcher=$!
+    sleep 2
+    local pid
+    pid=$(pgrep -n -f "^$bin" || true)
+    [ -n "$pid" ] || { echo "bench: kiosk did not start ($label)"; cat "$out/log"; return 1; }
+    read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    sleep "$idle_s"
+    read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    local hwm
+    hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+    kill -TERM "$pid"
+    wait "$launcher" || true
+    awk -v t=$(( (u1 - u0) + (s1 - s0) )) -v hz="$hz" -v s="$idle_s" -v hwm="$hwm" -v l="$label" \
+        'BEGIN {printf "%s: CPU %.2f s in %d s idle (%.3f%% of one core), peak RSS %.1f MB\n", l, t/hz, s, 100*t/hz/s, hwm/1024}'
+}
+
+echo "== idle on the attract screen for $idle_s s"
+idle "Xvfb (X11 window)" xvfb-run -a -s '-screen 0 1080x1920x24' env SDL_RENDER_DRIVER=software "$bin"
+idle "offscreen driver" env SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software \
+    SDL_FRAMEBUFFER_ACCELERATION=0 "$bin"
