@@ -330,8 +330,10 @@ static void timestamp(char *buf, size_t sz)
     char sign = off < 0 ? '-' : '+';
     if (off < 0)
         off = -off;
-    snprintf(buf, sz, "%s.%03ld%c%02ld:%02ld", base, ts.tv_nsec / 1000000, sign, off / 60,
-             off % 60);
+    /* Offsets are at most 14 h; the bounds only tell the compiler the widths. */
+    int hours = (int)(off / 60 % 100), minutes = (int)(off % 60);
+    int ms = (int)(ts.tv_nsec / 1000000 % 1000);
+    snprintf(buf, sz, "%.19s.%03d%c%02d:%02d", base, ms, sign, hours, minutes);
 }
 
 /* raw: the unredacted body, n bytes; cut: whether composing it already cut something. */

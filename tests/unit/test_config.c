@@ -336,6 +336,7 @@ static void test_schema_help_and_docs(void **state)
         if (!part) {
             fprintf(stderr, "docs/config.md lacks the heading %s", heading + 1);
             fail();
+            return;
         }
         const char *end = strstr(part + 1, "\n## ");
         size_t part_len = end ? (size_t)(end - part) : strlen(part);
