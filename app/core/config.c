@@ -24,6 +24,8 @@
  */
 #include "config.h"
 
+#include "paths.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -707,7 +709,10 @@ static const struct slot *lookup(const struct bm_config *cfg, const char *sectio
 
 const char *bm_config_str(const struct bm_config *cfg, const char *section, const char *key)
 {
-    const struct slot *s = lookup(cfg, section, key, BM_CONFIG_STRING);
+    /* An enum's value reads as its choice's name too: "kiosk", "zh_CN". */
+    long idx = cfg && section && key ? find_key(section, key) : -1;
+    bool is_enum = idx >= 0 && bm_config_schema[idx].type == BM_CONFIG_ENUM;
+    const struct slot *s = lookup(cfg, section, key, is_enum ? BM_CONFIG_ENUM : BM_CONFIG_STRING);
     return s ? s->text : "";
 }
 
@@ -747,20 +752,7 @@ const char *bm_config_path_value(const struct bm_config *cfg, const char *sectio
 
 const char *bm_config_default_path(void)
 {
-    char exe[PATH_MAX], build[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0 && realpath(BM_BUILD_DIR, build)) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        char real_dir[PATH_MAX];
-        const char *dir = realpath(exe, real_dir) ? real_dir : exe;
-        size_t blen = strlen(build);
-        if (strncmp(dir, build, blen) == 0 && (dir[blen] == '\0' || dir[blen] == '/'))
-            return BM_SOURCE_DIR "/config/kiosk.conf";
-    }
-    return BM_INSTALL_SYSCONFDIR "/kiosk.conf";
+    return bm_paths_default_config();
 }
 
 static const char *type_name(const struct bm_config_key *k)

@@ -90,7 +90,8 @@ const char *bm_config_path(const struct bm_config *cfg);
 /*
  * Typed getters. Asking for a key that is not in the schema, or with the wrong type, is a
  * programming error: it aborts in debug builds and returns the type's zero value otherwise.
- * Strings stay valid until bm_config_free.
+ * Strings stay valid until bm_config_free. bm_config_str also reads an enum key, as the
+ * name of its choice.
  */
 const char *bm_config_str(const struct bm_config *cfg, const char *section, const char *key);
 long bm_config_int(const struct bm_config *cfg, const char *section, const char *key);
