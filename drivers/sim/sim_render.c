@@ -16,7 +16,6 @@
 #include "sim_internal.h"
 
 #include <cairo.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +113,7 @@ static void draw_test_page(cairo_t *cr)
     cairo_rectangle(cr, 25, 160, 40, 40);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0.8, 0.1, 0.1);
-    cairo_arc(cr, 140, 180, 20, 0, 2 * M_PI);
+    cairo_arc(cr, 140, 180, 20, 0, 2 * 3.14159265358979);
     cairo_fill(cr);
 }
 
@@ -131,7 +130,8 @@ static enum bm_err draw_png(cairo_t *cr, const char *path)
     int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
-    double scale = fmin(PAGE_W_MM / w, PAGE_H_MM / h);
+    double sx = PAGE_W_MM / w, sy = PAGE_H_MM / h;
+    double scale = sx < sy ? sx : sy;
     cairo_save(cr);
     cairo_scale(cr, scale, scale);
     cairo_set_source_surface(cr, img, 0, 0);
@@ -143,7 +143,7 @@ static enum bm_err draw_png(cairo_t *cr, const char *path)
 
 static unsigned mm_to_px(double mm, unsigned dpi)
 {
-    return (unsigned)lround(mm * dpi / 25.4);
+    return (unsigned)(mm * dpi / 25.4 + 0.5); /* no libm: bm_drivers does not link it */
 }
 
 enum bm_err sim_render_page(const char *png_path, const struct bm_scan_params *p,
