@@ -115,3 +115,8 @@ enum bm_err bm_registry_open(enum bm_device_class cls, const struct bm_device_pa
     bm_log_info(cname, "opening driver %s", d->name);
     return bm_device_open(d, p, out);
 }
+
+void bm_registry_shutdown(void)
+{
+    sim_render_release();
+}

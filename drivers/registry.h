@@ -30,4 +30,10 @@ const char *bm_driver_description(const struct bm_driver *driver);
 enum bm_err bm_registry_open(enum bm_device_class cls, const struct bm_device_params *p,
                              struct bm_device **out);
 
+/*
+ * Releases what drivers keep for the life of the process (the sim renderer's font caches).
+ * Call once at exit, after every device is closed. Main thread.
+ */
+void bm_registry_shutdown(void);
+
 #endif

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/secbuf.h"
+#include "drivers/registry.h"
 #include "home_content.h"
 
 #include <errno.h>
@@ -363,6 +364,7 @@ void bm_flow_stop(struct bm_flow *flow)
         return;
     bm_demo_stop(flow->demo);
     bm_devices_close(flow->devices); /* joins device threads; completions go to the loop */
+    bm_registry_shutdown();
     bm_loop_shutdown();             /* delivers them, then refuses new messages */
     bm_identity_free(flow->resident);
     bm_secbuf_wipe_all();

@@ -91,6 +91,8 @@ void sim_set_last_output(struct sim_common *c, const char *path);
 
 /* sim_render.c (cairo): a receipt raster to PNG; a page image for the scanner. */
 enum bm_err sim_render_receipt_png(const struct bm_raster *r, const char *path);
+/* Releases cairo's and fontconfig's process-wide caches (at program exit). */
+void sim_render_release(void);
 enum bm_err sim_render_page(const char *png_path, const struct bm_scan_params *p,
                             struct bm_scan_image **out);
 
