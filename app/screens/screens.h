@@ -1,0 +1,126 @@
+/*
+ * screens.h - the resident screens: view-models in, pixels and intents out.
+ *
+ * A screen is two functions over a view-model (vm) struct that the flow fills: draw it with a
+ * struct bm_ui, and list its tappable elements (name, rectangle, intent). Hit-testing a touch
+ * or a click is a lookup in that list, so the flow, tests and scripted journeys ("tap
+ * home.quick.social_security") all use the same geometry the screen drew. A screen never
+ * calls a device or a service, and never keeps state between calls: everything it shows comes
+ * in the vm (names from config and the catalog are data and are shown as given; the screen's
+ * own words go through _() in the current language, which the flow sets to match vm.lang).
+ *
+ * Main thread only.
+ */
+#ifndef BM_SCREENS_SCREENS_H
+#define BM_SCREENS_SCREENS_H
+
+#include "ui/ui.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+enum bm_lang { BM_LANG_ZH_CN, BM_LANG_EN };
+
+/* What a tap asks the flow to do. index says which category / quick entry. */
+enum bm_intent_kind {
+    BM_INTENT_NONE = 0,
+    BM_INTENT_START,     /* attract: a resident touched the screen */
+    BM_INTENT_ID_CARD,   /* home: "swipe your ID card" (show how / start reading) */
+    BM_INTENT_CATEGORY,  /* home: category tile `index` */
+    BM_INTENT_QUICK,     /* home: quick entry `index` */
+    BM_INTENT_NOTICE,    /* home: the notice strip */
+    BM_INTENT_HELP,      /* call a person */
+    BM_INTENT_HOTLINE,   /* show the hotline */
+    BM_INTENT_ELDERLY,   /* switch elderly mode */
+    BM_INTENT_LANGUAGE,  /* switch between Chinese and English */
+};
+
+struct bm_intent {
+    enum bm_intent_kind kind;
+    int index;
+};
+
+/* A tappable element. The name is stable across languages: "home.help", "home.quick.<id>". */
+#define BM_SCREEN_NAME_MAX 48
+struct bm_screen_element {
+    char name[BM_SCREEN_NAME_MAX];
+    SDL_Rect rect;
+    struct bm_intent intent;
+};
+#define BM_SCREEN_MAX_ELEMENTS 32
+
+/* The kiosk itself (from config). */
+struct bm_kiosk_info {
+    const char *name;     /* 幸福街道党群服务中心 */
+    const char *location; /* 一楼大厅 */
+    const char *hotline;  /* 12345 */
+};
+
+/* ---- attract: the idle screen between residents ---------------------------------------- */
+
+struct bm_attract_vm {
+    struct bm_kiosk_info kiosk;
+    struct tm now;     /* local time; the flow redraws when the minute changes */
+    enum bm_lang lang;
+    const char *notice; /* one line from the catalog, or NULL */
+};
+
+void bm_attract_draw(struct bm_ui *ui, const struct bm_attract_vm *vm);
+/* Fills out (up to cap) with the screen's elements; returns how many there are. */
+size_t bm_attract_elements(struct bm_ui *ui, const struct bm_attract_vm *vm,
+                           struct bm_screen_element *out, size_t cap);
+/* The intent at (x, y) (BM_INTENT_NONE if none); *name, if given, the element's name or "". */
+struct bm_intent bm_attract_hit(struct bm_ui *ui, const struct bm_attract_vm *vm, int x, int y,
+                                const char **name);
+
+/* ---- home: the first screen of a session ---------------------------------------------- */
+
+#define BM_HOME_MAX_CATEGORIES 3
+#define BM_HOME_MAX_QUICK 12
+
+struct bm_home_category {
+    const char *id;       /* stable catalog id, used in the element name; NULL = index */
+    const char *title;    /* 政务办理 */
+    const char *subtitle; /* 户籍 · 证照 · 不动产 · 企业开办 · 出入境 (wraps to two lines) */
+    const char *glyph;    /* one character for the badge: 政 */
+    enum bm_theme_hue hue;
+};
+
+struct bm_home_quick {
+    const char *id;
+    const char *label; /* 社保查询 */
+    const char *glyph; /* 社 */
+    enum bm_theme_hue hue;
+};
+
+struct bm_home_vm {
+    struct bm_kiosk_info kiosk;
+    struct tm now;
+    enum bm_lang lang;
+    const struct bm_home_category *categories;
+    size_t category_count; /* at most BM_HOME_MAX_CATEGORIES are shown */
+    const struct bm_home_quick *quick;
+    size_t quick_count; /* at most BM_HOME_MAX_QUICK are shown, four a row */
+    const char *notice; /* or NULL: the strip is left out */
+    bool elderly_on;    /* the elderly-mode button shows its state */
+};
+
+void bm_home_draw(struct bm_ui *ui, const struct bm_home_vm *vm);
+size_t bm_home_elements(struct bm_ui *ui, const struct bm_home_vm *vm,
+                        struct bm_screen_element *out, size_t cap);
+struct bm_intent bm_home_hit(struct bm_ui *ui, const struct bm_home_vm *vm, int x, int y,
+                             const char **name);
+
+/* ---- shared -------------------------------------------------------------------------- */
+
+/* The element named name in list (NULL if absent). */
+const struct bm_screen_element *bm_screen_find(const struct bm_screen_element *list,
+                                               size_t count, const char *name);
+
+/* "09:30" */
+void bm_screen_format_time(const struct tm *t, char *buf, size_t size);
+/* "2026年11月29日 星期日" in Chinese, "Sunday, 29 November 2026" in English. */
+void bm_screen_format_date(const struct tm *t, enum bm_lang lang, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,349 @@
+/*
+ * text.c - fonts, the label texture cache, tabular figures and line breaking.
+ *
+ * Design:
+ * - Fonts are Noto Sans CJK opened by path with the collection face the ui was given (2 =
+ *   Simplified Chinese; face 0 would draw Japanese glyph forms of 直 骨 角 门). One TTF_Font per
+ *   (weight, pixel size), opened on first use, at most FONT_SLOTS, least recently used closed.
+ * - Every label is rasterised once (TTF_RenderUTF8_Blended) into a texture, keyed by (text,
+ *   weight, size, colour) in a hash table; drawing it again is a lookup and a copy. The cache
+ *   is bounded by entries and by pixel memory; when full, the least recently used texture goes
+ *   (found by a linear scan of use stamps: eviction only happens on a miss in a full cache,
+ *   which is rare, and it keeps the hot path to one hash probe). Hits and misses are counted
+ *   so tests can prove a second frame rasterises nothing.
+ * - Tabular figures: SDL2_ttf cannot turn on OpenType 'tnum', so digits are laid on cells as
+ *   wide as the widest digit, each glyph a cached label of its own.
+ * - Line breaking: a small rule set good for our Chinese and English texts (break between
+ *   ideographs and at spaces, never before closing or after opening punctuation); results of
+ *   recent paragraphs are cached so wrapping does not re-measure every frame.
+ *
+ * Main thread only.
+ */
+#include "ui/ui_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_MEASURE 1024 /* bytes of one line we measure; longer text is cut */
+
+/* ---- fonts ---- */
+
+TTF_Font *bm_ui_font(struct bm_ui *ui, int weight, int px)
+{
+    if (px < 4)
+        px = 4;
+    weight = weight == BM_UI_BOLD ? BM_UI_BOLD : BM_UI_REGULAR;
+    struct font_slot *victim = &ui->fonts[0];
+    for (size_t i = 0; i < FONT_SLOTS; i++) {
+        struct font_slot *s = &ui->fonts[i];
+        if (s->font && s->weight == weight && s->px == px) {
+            s->stamp = ++ui->clock;
+            return s->font;
+        }
+        if (!s->font || (victim->font && s->stamp < victim->stamp))
+            victim = s;
+    }
+    /* At 72 dpi (SDL_ttf's default) a point is a pixel, so ptsize is the em in pixels. */
+    TTF_Font *f = TTF_OpenFontIndex(ui->font_path[weight], px, ui->font_face);
+    if (!f) {
+        bm_err_set(BM_ERR_NOT_FOUND, "font %s: %s", ui->font_path[weight], TTF_GetError());
+        return NULL;
+    }
+    if (victim->font)
+        TTF_CloseFont(victim->font);
+    victim->font = f;
+    victim->weight = weight;
+    victim->px = px;
+    victim->stamp = ++ui->clock;
+    return f;
+}
+
+/* ---- the label cache ---- */
+
+static uint32_t hash_bytes(uint32_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 16777619u; /* FNV-1a */
+    }
+    return h;
+}
+
+static uint32_t label_hash(const char *text, int weight, int px, SDL_Color c)
+{
+    uint32_t h = hash_bytes(2166136261u, text, strlen(text));
+    uint32_t key[3] = {(uint32_t)weight, (uint32_t)px,
+                       ((uint32_t)c.r << 24) | ((uint32_t)c.g << 16) | ((uint32_t)c.b << 8) | c.a};
+    return hash_bytes(h, key, sizeof key);
+}
+
+enum bm_err bm_ui_text_init(struct bm_ui *ui, size_t entries, size_t bytes)
+{
+    struct text_cache *tc = &ui->cache;
+    tc->cap = entries;
+    tc->max_bytes = bytes;
+    tc->nbuckets = 1;
+    while (tc->nbuckets < entries * 2)
+        tc->nbuckets <<= 1;
+    tc->entries = calloc(tc->cap, sizeof *tc->entries);
+    tc->buckets = malloc(tc->nbuckets * sizeof *tc->buckets);
+    if (!tc->entries || !tc->buckets)
+        return bm_err_set(BM_ERR_NO_MEMORY, "text cache of %zu entries", entries);
+    for (size_t i = 0; i < tc->nbuckets; i++)
+        tc->buckets[i] = -1;
+    for (size_t i = 0; i < tc->cap; i++)
+        tc->entries[i].next = i + 1 < tc->cap ? (int)i + 1 : -1;
+    tc->free_head = 0;
+    return BM_OK;
+}
+
+static void entry_release(struct text_entry *e)
+{
+    if (e->tex)
+        SDL_DestroyTexture(e->tex);
+    free(e->text);
+    memset(e, 0, sizeof *e);
+}
+
+void bm_ui_text_fini(struct bm_ui *ui)
+{
+    struct text_cache *tc = &ui->cache;
+    for (size_t i = 0; tc->entries && i < tc->cap; i++)
+        if (tc->entries[i].text)
+            entry_release(&tc->entries[i]);
+    free(tc->entries);
+    free(tc->buckets);
+    memset(tc, 0, sizeof *tc);
+    for (size_t i = 0; i < FONT_SLOTS; i++)
+        if (ui->fonts[i].font)
+            TTF_CloseFont(ui->fonts[i].font);
+    memset(ui->fonts, 0, sizeof ui->fonts);
+    for (size_t i = 0; i < WRAP_CACHE; i++)
+        free(ui->wraps[i].text);
+    memset(ui->wraps, 0, sizeof ui->wraps);
+}
+
+static void evict_one(struct bm_ui *ui)
+{
+    struct text_cache *tc = &ui->cache;
+    int oldest = -1;
+    for (size_t i = 0; i < tc->cap; i++) {
+        struct text_entry *e = &tc->entries[i];
+        if (e->text && (oldest < 0 || e->stamp < tc->entries[oldest].stamp))
+            oldest = (int)i;
+    }
+    if (oldest < 0)
+        return;
+    struct text_entry *e = &tc->entries[oldest];
+    int *link = &tc->buckets[e->hash & (tc->nbuckets - 1)];
+    while (*link != oldest && *link >= 0)
+        link = &tc->entries[*link].next;
+    if (*link == oldest)
+        *link = e->next;
+    tc->bytes -= (size_t)e->w * (size_t)e->h * 4;
+    tc->count--;
+    entry_release(e);
+    e->next = tc->free_head;
+    tc->free_head = oldest;
+    ui->stats.text_evictions++;
+}
+
+/* The cached texture of one label, rasterising it on a miss. NULL for "" or on failure. */
+static struct text_entry *label_get(struct bm_ui *ui, const char *text, struct bm_ui_font f)
+{
+    if (!text || !*text)
+        return NULL;
+    struct text_cache *tc = &ui->cache;
+    int weight = f.weight == BM_UI_BOLD ? BM_UI_BOLD : BM_UI_REGULAR;
+    uint32_t h = label_hash(text, weight, f.px, f.color);
+    size_t b = h & (tc->nbuckets - 1);
+    for (int i = tc->buckets[b]; i >= 0; i = tc->entries[i].next) {
+        struct text_entry *e = &tc->entries[i];
+        if (e->hash == h && e->weight == weight && e->px == f.px &&
+            memcmp(&e->color, &f.color, sizeof f.color) == 0 && strcmp(e->text, text) == 0) {
+            e->stamp = ++ui->clock;
+            ui->stats.text_hits++;
+            return e;
+        }
+    }
+
+    TTF_Font *font = bm_ui_font(ui, weight, f.px);
+    if (!font)
+        return NULL;
+    SDL_Surface *s = TTF_RenderUTF8_Blended(font, text, f.color);
+    if (!s)
+        return NULL;
+    size_t bytes = (size_t)s->w * (size_t)s->h * 4;
+    while (tc->count > 0 && (tc->count >= tc->cap || tc->bytes + bytes > tc->max_bytes))
+        evict_one(ui);
+    SDL_Texture *tex = SDL_CreateTextureFromSurface(ui->renderer, s);
+    int w = s->w, hgt = s->h;
+    SDL_FreeSurface(s);
+    char *copy = malloc(strlen(text) + 1);
+    if (!tex || !copy || tc->free_head < 0) {
+        if (tex)
+            SDL_DestroyTexture(tex);
+        free(copy);
+        return NULL;
+    }
+    memcpy(copy, text, strlen(text) + 1);
+    SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
+    int slot = tc->free_head;
+    struct text_entry *e = &tc->entries[slot];
+    tc->free_head = e->next;
+    e->text = copy;
+    e->hash = h;
+    e->weight = weight;
+    e->px = f.px;
+    e->color = f.color;
+    e->tex = tex;
+    e->w = w;
+    e->h = hgt;
+    e->stamp = ++ui->clock;
+    e->next = tc->buckets[b];
+    tc->buckets[b] = slot;
+    tc->count++;
+    tc->bytes += bytes;
+    ui->stats.text_misses++;
+    return e;
+}
+
+SDL_Point bm_ui_text_size(struct bm_ui *ui, const char *text, struct bm_ui_font f)
+{
+    SDL_Point p = {0, 0};
+    struct text_entry *e = label_get(ui, text, f);
+    if (e) {
+        p.x = e->w;
+        p.y = e->h;
+    }
+    return p;
+}
+
+/*
+ * Where a text of width w goes in box. Vertically the visual centre of an ideograph (about
+ * 0.38 em above the baseline) goes to the box's centre, not the font's taller line box.
+ */
+static SDL_Point place(struct bm_ui *ui, SDL_Rect box, int w, struct bm_ui_font f, int align)
+{
+    SDL_Point p;
+    if (align & BM_UI_ALIGN_CENTER)
+        p.x = box.x + (box.w - w) / 2;
+    else if (align & BM_UI_ALIGN_RIGHT)
+        p.x = box.x + box.w - w;
+    else
+        p.x = box.x;
+    TTF_Font *font = bm_ui_font(ui, f.weight, f.px);
+    int ascent = font ? TTF_FontAscent(font) : f.px;
+    int visual_top = ascent - (f.px * 88 + 50) / 100; /* ideographic em box: 0.88 em high */
+    if (align & BM_UI_ALIGN_TOP)
+        p.y = box.y - visual_top;
+    else if (align & BM_UI_ALIGN_BOTTOM)
+        p.y = box.y + box.h - visual_top - f.px;
+    else
+        p.y = box.y + box.h / 2 - (ascent - (f.px * 38 + 50) / 100);
+    return p;
+}
+
+static void blit(struct bm_ui *ui, struct text_entry *e, int x, int y)
+{
+    SDL_Rect dst = {x, y, e->w, e->h};
+    SDL_RenderCopy(ui->renderer, e->tex, NULL, &dst);
+}
+
+int bm_ui_label(struct bm_ui *ui, SDL_Rect box, const char *text, struct bm_ui_font f,
+                int align)
+{
+    struct text_entry *e = label_get(ui, text, f);
+    if (!e)
+        return 0;
+    SDL_Point p = place(ui, box, e->w, f, align);
+    blit(ui, e, p.x, p.y);
+    SDL_Point need = {e->w, f.px};
+    bm_ui_audit_label(ui, box, text, need, e->w > box.w || f.px > box.h);
+    return e->w;
+}
+
+int bm_ui_fit_px(struct bm_ui *ui, const char *text, struct bm_ui_font f, int max_w, int min_px)
+{
+    if (!text || !*text)
+        return f.px;
+    /* Measured without rasterising, so the sizes tried do not fill the label cache. Width
+     * scales almost linearly with size: one measurement predicts the size, a second checks
+     * it. Sizes are even numbers so a screen of fitted labels opens few fonts. */
+    for (int tries = 0; tries < 4 && f.px > min_px; tries++) {
+        TTF_Font *font = bm_ui_font(ui, f.weight, f.px);
+        int w = 0, h = 0;
+        if (!font || TTF_SizeUTF8(font, text, &w, &h) != 0 || w <= max_w)
+            break;
+        int next = (int)((long)f.px * max_w / w) & ~1;
+        if (next >= f.px)
+            next = f.px - 2;
+        f.px = next < min_px ? min_px : next;
+    }
+    return f.px;
+}
+
+int bm_ui_label_fit(struct bm_ui *ui, SDL_Rect box, const char *text, struct bm_ui_font f,
+                    int min_px, int align)
+{
+    f.px = bm_ui_fit_px(ui, text, f, box.w, min_px);
+    bm_ui_label(ui, box, text, f, align);
+    return f.px;
+}
+
+/* ---- tabular figures ---- */
+
+static int digit_cell(struct bm_ui *ui, struct bm_ui_font f)
+{
+    int cell = 0;
+    char d[2] = "0";
+    for (char c = '0'; c <= '9'; c++) {
+        d[0] = c;
+        SDL_Point s = bm_ui_text_size(ui, d, f);
+        if (s.x > cell)
+            cell = s.x;
+    }
+    return cell;
+}
+
+/* Walks text one UTF-8 character at a time, drawing if draw, returning the total width. */
+static int tabular_run(struct bm_ui *ui, const char *text, struct bm_ui_font f, int x, int y,
+                       bool draw)
+{
+    int cell = digit_cell(ui, f), total = 0;
+    char ch[8];
+    for (const char *s = text; *s;) {
+        size_t n = 1;
+        while (n < 4 && (s[n] & 0xC0) == 0x80)
+            n++;
+        memcpy(ch, s, n);
+        ch[n] = '\0';
+        s += n;
+        struct text_entry *e = label_get(ui, ch, f);
+        if (!e)
+            continue;
+        bool digit = n == 1 && ch[0] >= '0' && ch[0] <= '9';
+        int adv = digit ? cell : e->w;
+        if (draw)
+            blit(ui, e, x + total + (adv - e->w) / 2, y);
+        total += adv;
+    }
+    return total;
+}
+
+int bm_ui_tabular_width(struct bm_ui *ui, const char *text, struct bm_ui_font f)
+{
+    return tabular_run(ui, text, f, 0, 0, false);
+}
+
+int bm_ui_label_tabular(struct bm_ui *ui, SDL_Rect box, const char *text, struct bm_ui_font f,
+                        int align)
+{
+    int w = tabular_run(ui, text, f, 0, 0, false);
+    SDL_Point p = place(ui, box, w, f, align);
+    tabular_run(ui, text, f, p.x, p.y, true);
+    SDL_Point need = {w, f.px};
+    bm_ui_audit_label(ui, box, text, need, w > box.w || f.px > box.h);
+    return w;
+}

@@ -1,0 +1,89 @@
+/*
+ * ui_internal.h - the inside of struct bm_ui, shared by the toolkit's files only (ui.c owns
+ * lifetime and frames, draw.c shapes, text.c fonts, the label cache and line breaking).
+ * Main thread only, like the whole toolkit.
+ */
+#ifndef BM_UI_INTERNAL_H
+#define BM_UI_INTERNAL_H
+
+#include "ui/ui.h"
+
+#include <SDL_ttf.h>
+
+#define FONT_SLOTS 32
+
+struct font_slot {
+    TTF_Font *font; /* NULL if free */
+    int weight, px;
+    uint64_t stamp;
+};
+
+/* One cached label texture. Hash chains and free list link entries by index (-1 ends). */
+struct text_entry {
+    char *text; /* NULL if the slot is free */
+    uint32_t hash;
+    int weight, px;
+    SDL_Color color;
+    SDL_Texture *tex;
+    int w, h;
+    int next; /* hash chain, or free list */
+    uint64_t stamp; /* last use, for LRU eviction */
+};
+
+struct text_cache {
+    struct text_entry *entries;
+    size_t cap, count;
+    int *buckets;
+    size_t nbuckets;
+    int free_head;
+    size_t bytes, max_bytes;
+};
+
+#define WRAP_CACHE 32
+
+/* Line breaks of recent paragraphs, so wrapping does not re-measure every frame. */
+struct wrap_entry {
+    uint32_t hash; /* of text, weight, px, max_w; 0 if free */
+    char *text;
+    int weight, px, max_w, flags;
+    size_t count;
+    bool truncated;
+    struct bm_ui_line_span lines[BM_UI_MAX_LINES];
+    uint64_t stamp;
+};
+
+struct bm_ui {
+    SDL_Renderer *renderer;
+    const struct bm_theme *theme;
+    char *font_path[2];
+    int font_face;
+    int dpi;
+    int width, height;
+    float scale;
+    bool dirty;
+
+    struct font_slot fonts[FONT_SLOTS];
+    struct text_cache cache;
+    struct wrap_entry wraps[WRAP_CACHE];
+    uint64_t clock; /* use stamps */
+
+    struct bm_ui_stats stats;
+
+    bool audit;
+    struct bm_ui_audit_label labels[BM_UI_AUDIT_MAX_LABELS];
+    size_t label_count;
+    size_t outside_count;
+    SDL_Rect outside_first;
+};
+
+/* text.c */
+enum bm_err bm_ui_text_init(struct bm_ui *ui, size_t entries, size_t bytes);
+void bm_ui_text_fini(struct bm_ui *ui);
+TTF_Font *bm_ui_font(struct bm_ui *ui, int weight, int px);
+
+/* ui.c: audit hooks */
+void bm_ui_audit_bounds(struct bm_ui *ui, float x0, float y0, float x1, float y1);
+void bm_ui_audit_label(struct bm_ui *ui, SDL_Rect box, const char *text, SDL_Point need,
+                       bool overflow);
+
+#endif
