@@ -4,8 +4,10 @@
  * It behaves as the real reader's polling loop does: a card placed on it (bm_sim_card_insert)
  * raises media-inserted with the card's identity once, removing it raises media-removed, and a
  * read returns the card on the reader or waits for one up to its timeout on the device's
- * clock. The SAM is always fine and has a fixed, obviously fake id. The identity is built when
- * the card is placed, from the device's clock, and copied for each read and event.
+ * clock. The SAM is always fine and has a fixed, obviously fake id. Like a real reader's driver,
+ * it keeps no personal data between reads: it remembers which test card lies on it and when it
+ * was placed, and builds the identity afresh for each read and event (so a session wipe leaves
+ * no identity of ours behind).
  *
  * Threads: everything here runs on the device's worker thread.
  */
@@ -17,8 +19,16 @@
 
 struct sim_reader {
     struct sim_common common; /* first: sim.c reads it */
-    struct bm_identity *card; /* the card on the reader, NULL if none */
+    int card;         /* the enum bm_sim_card on the reader, NO_CARD if none */
+    time_t placed_at; /* its dates (age, expiry) are as of this moment */
 };
+
+#define NO_CARD (-1)
+
+static struct bm_identity *card_identity(const struct sim_reader *r)
+{
+    return bm_sim_card_identity((enum bm_sim_card)r->card, r->placed_at);
+}
 
 static void publish(struct bm_device *dev)
 {
@@ -29,7 +39,7 @@ static void publish(struct bm_device *dev)
     st.error = BM_OK;
     st.fix = BM_FIX_NONE;
     st.detail[0] = '\0';
-    st.id_reader.media = r->card ? BM_CARD_PRESENT : BM_CARD_NOT_PRESENT;
+    st.id_reader.media = r->card != NO_CARD ? BM_CARD_PRESENT : BM_CARD_NOT_PRESENT;
     st.id_reader.sam = BM_SAM_OK;
     snprintf(st.id_reader.sam_id, sizeof st.id_reader.sam_id, "%s", "SIM-05.01-00000000-0000");
     sim_publish(dev, &r->common, &st);
@@ -44,17 +54,15 @@ static void action(struct bm_device *dev, const struct sim_action *a)
             bm_log_info("id_reader", "sim: card placed on an unplugged reader: ignored");
             return;
         }
-        bm_identity_free(r->card);
-        r->card = bm_sim_card_identity((enum bm_sim_card)a->value,
-                                       bm_clock_wall(bm_device_clock(dev)));
+        r->card = a->value;
+        r->placed_at = bm_clock_wall(bm_device_clock(dev));
         publish(dev);
-        bm_device_emit(dev, BM_EVENT_MEDIA_INSERTED, bm_identity_dup(r->card), NULL);
+        bm_device_emit(dev, BM_EVENT_MEDIA_INSERTED, card_identity(r), NULL);
         break;
     case SIM_ACT_CARD_REMOVE:
-        if (!r->card)
+        if (r->card == NO_CARD)
             return;
-        bm_identity_free(r->card);
-        r->card = NULL;
+        r->card = NO_CARD;
         publish(dev);
         bm_device_emit(dev, BM_EVENT_MEDIA_REMOVED, NULL, NULL);
         break;
@@ -68,6 +76,7 @@ static enum bm_err sim_open(struct bm_device *dev)
 {
     struct sim_reader *r = bm_device_priv(dev);
     sim_common_init(&r->common, publish, action);
+    r->card = NO_CARD;
     struct bm_id_reader_caps caps = {
         .card_types = (1u << BM_ID_CARD_RESIDENT) | (1u << BM_ID_CARD_HMT_RESIDENCE) |
                       (1u << BM_ID_CARD_FOREIGN_PERMANENT) |
@@ -84,8 +93,7 @@ static enum bm_err sim_open(struct bm_device *dev)
 static void sim_close(struct bm_device *dev)
 {
     struct sim_reader *r = bm_device_priv(dev);
-    bm_identity_free(r->card);
-    r->card = NULL;
+    r->card = NO_CARD;
 }
 
 static enum bm_err read_card(struct bm_device *dev, struct sim_reader *r, struct bm_cmd *cmd)
@@ -96,7 +104,7 @@ static enum bm_err read_card(struct bm_device *dev, struct sim_reader *r, struct
         return err;
     const struct bm_clock *clock = bm_device_clock(dev);
     uint64_t start = bm_clock_ms(clock);
-    while (!r->card) {
+    while (r->card == NO_CARD) {
         if (p->timeout_ms == 0)
             return bm_err_set(BM_ERR_NO_MEDIA, "no card on the reader");
         if (bm_clock_ms(clock) - start >= p->timeout_ms)
@@ -105,7 +113,7 @@ static enum bm_err read_card(struct bm_device *dev, struct sim_reader *r, struct
         if (err != BM_OK)
             return err;
     }
-    cmd->result = bm_identity_dup(r->card);
+    cmd->result = card_identity(r);
     return cmd->result ? BM_OK : bm_err_set(BM_ERR_NO_MEMORY, "identity copy");
 }
 
