@@ -60,7 +60,8 @@ static bool put(struct bm_secbuf **dst, const char *text)
 
 static void format_date(char out[16], int y, int m, int d)
 {
-    snprintf(out, 16, "%04d%02d%02d", y, m, d);
+    /* Clamped so the compiler can see YYYYMMDD always fits. */
+    snprintf(out, 16, "%04u%02u%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
 }
 
 /* A fixed 1024-byte block standing in for the encrypted WLT photo. */
