@@ -96,9 +96,10 @@ static int outline(SDL_FRect r, float radius, float grow, int seg, SDL_FPoint *o
 
 static SDL_Vertex vert(const struct paint *p, float x, float y, float alpha)
 {
+    /* Rounded here because the software renderer would truncate: shapes stay symmetric. */
     SDL_Vertex v;
-    v.position.x = x;
-    v.position.y = y;
+    v.position.x = SDL_floorf(x + 0.5f);
+    v.position.y = SDL_floorf(y + 0.5f);
     v.color = paint_at(p, x, y);
     v.color.a = (Uint8)SDL_lroundf((float)v.color.a * alpha);
     v.tex_coord.x = v.tex_coord.y = 0.0f;
@@ -112,12 +113,16 @@ static bool paint_opaque(const struct paint *p, float alpha)
 
 static bool tri_ok(const SDL_Vertex *a, const SDL_Vertex *b, const SDL_Vertex *c);
 
-/* Indexes the quad v[b0..b0+3] as two triangles, leaving out slivers. */
-static void add_quad(const SDL_Vertex *v, int b0, int *idx, int *ni)
+/*
+ * Indexes the quad v[b0..b0+3] as two triangles. Slivers are left out only when colours vary
+ * across them (see tri_ok): a one-colour sliver is drawn without interpolation, and the pixel
+ * centres a thin band happens to contain must be covered.
+ */
+static void add_quad(const SDL_Vertex *v, int b0, int *idx, int *ni, bool uniform)
 {
     const int q[6] = {0, 1, 2, 0, 2, 3};
     for (int t = 0; t < 6; t += 3)
-        if (tri_ok(&v[b0 + q[t]], &v[b0 + q[t + 1]], &v[b0 + q[t + 2]]))
+        if (uniform || tri_ok(&v[b0 + q[t]], &v[b0 + q[t + 1]], &v[b0 + q[t + 2]]))
             for (int m = 0; m < 3; m++)
                 idx[(*ni)++] = b0 + q[t + m];
 }
@@ -125,6 +130,13 @@ static void add_quad(const SDL_Vertex *v, int b0, int *idx, int *ni)
 /* Where the convex polygon pts crosses the horizontal line y: [*xl, *xr]. */
 static void span_at(const SDL_FPoint *pts, int n, float y, float *xl, float *xr)
 {
+    /* Band edges are rounded to whole pixels and may lie just outside the polygon. */
+    float ymin = pts[0].y, ymax = pts[0].y;
+    for (int i = 1; i < n; i++) {
+        ymin = pts[i].y < ymin ? pts[i].y : ymin;
+        ymax = pts[i].y > ymax ? pts[i].y : ymax;
+    }
+    y = y < ymin ? ymin : y > ymax ? ymax : y;
     float lo = 1e9f, hi = -1e9f;
     for (int i = 0; i < n; i++) {
         SDL_FPoint a = pts[i], b = pts[(i + 1) % n];
@@ -161,10 +173,12 @@ static void span_at(const SDL_FPoint *pts, int n, float y, float *xl, float *xr)
 static void fill_convex(struct bm_ui *ui, const SDL_FPoint *pts, int n, float alpha,
                         const struct paint *p)
 {
+    /* Band edges on whole pixels: the software renderer truncates vertex positions to whole
+     * pixels, so a band thinner than a pixel would collapse and leave its row unfilled. */
     float ys[MAX_OUTLINE];
     int ny = 0;
     for (int i = 0; i < n && ny < MAX_OUTLINE; i++) {
-        float y = pts[i].y;
+        float y = SDL_floorf(pts[i].y + 0.5f);
         int j = ny;
         while (j > 0 && ys[j - 1] > y) {
             ys[j] = ys[j - 1];
@@ -183,7 +197,7 @@ static void fill_convex(struct bm_ui *ui, const SDL_FPoint *pts, int n, float al
     span_at(pts, n, ys[0], &pl, &pr);
     for (int k = 0; k + 1 < ny; k++) {
         float y0 = ys[k], y1 = ys[k + 1];
-        if (y1 - y0 < 1e-4f)
+        if (y1 - y0 < 0.5f)
             continue;
         float l0 = pl, r0 = pr, l1, r1;
         span_at(pts, n, y1, &l1, &r1);
@@ -216,7 +230,7 @@ static void fill_convex(struct bm_ui *ui, const SDL_FPoint *pts, int n, float al
                 v[nv++] = vert(p, ml, y0, alpha);
                 v[nv++] = vert(p, ml, y1, alpha);
                 v[nv++] = vert(p, bl, y1, alpha);
-                add_quad(v, b0, idx, &ni);
+                add_quad(v, b0, idx, &ni, !p->gradient);
             }
             if (mr < tr || mr < br) {
                 int b0 = nv;
@@ -224,7 +238,7 @@ static void fill_convex(struct bm_ui *ui, const SDL_FPoint *pts, int n, float al
                 v[nv++] = vert(p, tr, y0, alpha);
                 v[nv++] = vert(p, br, y1, alpha);
                 v[nv++] = vert(p, mr, y1, alpha);
-                add_quad(v, b0, idx, &ni);
+                add_quad(v, b0, idx, &ni, !p->gradient);
             }
             continue;
         }
@@ -233,7 +247,7 @@ static void fill_convex(struct bm_ui *ui, const SDL_FPoint *pts, int n, float al
         v[nv++] = vert(p, tr, y0, alpha);
         v[nv++] = vert(p, br, y1, alpha);
         v[nv++] = vert(p, bl, y1, alpha);
-        add_quad(v, b0, idx, &ni);
+        add_quad(v, b0, idx, &ni, !p->gradient);
     }
     if (ni > 0) {
         SDL_SetRenderDrawBlendMode(r, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
