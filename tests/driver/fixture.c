@@ -145,7 +145,7 @@ void fx_pump(unsigned ms)
 
 bool fx_wait_cmd(struct fx_cmd *k)
 {
-    bool ok = bm_loop_run_until(cmd_done, k, 10000);
+    bool ok = bm_loop_run_until(cmd_done, k, FX_WAIT_MS);
     fx_pump(20);
     return ok && k->calls == 1;
 }
@@ -164,12 +164,12 @@ static bool enough_events(void *ud)
 bool fx_wait_events(struct fx *f, int n)
 {
     struct ev_wait w = {f, n};
-    return bm_loop_run_until(enough_events, &w, 10000);
+    return bm_loop_run_until(enough_events, &w, FX_WAIT_MS);
 }
 
 int fx_wait_event(struct fx *f, int from, enum bm_device_event_kind kind)
 {
-    for (int tries = 0; tries < 1000; tries++) {
+    for (int tries = 0; tries < FX_WAIT_MS / 10; tries++) {
         for (int i = from; i < f->n_events; i++)
             if (f->events[i]->kind == kind)
                 return i;
@@ -180,7 +180,7 @@ int fx_wait_event(struct fx *f, int from, enum bm_device_event_kind kind)
 
 bool fx_wait_status(struct bm_device *dev, bool (*pred)(const struct bm_device_status *st))
 {
-    for (int tries = 0; tries < 1000; tries++) {
+    for (int tries = 0; tries < FX_WAIT_MS / 10; tries++) {
         struct bm_device_status st;
         bm_device_get_status(dev, bm_device_class(dev), &st);
         if (pred(&st))
@@ -192,7 +192,7 @@ bool fx_wait_status(struct bm_device *dev, bool (*pred)(const struct bm_device_s
 
 bool fx_wait_running(struct bm_device *dev, uint64_t id)
 {
-    for (int tries = 0; tries < 1000; tries++) {
+    for (int tries = 0; tries < FX_WAIT_MS / 10; tries++) {
         if (bm_device_running(dev) == id)
             return true;
         fx_pump(10);

@@ -58,15 +58,22 @@ void fx_done_identity(const struct bm_completion *c, struct bm_identity *id, voi
 void fx_done_image(const struct bm_completion *c, struct bm_scan_image *img, void *ud);
 void fx_done_code(const struct bm_completion *c, struct bm_barcode_read *code, void *ud);
 
-/* Runs the loop until the slot completed (or 10 s); then a little more, to catch a second call. */
+/*
+ * How long a wait may take before the test gives up. Waits end as soon as their condition
+ * holds, so this costs nothing when things work; it is long because a sanitizer build on a
+ * busy 2-core machine can be slow.
+ */
+#define FX_WAIT_MS 30000
+
+/* Runs the loop until the slot completed (or FX_WAIT_MS); then a little more, to catch a second call. */
 bool fx_wait_cmd(struct fx_cmd *k);
-/* Runs the loop until at least n events arrived (or 10 s). */
+/* Runs the loop until at least n events arrived (or FX_WAIT_MS). */
 bool fx_wait_events(struct fx *f, int n);
-/* Runs the loop until an event of kind arrived after index `from` (or 10 s); its index or -1. */
+/* Runs the loop until an event of kind arrived after index `from` (or FX_WAIT_MS); its index or -1. */
 int fx_wait_event(struct fx *f, int from, enum bm_device_event_kind kind);
-/* Runs the loop until the device's status satisfies pred (or 10 s). */
+/* Runs the loop until the device's status satisfies pred (or FX_WAIT_MS). */
 bool fx_wait_status(struct bm_device *dev, bool (*pred)(const struct bm_device_status *st));
-/* Runs the loop until dev runs command id (or 10 s). */
+/* Runs the loop until dev runs command id (or FX_WAIT_MS). */
 bool fx_wait_running(struct bm_device *dev, uint64_t id);
 /* Runs the loop for ms. */
 void fx_pump(unsigned ms);

@@ -121,7 +121,7 @@ static void test_cancel_queued_and_running(void **state)
     assert_int_equal(bm_worker_cancel(w, slow_id), BM_OK);
     assert_true(bm_loop_run_until(jobs_done, &(struct all_done){&slow, 1}, 2000));
     assert_true(bm_loop_run_until(jobs_done, &(struct all_done){&queued, 1}, 2000));
-    assert_true(SDL_GetTicks64() - t0 < 1000); /* the sleeping run woke at once */
+    assert_true(SDL_GetTicks64() - t0 < 15000); /* the 30 s sleep was cut short */
 
     assert_int_equal(slow.err, BM_ERR_CANCELLED);
     assert_int_equal(queued.err, BM_ERR_CANCELLED);
@@ -210,7 +210,7 @@ static void test_tick_and_kick(void **state)
     /* Ticks come about every 20 ms: wait for three (generously, the machine may be busy)
      * and check they did not come faster than the interval allows (no spinning). */
     uint64_t t0 = SDL_GetTicks64();
-    while (atomic_load(&ticks) < 3 && SDL_GetTicks64() - t0 < 3000)
+    while (atomic_load(&ticks) < 3 && SDL_GetTicks64() - t0 < 15000)
         SDL_Delay(5);
     uint64_t elapsed = SDL_GetTicks64() - t0;
     int n = atomic_load(&ticks);
