@@ -35,9 +35,13 @@ idle() {
     local label=$1; shift
     "$@" "${common[@]}" >"$out/log" 2>&1 &
     local launcher=$!
-    sleep 2
-    local pid
-    pid=$(pgrep -n -f "^$bin" || true)
+    local pid=""
+    for _ in $(seq 150); do # Xvfb takes a moment to start
+        pid=$(pgrep -n -f "^$bin" || true)
+        [ -n "$pid" ] && grep -q "screen\|online" "$out/log" && break
+        sleep 0.1
+    done
+    sleep 1 # let start-up settle: measure the idle kiosk only
     [ -n "$pid" ] || { echo "bench: kiosk did not start ($label)"; cat "$out/log"; return 1; }
     read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
     sleep "$idle_s"
