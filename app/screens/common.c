@@ -100,17 +100,23 @@ void bm_scr_add(struct bm_screen_element *out, size_t cap, size_t *n, SDL_Rect r
 struct bm_intent bm_scr_hit(const struct bm_screen_element *list, size_t count, int x, int y,
                             const char **name)
 {
+    /* The list lives on the caller's stack: the name is copied to outlive it (until the
+     * next hit, as screens.h says). */
+    static char hit_name[BM_SCREEN_NAME_MAX];
+    struct bm_intent in = {BM_INTENT_NONE, 0};
+    hit_name[0] = '\0';
+    if (count > BM_SCREEN_MAX_ELEMENTS)
+        count = BM_SCREEN_MAX_ELEMENTS;
     for (size_t i = 0; i < count; i++) {
         if (bm_rect_contains(list[i].rect, x, y)) {
-            if (name)
-                *name = list[i].name;
-            return list[i].intent;
+            snprintf(hit_name, sizeof hit_name, "%s", list[i].name);
+            in = list[i].intent;
+            break;
         }
     }
     if (name)
-        *name = "";
-    struct bm_intent none = {BM_INTENT_NONE, 0};
-    return none;
+        *name = hit_name;
+    return in;
 }
 
 const struct bm_screen_element *bm_screen_find(const struct bm_screen_element *list,

@@ -387,14 +387,7 @@ size_t bm_home_elements(struct bm_ui *ui, const struct bm_home_vm *vm,
 struct bm_intent bm_home_hit(struct bm_ui *ui, const struct bm_home_vm *vm, int x, int y,
                              const char **name)
 {
-    static char hit_name[BM_SCREEN_NAME_MAX];
     struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
     size_t n = bm_home_elements(ui, vm, list, BM_SCREEN_MAX_ELEMENTS);
-    const char *found = "";
-    struct bm_intent in = bm_scr_hit(list, n < BM_SCREEN_MAX_ELEMENTS ? n : BM_SCREEN_MAX_ELEMENTS,
-                                     x, y, &found);
-    snprintf(hit_name, sizeof hit_name, "%s", found);
-    if (name)
-        *name = hit_name;
-    return in;
+    return bm_scr_hit(list, n, x, y, name);
 }
