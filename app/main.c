@@ -14,6 +14,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/paths.h"
+#include "core/signals.h"
 #include "flow/flow.h"
 
 #include <SDL2/SDL.h>
@@ -210,15 +211,19 @@ int main(int argc, char **argv)
     }
 
     struct bm_flow *flow = NULL;
-    enum bm_err err = bm_flow_start(cfg, &a.flow, &flow);
+    enum bm_err err = bm_signals_start(); /* before SDL starts any thread */
+    if (err == BM_OK)
+        err = bm_flow_start(cfg, &a.flow, &flow);
     if (err != BM_OK) {
         bm_log_err(BM_LOG_ERROR, "main", err, "start-up failed");
+        bm_signals_stop();
         bm_config_free(cfg);
         bm_log_shutdown();
         return EXIT_STARTUP;
     }
     rc = bm_flow_run(flow);
     bm_flow_stop(flow);
+    bm_signals_stop();
     bm_log_notice("main", "bianmin stopped (exit %d)", rc);
     bm_config_free(cfg);
     bm_log_shutdown();

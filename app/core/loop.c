@@ -2,9 +2,13 @@
  * loop.c - the main thread's event loop. See loop.h.
  *
  * Design: one registered SDL user event type carries every cross-thread message as a small
- * heap envelope {handler, message}. The loop blocks in SDL_WaitEventTimeout
- * with the time left to the next timer, so an idle kiosk wakes only for input, messages and
- * due timers. Timers live in a small fixed table scanned on each wakeup: there are a handful
+ * heap envelope {handler, message}. Under X11 and Wayland the loop blocks in
+ * SDL_WaitEventTimeout with the time left to the next timer, so an idle kiosk wakes only for
+ * input, messages and due timers. Other SDL video drivers (kmsdrm, offscreen, none at all)
+ * cannot block: SDL 2.26 then polls every millisecond, which costs a quarter of a core while
+ * idle. There the loop sleeps on its own semaphore, which bm_loop_post signals, and pumps
+ * SDL's input every INPUT_POLL_MS (NO_INPUT_POLL_MS without input, e.g. offscreen).
+ * Signals arrive as messages too (signals.c). Timers live in a small fixed table scanned on each wakeup: there are a handful
  * of them (clock tick, inactivity, animations), so a heap would buy nothing.
  *
  * A mutex orders posting against shutdown: bm_loop_shutdown delivers what is queued and stops
@@ -26,6 +30,10 @@
 #define MAX_TIMERS 64
 /* Even with nothing scheduled, wake now and then: a lost wakeup can never stall the kiosk. */
 #define MAX_WAIT_MS 60000
+/* Where SDL cannot block, how often input is pumped: a touch waits at most this long... */
+#define INPUT_POLL_MS 20
+/* ...and the longest sleep on the semaphore without input, a bound on any missed wakeup. */
+#define NO_INPUT_POLL_MS 100
 
 struct envelope {
     bm_loop_msg_fn fn; /* NULL: a wakeup only (quit request) */
@@ -53,6 +61,7 @@ static struct {
 } loop;
 
 static SDL_mutex *post_lock;
+static SDL_sem *wake; /* posted with every message, for drivers SDL cannot block on */
 static atomic_bool accepting;
 static atomic_bool quit_requested;
 static atomic_int quit_code;
@@ -68,6 +77,8 @@ enum bm_err bm_loop_init(bm_loop_event_fn on_event, void *ud)
         return bm_err_set(BM_ERR_NO_MEMORY, "no SDL user event type left");
     if (!post_lock && !(post_lock = SDL_CreateMutex()))
         return bm_err_set(BM_ERR_NO_MEMORY, "SDL_CreateMutex: %s", SDL_GetError());
+    if (!wake && !(wake = SDL_CreateSemaphore(0)))
+        return bm_err_set(BM_ERR_NO_MEMORY, "SDL_CreateSemaphore: %s", SDL_GetError());
     memset(&loop, 0, sizeof loop);
     loop.event_type = type;
     loop.on_event = on_event;
@@ -123,6 +134,8 @@ enum bm_err bm_loop_post(bm_loop_msg_fn fn, void *msg)
         ev.user.data1 = env;
         if (SDL_PushEvent(&ev) != 1)
             err = bm_err_set(BM_ERR_NO_MEMORY, "SDL_PushEvent: %s", SDL_GetError());
+        else if (SDL_SemValue(wake) == 0)
+            SDL_SemPost(wake); /* one pending wakeup is enough */
     }
     SDL_UnlockMutex(post_lock);
     if (err != BM_OK)
@@ -206,12 +219,39 @@ static void dispatch(const SDL_Event *ev)
         loop.on_event(ev, loop.on_event_ud);
 }
 
+/* How the current SDL video driver lets the loop sleep. */
+enum wait_kind { WAIT_SDL, WAIT_SEM_INPUT, WAIT_SEM_NO_INPUT };
+
+static enum wait_kind wait_kind(void)
+{
+    const char *driver = SDL_GetCurrentVideoDriver(); /* NULL until video is initialised */
+    if (!driver || strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0)
+        return WAIT_SEM_NO_INPUT;
+    if (strcmp(driver, "x11") == 0 || strcmp(driver, "wayland") == 0)
+        return WAIT_SDL;
+    return WAIT_SEM_INPUT;
+}
+
+/* Waits up to wait_ms for an event; 1 and *ev filled if one came. */
+static int wait_event(SDL_Event *ev, uint32_t wait_ms)
+{
+    int got = SDL_PollEvent(ev);
+    if (got || wait_ms == 0)
+        return got;
+    enum wait_kind kind = wait_kind();
+    if (kind == WAIT_SDL)
+        return SDL_WaitEventTimeout(ev, (int)wait_ms);
+    uint32_t slice = kind == WAIT_SEM_INPUT ? INPUT_POLL_MS : NO_INPUT_POLL_MS;
+    SDL_SemWaitTimeout(wake, wait_ms < slice ? wait_ms : slice);
+    return SDL_PollEvent(ev);
+}
+
 /* One wakeup: wait up to limit_ms (less if a timer is due), handle everything pending. */
 static void iterate(uint32_t limit_ms)
 {
     SDL_Event ev;
     uint32_t wait = time_to_next_timer(SDL_GetTicks64(), limit_ms);
-    int got = wait ? SDL_WaitEventTimeout(&ev, (int)wait) : SDL_PollEvent(&ev);
+    int got = wait_event(&ev, wait);
     loop.stats.wakeups++;
     while (got) {
         dispatch(&ev);

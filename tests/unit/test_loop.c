@@ -163,8 +163,8 @@ static void test_idle_wakes_rarely(void **state)
     bm_loop_get_stats(&before);
     bm_loop_run_until(never, NULL, 300);
     bm_loop_get_stats(&after);
-    /* One wait for the whole period: the loop does not spin between events. */
-    assert_true(after.wakeups - before.wakeups <= 3);
+    /* Without a display the loop sleeps in 100 ms slices: a few wakeups, no spinning. */
+    assert_true(after.wakeups - before.wakeups <= 5);
 }
 
 int main(void)
