@@ -40,6 +40,10 @@ enum bm_err bm_signals_start(void)
     sigaddset(&watched, SIGTERM);
     sigaddset(&watched, SIGINT);
     sigaddset(&watched, SIGUSR2);
+    /* A signal a parent set to "ignore" is discarded before sigwait could see it: take the
+     * default back (blocked, the default never runs). */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
     int rc = pthread_sigmask(SIG_BLOCK, &watched, NULL);
     if (rc != 0)
         return bm_err_set(BM_ERR_INTERNAL, "pthread_sigmask: %s", strerror(rc));

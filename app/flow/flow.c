@@ -152,7 +152,8 @@ static void arm_clock(struct bm_flow *flow)
     time_t t = time(NULL);
     localtime_r(&t, &flow->now);
     unsigned ms_to_minute = (unsigned)(60 - flow->now.tm_sec) * 1000u;
-    flow->clock_timer = bm_loop_timer_add(ms_to_minute, false, clock_tick, flow);
+    if (!bm_loop_timer_add(ms_to_minute, false, clock_tick, flow))
+        bm_log_error("flow", "no timer for the clock: it will stand still");
 }
 
 static bool clock_tick(void *ud)

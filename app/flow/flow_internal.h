@@ -31,7 +31,6 @@ struct bm_flow {
     struct bm_kiosk_info kiosk;
     struct tm now; /* the time the screens show, refreshed each minute */
 
-    uint32_t clock_timer;
     uint32_t idle_timer;
     unsigned session_timeout_ms;
 

@@ -35,8 +35,8 @@ static void test_visit_then_walk_away(void **state)
 
     /* The resident walks away: no touch for 15 s. */
     assert_true(bm_program_wait_output(&p, "no touch for 15 s", 40));
-    assert_true(bm_program_wait_output(&p, "still allocated", 10));
-    assert_true(bm_program_wait_output(&p, "attract-zh_CN.png", 10));
+    assert_true(bm_program_wait_output(&p, "still allocated", 60));
+    assert_true(bm_program_wait_output(&p, "attract-zh_CN.png", 60));
     bm_program_say(&p, "quit");
     assert_int_equal(bm_program_finish(&p, 30), 0);
 

@@ -98,7 +98,7 @@ static void stop_with(int sig)
     snprintf(sim, sizeof sim, "sim.output_dir=%s", dir);
     struct bm_program r;
     bm_program_start(&r, BM_PROGRAM, (const char *[]){"--set", sim, "--set", "log.level=debug", NULL});
-    assert_true(bm_program_wait_output(&r, "screen", 30) || bm_program_wait_output(&r, "online", 1));
+    assert_true(bm_program_wait_output(&r, "ui: toolkit ready", 30));
     /* The devices' worker threads are running now; the signal must stop them all. */
     assert_true(bm_program_wait_output(&r, "barcode (sim): online", 30));
     kill(r.pid, sig);
