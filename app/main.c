@@ -2,10 +2,11 @@
  * main.c - bianmin's entry point: arguments, configuration, logging, then the flow.
  *
  * Exit codes (also in --help and docs/operations.md):
- *   0  normal end (including SIGTERM/SIGINT), or --check-config found the config valid
+ *   0  normal end (including SIGTERM/SIGINT), or --check-config / --check-catalog found the
+ *      file valid
  *   1  a failure while running
  *   2  bad command-line usage
- *   3  the configuration is invalid or unreadable
+ *   3  the configuration (or the catalog --check-catalog was given) is invalid or unreadable
  *   4  start-up failed (display, fonts, translations, devices)
  * Main thread only.
  */
@@ -16,6 +17,7 @@
 #include "core/paths.h"
 #include "core/signals.h"
 #include "flow/flow.h"
+#include "services/catalog.h"
 
 #include <SDL2/SDL.h>
 #include <getopt.h>
@@ -36,6 +38,7 @@ enum exit_code {
 struct args {
     const char *config_path;
     bool check_config;
+    const char *check_catalog;
     const char *sets[MAX_SETS];
     int set_count;
     struct bm_flow_options flow;
@@ -50,6 +53,7 @@ static void print_help(FILE *out)
             "  -c, --config FILE        configuration file (default: %s)\n"
             "      --check-config       validate the configuration and exit\n"
             "      --help-config        list every configuration key with its default\n"
+            "      --check-catalog FILE validate a service catalog (docs/catalog.md) and exit\n"
             "  -s, --set SECTION.KEY=VALUE\n"
             "                           override one configuration value (repeatable)\n"
             "      --screenshot-dir DIR save a PNG of every screen shown into DIR\n"
@@ -64,20 +68,28 @@ static void print_help(FILE *out)
             "xvfb-run -a -s '-screen 0 1080x1920x24' bianmin ... (see README.md).\n"
             "\n"
             "Exit status:\n"
-            "  0  normal end (also on SIGTERM/SIGINT), or the configuration is valid\n"
+            "  0  normal end (also on SIGTERM/SIGINT), or the file checked is valid\n"
             "  1  failure while running\n"
             "  2  bad command-line usage\n"
-            "  3  invalid or unreadable configuration\n"
+            "  3  invalid or unreadable configuration (or catalog, with --check-catalog)\n"
             "  4  start-up failed (display, fonts, translations, devices)\n",
             bm_paths_default_config());
 }
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-    enum { OPT_CHECK = 256, OPT_HELP_CONFIG, OPT_SHOTS, OPT_FIRST_FRAME, OPT_CONSOLE };
+    enum {
+        OPT_CHECK = 256,
+        OPT_CHECK_CATALOG,
+        OPT_HELP_CONFIG,
+        OPT_SHOTS,
+        OPT_FIRST_FRAME,
+        OPT_CONSOLE
+    };
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
         {"check-config", no_argument, NULL, OPT_CHECK},
+        {"check-catalog", required_argument, NULL, OPT_CHECK_CATALOG},
         {"help-config", no_argument, NULL, OPT_HELP_CONFIG},
         {"set", required_argument, NULL, 's'},
         {"screenshot-dir", required_argument, NULL, OPT_SHOTS},
@@ -96,6 +108,9 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case OPT_CHECK:
             a->check_config = true;
+            break;
+        case OPT_CHECK_CATALOG:
+            a->check_catalog = optarg;
             break;
         case OPT_HELP_CONFIG:
             bm_config_print_schema(stdout);
@@ -172,6 +187,33 @@ static int load_config(const struct args *a, struct bm_config **cfg)
     return EXIT_OK;
 }
 
+/*
+ * --check-catalog: every problem and warning on standard output, then a summary line. Example
+ * pictures are looked for in the assets directory the config names.
+ */
+static int check_catalog(const struct bm_config *cfg, const char *file)
+{
+    char assets[1024];
+    struct bm_catalog_load_options opts = {
+        .assets_dir = bm_paths_from_config(cfg, "paths", "assets", bm_paths_assets(), assets,
+                                           sizeof assets)};
+    struct bm_catalog_report *report = bm_catalog_report_create();
+    struct bm_catalog *cat = NULL;
+    enum bm_err err = report ? bm_catalog_load_file(file, &opts, report, &cat) : BM_ERR_NO_MEMORY;
+    for (size_t i = 0; i < bm_catalog_report_count(report); i++)
+        printf("%s\n", bm_catalog_report_line(report, i));
+    if (err == BM_OK)
+        printf("%s: valid: revision %s, %zu categories, %zu services, %zu warnings\n", file,
+               bm_catalog_revision(cat), bm_catalog_category_count(cat),
+               bm_catalog_service_count(cat), bm_catalog_report_warnings(report));
+    else
+        printf("%s: invalid: %zu problem%s\n", file, bm_catalog_report_errors(report),
+               bm_catalog_report_errors(report) == 1 ? "" : "s");
+    bm_catalog_unref(cat);
+    bm_catalog_report_destroy(report);
+    return err == BM_OK ? EXIT_OK : EXIT_CONFIG;
+}
+
 /* Log level and file from the config; a log file that cannot be opened is not fatal. */
 static void setup_logging(const struct bm_config *cfg)
 {
@@ -194,6 +236,11 @@ int main(int argc, char **argv)
     rc = load_config(&a, &cfg);
     if (rc != EXIT_OK)
         return rc;
+    if (a.check_catalog) {
+        rc = check_catalog(cfg, a.check_catalog);
+        bm_config_free(cfg);
+        return rc;
+    }
     if (a.check_config) {
         printf("%s: valid\n", bm_config_path(cfg));
         bm_config_free(cfg);

@@ -47,6 +47,10 @@ enum bm_device_class {
     BM_CLASS_COUNT
 };
 
+/* A set of device classes: bit BM_DEVICE_BIT(cls) for each. */
+typedef unsigned bm_device_mask;
+#define BM_DEVICE_BIT(cls) (1u << (cls))
+
 /* "id_reader", "receipt_printer", ...: also the key in the config's [devices] section. */
 const char *bm_device_class_name(enum bm_device_class cls);
 

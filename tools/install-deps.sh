@@ -11,6 +11,8 @@ packages=(
     libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-noto-cjk
     # core runtime and tests
     libinih-dev libcmocka-dev
+    # service catalog (JSON)
+    libjansson-dev
     # simulated printers and scanner (PNG and PDF output)
     libcairo2-dev
     # headless demo and real-window tests

@@ -65,6 +65,13 @@ const struct bm_config_key bm_config_schema[] = {
     STR("sim", "output_dir", "/var/lib/bianmin/sim-output", 1, 1000, BM_CONFIG_CHARS_PATH,
         "Where simulated printers write what they print (PNG receipts, PDF documents)"),
 
+    STR("catalog", "bundled", "", 0, 1000, BM_CONFIG_CHARS_PATH,
+        "The catalog shipped with the program (empty: the source tree's config/catalog.json "
+        "when run from a build directory, else the installed share directory's)"),
+    STR("catalog", "current", "/var/lib/bianmin/catalog.json", 0, 1000, BM_CONFIG_CHARS_PATH,
+        "The centre's last good catalog, used instead of the bundled one when it is valid "
+        "(empty: none)"),
+
     STR("paths", "font", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 1, 1000,
         BM_CONFIG_CHARS_PATH, "Regular UI font (a Noto Sans CJK collection)"),
     STR("paths", "font_bold", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 1, 1000,

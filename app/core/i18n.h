@@ -15,6 +15,9 @@
 
 #define BM_TEXT_DOMAIN "bianmin"
 
+/* The languages a resident can pick; texts from config and the catalog come in both. */
+enum bm_lang { BM_LANG_ZH_CN, BM_LANG_EN };
+
 /* Source strings are English; zh_CN.po translates them. */
 #define _(s)  dgettext(BM_TEXT_DOMAIN, s)
 #define N_(s) s

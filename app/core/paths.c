@@ -6,8 +6,11 @@
  */
 #include "paths.h"
 
+#include "config.h"
+
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +35,23 @@ bool bm_paths_in_tree(void)
 const char *bm_paths_assets(void)
 {
     return bm_paths_in_tree() ? BM_SOURCE_DIR "/ui-assets" : BM_INSTALL_DATADIR "/ui-assets";
+}
+
+const char *bm_paths_from_config(const struct bm_config *cfg, const char *section,
+                                 const char *key, const char *fallback, char *buf, size_t size)
+{
+    if (!bm_config_path_value(cfg, section, key, buf, size))
+        return NULL;
+    if (buf[0])
+        return buf;
+    int n = snprintf(buf, size, "%s", fallback);
+    return n >= 0 && (size_t)n < size ? buf : NULL;
+}
+
+const char *bm_paths_bundled_catalog(void)
+{
+    return bm_paths_in_tree() ? BM_SOURCE_DIR "/config/catalog.json"
+                              : BM_INSTALL_DATADIR "/catalog.json";
 }
 
 const char *bm_paths_localedir(void)

@@ -14,13 +14,12 @@
 #ifndef BM_SCREENS_SCREENS_H
 #define BM_SCREENS_SCREENS_H
 
+#include "core/i18n.h"
 #include "ui/ui.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
-
-enum bm_lang { BM_LANG_ZH_CN, BM_LANG_EN };
 
 /* What a tap asks the flow to do. index says which category / quick entry. */
 enum bm_intent_kind {
@@ -92,6 +91,7 @@ struct bm_home_quick {
     const char *label; /* 社保查询 */
     const char *glyph; /* 社 */
     enum bm_theme_hue hue;
+    bool unavailable; /* a device it needs is out of order: shown greyed, still tappable */
 };
 
 struct bm_home_vm {
