@@ -16,10 +16,11 @@
 
 #include "core/i18n.h"
 #include "core/log.h"
+#include "catalog_view.h"
 #include "core/loop.h"
+#include "core/paths.h"
 #include "core/secbuf.h"
 #include "drivers/registry.h"
-#include "home_content.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -50,16 +51,26 @@ static void set_language(struct bm_flow *flow, enum bm_lang lang)
 
 /* ---- view-models ---- */
 
-static void fill_attract(const struct bm_flow *flow, struct bm_attract_vm *vm)
+static const struct bm_catalog *catalog(const struct bm_flow *flow)
 {
-    *vm = (struct bm_attract_vm){.kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang,
-                                 .notice = bm_home_content_notice(flow->lang)};
+    return flow->catalogs ? bm_catalog_store_get(flow->catalogs) : NULL;
 }
 
-static void fill_home(const struct bm_flow *flow, struct bm_home_vm *vm)
+static void fill_attract(const struct bm_flow *flow, struct bm_attract_vm *vm)
+{
+    *vm = (struct bm_attract_vm){
+        .kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang,
+        .notice = bm_catalog_view_notice(catalog(flow), flow->lang,
+                                         bm_catalog_view_date(&flow->now))};
+}
+
+/* parts holds the arrays vm points at: declare it next to the vm. */
+static void fill_home(const struct bm_flow *flow, struct bm_home_vm *vm,
+                      struct bm_home_parts *parts)
 {
     *vm = (struct bm_home_vm){.kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang};
-    bm_home_content_fill(vm, flow->lang);
+    bm_catalog_view_home(catalog(flow), flow->lang, bm_catalog_view_date(&flow->now),
+                         bm_devices_usable(flow->devices), parts, vm);
 }
 
 static void draw(struct bm_flow *flow)
@@ -71,7 +82,8 @@ static void draw(struct bm_flow *flow)
         bm_attract_draw(flow->ui, &vm);
     } else {
         struct bm_home_vm vm;
-        fill_home(flow, &vm);
+        struct bm_home_parts parts;
+        fill_home(flow, &vm, &parts);
         bm_home_draw(flow->ui, &vm);
     }
     bm_ui_frame_end(flow->ui);
@@ -85,7 +97,8 @@ static size_t current_elements(struct bm_flow *flow, struct bm_screen_element *o
         return bm_attract_elements(flow->ui, &vm, out, cap);
     }
     struct bm_home_vm vm;
-    fill_home(flow, &vm);
+    struct bm_home_parts parts;
+    fill_home(flow, &vm, &parts);
     return bm_home_elements(flow->ui, &vm, out, cap);
 }
 
@@ -239,7 +252,8 @@ static void on_press(struct bm_flow *flow, int x, int y)
         in = bm_attract_hit(flow->ui, &vm, x, y, &name);
     } else {
         struct bm_home_vm vm;
-        fill_home(flow, &vm);
+        struct bm_home_parts parts;
+        fill_home(flow, &vm, &parts);
         in = bm_home_hit(flow->ui, &vm, x, y, &name);
     }
     touch_session(flow);
@@ -296,10 +310,36 @@ static void on_device_event(struct bm_device_event *ev, void *ud)
         bm_log_info("flow", "ID card read (%s)", bm_id_card_type_name(flow->resident->type));
         bm_flow_show(flow, BM_FLOW_HOME);
     }
+    if (ev->kind == BM_EVENT_STATUS)
+        bm_ui_invalidate(flow->ui); /* services that need this device may change state */
     bm_device_event_free(ev);
 }
 
 /* ---- start and stop ---- */
+
+static void on_catalog_changed(void *ud)
+{
+    struct bm_flow *flow = ud;
+    bm_ui_invalidate(flow->ui);
+}
+
+static enum bm_err open_catalog(struct bm_flow *flow)
+{
+    char bundled[1024], current[1024], assets[1024];
+    struct bm_catalog_store_config c = {
+        .bundled_path = bm_paths_from_config(flow->cfg, "catalog", "bundled",
+                                             bm_paths_bundled_catalog(), bundled, sizeof bundled),
+        .current_path = bm_paths_from_config(flow->cfg, "catalog", "current", "", current,
+                                             sizeof current),
+        .assets_dir = bm_paths_from_config(flow->cfg, "paths", "assets", bm_paths_assets(),
+                                           assets, sizeof assets),
+        .changed = on_catalog_changed,
+        .ud = flow,
+    };
+    if (!c.bundled_path || !c.current_path || !c.assets_dir)
+        return bm_err_set(BM_ERR_CONFIG, "catalog: a path is too long");
+    return bm_catalog_store_create(&c, &flow->catalogs);
+}
 
 static enum bm_err open_ui(struct bm_flow *flow)
 {
@@ -338,6 +378,8 @@ enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_opti
     if (err == BM_OK)
         err = open_ui(flow);
     if (err == BM_OK)
+        err = open_catalog(flow);
+    if (err == BM_OK)
         err = bm_devices_open(cfg, NULL, on_device_event, flow, &flow->devices);
     if (err == BM_OK && strcmp(bm_config_str(cfg, "kiosk", "mode"), "demo") == 0)
         err = bm_demo_start(flow, opts->demo_console, &flow->demo);
@@ -365,6 +407,7 @@ void bm_flow_stop(struct bm_flow *flow)
         return;
     bm_demo_stop(flow->demo);
     bm_devices_close(flow->devices); /* joins device threads; completions go to the loop */
+    bm_catalog_store_destroy(flow->catalogs);
     bm_registry_shutdown();
     bm_loop_shutdown();             /* delivers them, then refuses new messages */
     bm_identity_free(flow->resident);

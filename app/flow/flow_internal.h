@@ -9,6 +9,7 @@
 
 #include "drivers/id_reader.h"
 #include "screens/screens.h"
+#include "services/catalog_store.h"
 #include "services/devices.h"
 #include "ui/ui.h"
 
@@ -24,6 +25,7 @@ struct bm_flow {
     struct bm_display display;
     struct bm_ui *ui;
     struct bm_devices *devices;
+    struct bm_catalog_store *catalogs;
     struct bm_demo *demo; /* NULL outside demo mode */
 
     enum bm_flow_screen screen;

@@ -245,16 +245,27 @@ static void draw_quick(struct bm_ui *ui, SDL_Rect r, const struct bm_home_quick 
     bm_ui_fill_rrect(ui, r, radius, t->surface);
     int ir = bm_ui_px(ui, 40);
     int cx = r.x + r.w / 2, cy = r.y + bm_ui_px(ui, 24) + ir;
-    bm_ui_fill_rrect_gradient(ui, bm_rect(cx - ir, cy - ir, 2 * ir, 2 * ir), ir, t->hue[hue][0],
-                              t->hue[hue][1], BM_UI_GRADIENT_DIAGONAL);
+    /* An unavailable service stays tappable (its screen explains and offers another way). */
+    SDL_Color from = q->unavailable ? t->text_muted : t->hue[hue][0];
+    SDL_Color to = q->unavailable ? t->text_muted : t->hue[hue][1];
+    bm_ui_fill_rrect_gradient(ui, bm_rect(cx - ir, cy - ir, 2 * ir, 2 * ir), ir, from, to,
+                              BM_UI_GRADIENT_DIAGONAL);
     bm_ui_label(ui, bm_rect(cx - ir, cy - ir, 2 * ir, 2 * ir), q->glyph ? q->glyph : "",
                 (struct bm_ui_font){BM_UI_BOLD, bm_ui_px(ui, 38), t->text_on_dark},
                 BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE);
     SDL_Rect label = bm_rect_inset4(r, bm_ui_px(ui, 10), cy + ir - r.y + bm_ui_px(ui, 12),
                                     bm_ui_px(ui, 10), bm_ui_px(ui, 12));
-    struct bm_ui_font f = {BM_UI_REGULAR, label_px, t->text};
+    struct bm_ui_font f = {BM_UI_REGULAR, label_px, q->unavailable ? t->text_muted : t->text};
     bm_ui_label_fit(ui, label, q->label ? q->label : "", f, bm_ui_px(ui, 20),
                     BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE);
+    if (q->unavailable) {
+        struct bm_ui_font pf = {BM_UI_REGULAR, bm_ui_px(ui, 20), t->text_on_dark};
+        SDL_Point ps = bm_ui_text_size(ui, _("Paused"), pf);
+        SDL_Rect pill = bm_rect(r.x + r.w - ps.x - bm_ui_px(ui, 28), r.y + bm_ui_px(ui, 10),
+                                ps.x + bm_ui_px(ui, 18), bm_ui_px(ui, 32));
+        bm_ui_fill_rrect(ui, pill, bm_ui_px(ui, 16), t->text_muted);
+        bm_ui_label(ui, pill, _("Paused"), pf, BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE);
+    }
 }
 
 static void draw_notice(struct bm_ui *ui, const struct layout *l, const char *notice)

@@ -101,6 +101,19 @@ void bm_devices_status(const struct bm_devices *hub, enum bm_device_class cls,
     bm_device_get_status((unsigned)cls < BM_CLASS_COUNT ? hub->dev[cls] : NULL, cls, out);
 }
 
+bm_device_mask bm_devices_usable(const struct bm_devices *hub)
+{
+    bm_device_mask usable = 0;
+    for (int cls = 0; cls < BM_CLASS_COUNT; cls++) {
+        struct bm_device_status st;
+        bm_devices_status(hub, cls, &st);
+        if (st.device == BM_DEVICE_ONLINE || st.device == BM_DEVICE_BUSY ||
+            st.device == BM_DEVICE_STARTING)
+            usable |= BM_DEVICE_BIT(cls);
+    }
+    return usable;
+}
+
 void bm_devices_log_status(const struct bm_devices *hub)
 {
     for (int cls = 0; cls < BM_CLASS_COUNT; cls++) {

@@ -37,6 +37,12 @@ struct bm_device *bm_devices_get(struct bm_devices *hub, enum bm_device_class cl
 void bm_devices_status(const struct bm_devices *hub, enum bm_device_class cls,
                        struct bm_device_status *out);
 
+/*
+ * The classes that can serve a resident now: online, busy or still starting. A class that is
+ * absent, offline or in an error (paper out, cover open) is left out until it recovers.
+ */
+bm_device_mask bm_devices_usable(const struct bm_devices *hub);
+
 /* Writes one log line per class with its driver and status (diagnostics, demo "status"). */
 void bm_devices_log_status(const struct bm_devices *hub);
 
