@@ -28,7 +28,7 @@ check_home 'cairo' 'drivers/sim/\|tests/\|app/services/'
 check_home 'curl/' 'app/services/'
 check_home 'sqlite3' 'app/services/'
 check_home 'linphone/' 'app/services/'
-check_home 'jansson' 'app/services/catalog_parse.c\|tests/'
+check_home 'jansson' 'app/services/catalog_parse\|tests/'
 
 for f in $(printf '%s\n' $files | grep '\.c$'); do
     head -1 "$f" | grep -q '^/\*' || say "$f: no opening comment saying what the file is for"

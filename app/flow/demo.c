@@ -89,8 +89,44 @@ static const char help_text[] =
     "  unplug [CLASS] | replug [CLASS]           default id_reader (F9 F10)\n"
     "  tap NAME                                  tap a named screen element\n"
     "  screenshot [DIR]                          save the screen as PNG (F11)\n"
-    "  status                                    log every device's status (F12)\n"
+    "  status                                    log every device's status and the catalog's\n"
+    "                                            (F12)\n"
     "  help | quit\n";
+
+/* The catalog in use, what was rejected, and which services the devices cannot serve now. */
+static void log_catalog_status(struct bm_flow *flow)
+{
+    struct bm_catalog_store_status st;
+    bm_catalog_store_status(flow->catalogs, &st);
+    const struct bm_catalog *cat = bm_catalog_store_get(flow->catalogs);
+    if (!cat) {
+        bm_log_notice("catalog", "none in use%s", st.loading ? " (loading)" : "");
+    } else {
+        bm_device_mask usable = bm_devices_usable(flow->devices);
+        size_t n = bm_catalog_service_count(cat), paused = 0;
+        bm_device_mask missing = 0;
+        for (size_t i = 0; i < n; i++) {
+            bm_device_mask m = bm_catalog_service_at(cat, i)->devices & ~usable;
+            paused += m != 0;
+            missing |= m;
+        }
+        char classes[128] = "";
+        size_t len = 0;
+        for (int c = 0; c < BM_CLASS_COUNT && len < sizeof classes; c++)
+            if (missing & BM_DEVICE_BIT(c)) {
+                int w = snprintf(classes + len, sizeof classes - len, "%s%s", len ? ", " : "",
+                                 bm_device_class_name((enum bm_device_class)c));
+                len += w > 0 ? (size_t)w : 0;
+            }
+        bm_log_notice("catalog", "revision %s from %s (%zu warnings); %zu of %zu services "
+                                 "unavailable now%s%s%s",
+                      st.revision, st.source, st.warnings, paused, n, len ? " (needs " : "",
+                      classes, len ? ")" : "");
+    }
+    if (st.rejections)
+        bm_log_notice("catalog", "rejected since start: %zu; the last one's first problem: %s",
+                      st.rejections, st.problem);
+}
 
 /* Runs one command line. Main thread. */
 static void run_command(struct bm_demo *d, char *line)
@@ -133,6 +169,7 @@ static void run_command(struct bm_demo *d, char *line)
         bm_flow_screenshot(d->flow, *arg ? arg : "out/screens");
     } else if (strcmp(cmd, "status") == 0) {
         bm_devices_log_status(d->flow->devices);
+        log_catalog_status(d->flow);
     } else {
         const char *word = cmd;
         cls = BM_CLASS_RECEIPT_PRINTER;

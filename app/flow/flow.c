@@ -150,7 +150,13 @@ static void before_wait(void *ud)
     if (!bm_ui_dirty(flow->ui))
         return;
     draw(flow);
-    bm_flow_screenshot(flow, NULL); /* reads pixels, so before present */
+    /* A PNG per screen shown, not per frame: a clock tick or a device change redraws too. */
+    if (!flow->shot_taken || flow->shot_screen != flow->screen || flow->shot_lang != flow->lang) {
+        bm_flow_screenshot(flow, NULL); /* reads pixels, so before present */
+        flow->shot_taken = true;
+        flow->shot_screen = flow->screen;
+        flow->shot_lang = flow->lang;
+    }
     SDL_RenderPresent(flow->display.renderer);
     if (!flow->first_frame_done)
         report_first_frame(flow);

@@ -41,6 +41,10 @@ struct bm_flow {
 
     bool first_frame_done;
     unsigned screenshot_seq;
+    /* The screen and language of the last automatic screenshot: one PNG per screen shown. */
+    enum bm_flow_screen shot_screen;
+    enum bm_lang shot_lang;
+    bool shot_taken;
 };
 
 /* Switches screen (starting or ending the session as needed) and redraws. */

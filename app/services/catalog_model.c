@@ -138,6 +138,10 @@ void bm_catalog_report_add(struct bm_catalog_report *r, bool warning, const char
     char buf[768];
     int n = snprintf(buf, sizeof buf, "%s", warning ? "warning: " : "");
     vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+    /* Catalog text quoted in a line must not forge lines or drive a terminal. */
+    for (char *p = buf; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     char *line = strdup(buf);
     if (line)
         r->lines[r->count++] = line;

@@ -107,8 +107,13 @@ bm_device_mask bm_devices_usable(const struct bm_devices *hub)
     for (int cls = 0; cls < BM_CLASS_COUNT; cls++) {
         struct bm_device_status st;
         bm_devices_status(hub, cls, &st);
-        if (st.device == BM_DEVICE_ONLINE || st.device == BM_DEVICE_BUSY ||
-            st.device == BM_DEVICE_STARTING)
+        bool up = st.device == BM_DEVICE_ONLINE || st.device == BM_DEVICE_BUSY ||
+                  st.device == BM_DEVICE_STARTING;
+        /* Online with paper out is still unable to print: the outstanding error decides. */
+        enum bm_paper paper = cls == BM_CLASS_RECEIPT_PRINTER ? st.receipt.paper
+                              : cls == BM_CLASS_DOC_PRINTER   ? st.doc.paper
+                                                              : BM_PAPER_UNKNOWN;
+        if (up && st.error == BM_OK && paper != BM_PAPER_OUT && paper != BM_PAPER_JAMMED)
             usable |= BM_DEVICE_BIT(cls);
     }
     return usable;

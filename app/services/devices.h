@@ -38,8 +38,9 @@ void bm_devices_status(const struct bm_devices *hub, enum bm_device_class cls,
                        struct bm_device_status *out);
 
 /*
- * The classes that can serve a resident now: online, busy or still starting. A class that is
- * absent, offline or in an error (paper out, cover open) is left out until it recovers.
+ * The classes that can serve a resident now: online, busy or still starting, with no
+ * outstanding error. A class that is absent, offline or in an error (paper out, cover open)
+ * is left out until it recovers; paper running low still counts as usable.
  */
 bm_device_mask bm_devices_usable(const struct bm_devices *hub);
 

@@ -23,15 +23,15 @@ static void test_visit_then_walk_away(void **state)
     bm_program_start(&p, BM_PROGRAM,
                      (const char *[]){"--demo-console", "--screenshot-dir", shots, "--set",
                                       set_sim, "--set", "session.timeout_s=15", NULL});
-    assert_true(bm_program_wait_output(&p, "001-attract-zh_CN.png", 30));
-    assert_true(bm_program_wait_output(&p, "id_reader (sim): online", 30));
+    assert_true(bm_program_wait_output(&p, "001-attract-zh_CN.png", 60));
+    assert_true(bm_program_wait_output(&p, "id_reader (sim): online", 60));
 
     bm_program_say(&p, "tap attract.start");
-    assert_true(bm_program_wait_output(&p, "002-home-zh_CN.png", 30));
+    assert_true(bm_program_wait_output(&p, "002-home-zh_CN.png", 60));
     bm_program_say(&p, "tap home.language");
-    assert_true(bm_program_wait_output(&p, "003-home-en.png", 30));
+    assert_true(bm_program_wait_output(&p, "003-home-en.png", 60));
     bm_program_say(&p, "card elderly");
-    assert_true(bm_program_wait_output(&p, "ID card read (resident)", 30));
+    assert_true(bm_program_wait_output(&p, "ID card read (resident)", 60));
 
     /* The resident walks away: no touch for 15 s. */
     assert_true(bm_program_wait_output(&p, "no touch for 15 s", 40));

@@ -79,6 +79,39 @@ static void test_config_errors_stop_startup(void **state)
     free(out);
 }
 
+static void test_check_catalog(void **state)
+{
+    char *out;
+    char bundled[4096];
+    snprintf(bundled, sizeof bundled, "%s", bm_test_source_path("config/catalog.json"));
+    assert_int_equal(run_to_end((const char *[]){"--check-catalog", bundled, NULL}, &out), 0);
+    assert_non_null(strstr(out, "catalog.json: valid: revision"));
+    assert_non_null(strstr(out, ", 0 warnings"));
+    assert_null(strstr(out, "warning:"));
+    free(out);
+
+    const char *dir = bm_test_mkdtemp("badcat");
+    char bad[4096];
+    snprintf(bad, sizeof bad, "%s",
+             bm_test_write_file(dir, "bad.json",
+                                "{\"format\": \"bianmin-catalog\", \"format_version\": 1,\n"
+                                " \"revision\": \"r1\", \"published\": \"2026-13-01\"}\n"));
+    assert_int_equal(run_to_end((const char *[]){"--check-catalog", bad, NULL}, &out), 3);
+    /* Every problem, each naming the file, the JSON path and what was expected. */
+    assert_non_null(strstr(out, "bad.json: $.published: \"2026-13-01\" is not a date"));
+    assert_non_null(strstr(out, "bad.json: $.services: missing"));
+    assert_non_null(strstr(out, "bad.json: invalid: 4 problems"));
+    free(out);
+
+    assert_int_equal(
+        run_to_end((const char *[]){"--check-catalog", "/nonexistent/c.json", NULL}, &out), 3);
+    assert_non_null(strstr(out, "/nonexistent/c.json: cannot open"));
+    free(out);
+
+    assert_int_equal(run_to_end((const char *[]){"--check-catalog", NULL}, &out), 2);
+    free(out);
+}
+
 static void test_missing_font_is_a_startup_failure(void **state)
 {
     char *out;
@@ -98,9 +131,9 @@ static void stop_with(int sig)
     snprintf(sim, sizeof sim, "sim.output_dir=%s", dir);
     struct bm_program r;
     bm_program_start(&r, BM_PROGRAM, (const char *[]){"--set", sim, "--set", "log.level=debug", NULL});
-    assert_true(bm_program_wait_output(&r, "ui: toolkit ready", 30));
+    assert_true(bm_program_wait_output(&r, "ui: toolkit ready", 60));
     /* The devices' worker threads are running now; the signal must stop them all. */
-    assert_true(bm_program_wait_output(&r, "barcode (sim): online", 30));
+    assert_true(bm_program_wait_output(&r, "barcode (sim): online", 60));
     kill(r.pid, sig);
     int rc = bm_program_finish(&r, 30);
     char *out = bm_program_output(&r);
@@ -125,28 +158,41 @@ static void test_sigint_stops_cleanly(void **state)
 
 static void test_demo_console_drives_devices_and_screens(void **state)
 {
-    char dir[4096], shots[4200], sim[4200], simset[4300];
+    char dir[4096], shots[4200], sim[4200], simset[4300], catset[4300];
     snprintf(dir, sizeof dir, "%s", bm_test_mkdtemp("console"));
     snprintf(shots, sizeof shots, "%s/screens", dir);
     snprintf(sim, sizeof sim, "%s/sim", dir);
     snprintf(simset, sizeof simset, "sim.output_dir=%s", sim);
+    /* The centre's copy is broken: the kiosk says why and runs on the bundled catalog. */
+    snprintf(catset, sizeof catset, "catalog.current=%s",
+             bm_test_write_file(dir, "current.json", "{\"format\": \"bianmin-catalog\"}"));
     struct bm_program r;
-    bm_program_start(&r, BM_PROGRAM, (const char *[]){"--demo-console", "--screenshot-dir", shots, "--set", simset, NULL});
-    assert_true(bm_program_wait_output(&r, "barcode (sim): online", 30));
-    assert_true(bm_program_wait_output(&r, "001-attract-zh_CN.png", 30));
+    bm_program_start(&r, BM_PROGRAM,
+                     (const char *[]){"--demo-console", "--screenshot-dir", shots, "--set", simset,
+                                      "--set", catset, NULL});
+    assert_true(bm_program_wait_output(&r, "current.json rejected", 60));
+    assert_true(bm_program_wait_output(&r, "current.json: $.format_version: missing", 60));
+    assert_true(bm_program_wait_output(&r, "using the bundled catalog", 60));
+    assert_true(bm_program_wait_output(&r, "catalog.json: 3 categories", 60));
+    assert_true(bm_program_wait_output(&r, "barcode (sim): online", 60));
+    assert_true(bm_program_wait_output(&r, "001-attract-zh_CN.png", 60));
 
     bm_program_say(&r, "tap attract.start");
-    assert_true(bm_program_wait_output(&r, "002-home-zh_CN.png", 30));
+    assert_true(bm_program_wait_output(&r, "002-home-zh_CN.png", 60));
     bm_program_say(&r, "tap home.language");
-    assert_true(bm_program_wait_output(&r, "003-home-en.png", 30));
+    assert_true(bm_program_wait_output(&r, "003-home-en.png", 60));
     bm_program_say(&r, "card elderly");
-    assert_true(bm_program_wait_output(&r, "ID card read (resident)", 30));
+    assert_true(bm_program_wait_output(&r, "ID card read (resident)", 60));
     bm_program_say(&r, "paper-out");
-    assert_true(bm_program_wait_output(&r, "BM_ERR_NO_MEDIA (fix: clear)", 30));
+    assert_true(bm_program_wait_output(&r, "BM_ERR_NO_MEDIA (fix: clear)", 60));
     bm_program_say(&r, "unplug scanner");
-    assert_true(bm_program_wait_output(&r, "scanner (sim): no_device", 30));
+    assert_true(bm_program_wait_output(&r, "scanner (sim): no_device", 60));
+    /* Paper out and no scanner: the technician sees which services cannot run now. */
+    bm_program_say(&r, "status");
+    assert_true(bm_program_wait_output(&r, "services unavailable now (needs receipt_printer, scanner)", 60));
+    assert_true(bm_program_wait_output(&r, "rejected since start: 1", 60));
     bm_program_say(&r, "tap no.such.element");
-    assert_true(bm_program_wait_output(&r, "no element 'no.such.element'", 30));
+    assert_true(bm_program_wait_output(&r, "no element 'no.such.element'", 60));
     bm_program_say(&r, "quit");
     assert_int_equal(bm_program_finish(&r, 30), 0);
 
@@ -166,6 +212,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_version_and_usage_errors),
         cmocka_unit_test(test_config_errors_stop_startup),
+        cmocka_unit_test(test_check_catalog),
         cmocka_unit_test(test_missing_font_is_a_startup_failure),
         cmocka_unit_test(test_sigterm_stops_cleanly),
         cmocka_unit_test(test_sigint_stops_cleanly),

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 void bm_program_start(struct bm_program *p, const char *path, const char *const *args)
@@ -46,16 +47,26 @@ void bm_program_say(struct bm_program *p, const char *line)
     assert_int_equal(write(p->in_fd, "\n", 1), 1);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 bool bm_program_wait_output(const struct bm_program *p, const char *needle, int timeout_s)
 {
-    for (int i = 0; i < timeout_s * 100; i++) {
+    /* A deadline, not a count of polls: on a loaded machine each read of the log is slow. */
+    double deadline = now_s() + timeout_s;
+    do {
         char *text = bm_test_read_file(p->out, NULL);
         bool found = text && strstr(text, needle);
         free(text);
         if (found)
             return true;
-        usleep(10000);
-    }
+        usleep(20000);
+    } while (now_s() < deadline);
+    fprintf(stderr, "program: no \"%s\" in its output after %d s\n", needle, timeout_s);
     return false;
 }
 
