@@ -198,24 +198,25 @@ static void parse_options(struct cp_ctx *c, json_t *obj, struct bm_catalog_field
 
 /*
  * Why compiling or matching pattern could exhaust the kiosk, or NULL. glibc's regcomp expands
- * counted repeats into copies, so {1,32767} or nested counts that multiply take minutes and
- * gigabytes; backreferences make matching exponential. An answer is at most 200 characters,
- * so no honest pattern needs more.
+ * counted repeats into copies, so {1,32767}, or counts that multiply through nested groups,
+ * take minutes and gigabytes; backreferences make matching exponential. The check adds up
+ * how many atoms the expansion has (a group costs the sum of its contents, a repeat
+ * multiplies what it repeats) and refuses more than MAX_EXPANSION. An answer is at most 200
+ * characters, so no honest pattern comes near.
  */
 static const char *pattern_risk(const char *p)
 {
-    enum { MAX_DEPTH = 16, MAX_COUNT = MAX_LENGTH, MAX_PRODUCT = 1000 };
-    long inner[MAX_DEPTH + 1] = {1}; /* the largest repeat product inside each open group */
+    enum { MAX_DEPTH = 16, MAX_COUNT = MAX_LENGTH, MAX_EXPANSION = 2000 };
+    long sum[MAX_DEPTH + 1] = {0}; /* the expanded size of each open group so far */
     int depth = 0;
-    long last = 1; /* the product of the atom just read, for a {m,n} after it */
+    long last = 0; /* the expanded size of the atom just read, for a {m,n} after it */
     for (size_t i = 0; p[i]; i++) {
+        long atom = 1;
         switch (p[i]) {
         case '\\':
             if (p[i + 1] >= '1' && p[i + 1] <= '9')
                 return "backreferences (\\1 to \\9) are not allowed; expected a plain pattern";
-            if (p[i + 1])
-                i++;
-            last = 1;
+            i += p[i + 1] != '\0';
             break;
         case '[': { /* a bracket expression is one atom; regcomp checks its syntax */
             size_t j = i + 1 + (p[i + 1] == '^');
@@ -233,46 +234,50 @@ static const char *pattern_risk(const char *p)
             if (!p[j])
                 return NULL;
             i = j;
-            last = 1;
             break;
         }
         case '(':
             if (depth == MAX_DEPTH)
                 return "groups nested more than 16 deep; expected a simpler pattern";
-            inner[++depth] = 1;
-            last = 1;
-            break;
+            sum[++depth] = 0;
+            last = 0;
+            continue;
         case ')':
-            if (depth > 0) {
-                last = inner[depth--];
-                if (last > inner[depth])
-                    inner[depth] = last;
-            }
+            if (depth == 0)
+                break;
+            atom = sum[depth--];
+            atom = atom > 0 ? atom : 1;
             break;
         case '{': {
             char *end;
             long m = strtol(p + i + 1, &end, 10), n = m;
             if (*end == ',')
-                n = end[1] == '}' ? m : strtol(end + 1, &end, 10);
+                n = end[1] == '}' ? m + 1 : strtol(end + 1, &end, 10);
             if (m > MAX_COUNT || n > MAX_COUNT)
                 return "a repeat count above 200; expected {m,n} with m and n at most 200";
-            if (n > 0 && last * n > MAX_PRODUCT)
-                return "nested repeat counts multiply past 1000; expected a simpler pattern";
-            last *= n > 0 ? n : 1;
-            if (last > inner[depth])
-                inner[depth] = last;
+            n = n > 1 ? n : 1;
+            sum[depth] += last * (n - 1); /* the copies regcomp makes of the atom */
+            last *= n;
+            if (sum[depth] > MAX_EXPANSION || last > MAX_EXPANSION)
+                return "repeats expand past 2000 atoms; expected a simpler pattern";
             while (p[i + 1] && p[i] != '}')
                 i++;
-            break;
+            continue;
         }
         case '*':
         case '+':
         case '?':
-            break; /* these repeat the atom without copying it */
+        case '|':
+        case '^':
+        case '$':
+            continue; /* these add no copies */
         default:
-            last = 1;
             break;
         }
+        sum[depth] += atom;
+        last = atom;
+        if (sum[depth] > MAX_EXPANSION)
+            return "repeats expand past 2000 atoms; expected a simpler pattern";
     }
     return NULL;
 }

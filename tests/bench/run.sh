@@ -4,12 +4,15 @@
 #   - process start to first frame (ms), median of N runs, offscreen software renderer;
 #   - CPU used while idle on the attract screen for IDLE_S seconds (default 60), under Xvfb
 #     (a real X11 window, where SDL truly sleeps) and with the offscreen driver;
-#   - peak RSS (VmHWM) of the idle run.
-# Usage: tests/bench/run.sh [BUILD_DIR]   (default build/demo; build it with tools/demo.sh or
-#        cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=RelWithDebInfo && ninja -C build/demo)
+#   - peak RSS (VmHWM) of the idle run;
+#   - the time to load the bundled catalog and a 512-service one, and the memory each keeps.
+# Usage: tests/bench/run.sh [BUILD_DIR]   (default build/bench, an optimised build with the
+#        benchmark programs: cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+#        && ninja -C build/bench; build/demo from tools/demo.sh works too, without the catalog
+#        numbers)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${1:-build/demo}
+build=${1:-build/bench}
 bin=$build/app/bianmin
 runs=${RUNS:-10}
 idle_s=${IDLE_S:-60}
@@ -58,3 +61,10 @@ echo "== idle on the attract screen for $idle_s s"
 idle "Xvfb (X11 window)" xvfb-run -a -s '-screen 0 1080x1920x24' env SDL_RENDER_DRIVER=software "$bin"
 idle "offscreen driver" env SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software \
     SDL_FRAMEBUFFER_ACCELERATION=0 "$bin"
+
+echo "== catalog load (bundled and a 512-service catalog)"
+if [ -x "$build/tests/bench/bench_catalog" ]; then
+    "$build/tests/bench/bench_catalog" "${CATALOG_RUNS:-50}"
+else
+    echo "bench_catalog not built in $build (configure with -DBM_TESTS=ON)"
+fi

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,8 @@ void bm_program_start(struct bm_program *p, const char *path, const char *const 
     p->pid = fork();
     assert_true(p->pid >= 0);
     if (p->pid == 0) {
+        /* A test that fails mid-way must not leave a kiosk running: die with the test. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         int fd = open(p->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         dup2(fd, 1);
         dup2(fd, 2);
@@ -66,7 +69,17 @@ bool bm_program_wait_output(const struct bm_program *p, const char *needle, int 
             return true;
         usleep(20000);
     } while (now_s() < deadline);
-    fprintf(stderr, "program: no \"%s\" in its output after %d s\n", needle, timeout_s);
+    fprintf(stderr, "program: no \"%s\" in its output after %d s; its last lines:\n", needle,
+            timeout_s);
+    char *text = bm_test_read_file(p->out, NULL);
+    if (text) {
+        /* The tail says what the program was doing instead. */
+        size_t len = strlen(text), lines = 0, start = len;
+        while (start > 0 && lines < 40)
+            lines += text[--start] == '\n';
+        fprintf(stderr, "%s\n", text + start);
+        free(text);
+    }
     return false;
 }
 
