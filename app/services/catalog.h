@@ -21,7 +21,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A text in both languages. zh is never NULL; en is NULL where the catalog has none. */
+/*
+ * A text in both languages. zh is set for every text the format requires; both are NULL for
+ * an optional text the catalog left out (a hint, notes); en is NULL where only Chinese exists.
+ */
 struct bm_text {
     const char *zh;
     const char *en;
@@ -214,6 +217,12 @@ enum bm_err bm_catalog_parse(const char *json, size_t len, const char *name,
 /* As bm_catalog_parse, reading the file at path (BM_ERR_NOT_FOUND / BM_ERR_IO if it cannot). */
 enum bm_err bm_catalog_load_file(const char *path, const struct bm_catalog_load_options *opts,
                                  struct bm_catalog_report *report, struct bm_catalog **out);
+
+/*
+ * jansson's allocator is process-wide: catalog_parse.c installs a budget-counting one before
+ * main. Anything else using jansson in the same program must free json_dumps strings through
+ * json_get_alloc_funcs, never with free().
+ */
 
 /* Another reference. Any thread. */
 struct bm_catalog *bm_catalog_ref(struct bm_catalog *cat);

@@ -1,8 +1,9 @@
 /*
  * catalog_parse.c - reads a catalog document (docs/catalog.md) and checks every rule of it.
  *
- * jansson parses the bytes into a tree (this is the only file that includes jansson.h); the
- * walk below checks each value against the format and copies it into the catalog's arena.
+ * jansson parses the bytes into a tree (only this file and catalog_parse_values.c include
+ * jansson.h); the walk below checks each value against the format and copies it into the
+ * catalog's arena.
  * Every problem is reported with the JSON path of the value and what was expected, and the
  * walk goes on after a problem so one check shows them all. A catalog with any error is
  * thrown away whole.
@@ -204,14 +205,16 @@ static void parse_options(struct cp_ctx *c, json_t *obj, struct bm_catalog_field
  * multiplies what it repeats) and refuses more than MAX_EXPANSION. An answer is at most 200
  * characters, so no honest pattern comes near.
  */
-static const char *pattern_risk(const char *p)
+static const char *pattern_risk(const char *p, long *expansion)
 {
     enum { MAX_DEPTH = 16, MAX_COUNT = MAX_LENGTH, MAX_EXPANSION = 2000 };
     long sum[MAX_DEPTH + 1] = {0}; /* the expanded size of each open group so far */
     int depth = 0;
     long last = 0; /* the expanded size of the atom just read, for a {m,n} after it */
+    bool last_group = false; /* whether that atom was a (group) */
     for (size_t i = 0; p[i]; i++) {
         long atom = 1;
+        bool group = false;
         switch (p[i]) {
         case '\\':
             if (p[i + 1] >= '1' && p[i + 1] <= '9')
@@ -241,12 +244,14 @@ static const char *pattern_risk(const char *p)
                 return "groups nested more than 16 deep; expected a simpler pattern";
             sum[++depth] = 0;
             last = 0;
+            last_group = false;
             continue;
         case ')':
             if (depth == 0)
                 break;
             atom = sum[depth--];
             atom = atom > 0 ? atom : 1;
+            group = true;
             break;
         case '{': {
             char *end;
@@ -255,9 +260,14 @@ static const char *pattern_risk(const char *p)
                 n = end[1] == '}' ? m + 1 : strtol(end + 1, &end, 10);
             if (m > MAX_COUNT || n > MAX_COUNT)
                 return "a repeat count above 200; expected {m,n} with m and n at most 200";
+            /* glibc copies a repeated group's optional parts combinatorially: seconds each */
+            if (last_group)
+                return "a counted repeat of a (group); expected {m,n} on a character or a "
+                       "[...] only";
             n = n > 1 ? n : 1;
             sum[depth] += last * (n - 1); /* the copies regcomp makes of the atom */
             last *= n;
+            last_group = false;
             if (sum[depth] > MAX_EXPANSION || last > MAX_EXPANSION)
                 return "repeats expand past 2000 atoms; expected a simpler pattern";
             while (p[i + 1] && p[i] != '}')
@@ -276,9 +286,11 @@ static const char *pattern_risk(const char *p)
         }
         sum[depth] += atom;
         last = atom;
+        last_group = group;
         if (sum[depth] > MAX_EXPANSION)
             return "repeats expand past 2000 atoms; expected a simpler pattern";
     }
+    *expansion = sum[0];
     return NULL;
 }
 
@@ -320,12 +332,17 @@ static void parse_field(struct cp_ctx *c, json_t *v, bool has_identify, struct b
             regex_t re;
             int rc;
             const char *risk;
+            long expansion = 0;
             if (!json_is_string(p))
                 cp_wrong_type(c, p, "a POSIX extended regular expression");
             else if (json_string_length(p) == 0 || cp_utf8_chars(json_string_value(p)) > MAX_PATTERN_CHARS)
                 cp_fail(c, "expected a regular expression of 1 to %d characters", MAX_PATTERN_CHARS);
-            else if ((risk = pattern_risk(json_string_value(p))))
+            else if ((risk = pattern_risk(json_string_value(p), &expansion)))
                 cp_fail(c, "\"%s\": %s", json_string_value(p), risk);
+            else if ((c->pattern_budget -= expansion) < 0)
+                cp_fail(c, "the catalog's patterns together expand past %d atoms; expected "
+                           "simpler patterns",
+                        PATTERN_BUDGET);
             else if ((rc = regcomp(&re, json_string_value(p), REG_EXTENDED | REG_NOSUB)) != 0)
                 cp_fail(c, "\"%s\" does not compile as a POSIX extended regular expression",
                      json_string_value(p));
@@ -911,7 +928,8 @@ enum bm_err bm_catalog_parse(const char *json, size_t len, const char *name,
         return bm_err_set(BM_ERR_PARSE, "catalog %s: not JSON", name);
     }
 
-    struct cp_ctx c = {.report = report, .name = name, .opts = opts};
+    struct cp_ctx c = {.report = report, .name = name, .opts = opts,
+                       .pattern_budget = PATTERN_BUDGET};
     snprintf(c.path, sizeof c.path, "$");
     c.path_len = 1;
     c.arena = bm_arena_create(ARENA_CAP);

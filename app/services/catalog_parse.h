@@ -30,6 +30,7 @@ enum {
     MAX_RANK = 99,
     MAX_TILE_ZH = 8,
     MAX_TILE_EN = 20,
+    PATTERN_BUDGET = 20000, /* atoms, over all patterns: bounds regcomp's total time */
     FORMAT_VERSION = 1,
 };
 
@@ -45,6 +46,7 @@ struct cp_ctx {
     struct bm_arena *arena;
     size_t errors;
     bool out_of_memory;
+    long pattern_budget; /* atoms regcomp may still be given */
     char path[256];
     size_t path_len;
 };

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/worker.h"
 
+#include <SDL2/SDL.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 struct load_job;
 
 struct bm_catalog_store {
+    SDL_threadID main_thread; /* where load_done may touch the store */
     char *bundled, *current, *assets;
     bm_catalog_changed_fn changed;
     void *ud;
@@ -99,14 +101,34 @@ static enum bm_err load_run(struct bm_request *req, void *arg, void **result)
     return job->catalog ? BM_OK : BM_ERR_NOT_FOUND;
 }
 
+static bool is_warning(const char *line)
+{
+    return strncmp(line, "warning: ", 9) == 0;
+}
+
+/* The first error of a report (warnings come mixed in, in the order found). */
+static const char *first_error(const struct bm_catalog_report *r)
+{
+    for (size_t i = 0; i < bm_catalog_report_count(r); i++)
+        if (!is_warning(bm_catalog_report_line(r, i)))
+            return bm_catalog_report_line(r, i);
+    return "";
+}
+
+/* Errors first, then warnings, LOG_PROBLEM_LINES in all. */
 static void log_report(enum bm_log_level level, const struct bm_catalog_report *r)
 {
-    size_t n = bm_catalog_report_count(r);
-    for (size_t i = 0; i < n && i < LOG_PROBLEM_LINES; i++)
-        bm_log(level, MOD, "%s", bm_catalog_report_line(r, i));
-    if (n > LOG_PROBLEM_LINES)
+    size_t n = bm_catalog_report_count(r), logged = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n && logged < LOG_PROBLEM_LINES; i++)
+            if (is_warning(bm_catalog_report_line(r, i)) == (pass == 1)) {
+                bm_log(pass == 0 ? level : BM_LOG_WARN, MOD, "%s",
+                       bm_catalog_report_line(r, i));
+                logged++;
+            }
+    if (n > logged)
         bm_log(level, MOD, "... %zu more lines (bianmin --check-catalog shows them all)",
-               n - LOG_PROBLEM_LINES);
+               n - logged);
 }
 
 static enum bm_err start_load(struct bm_catalog_store *store);
@@ -117,7 +139,8 @@ static void load_done(enum bm_err err, void *result, void *arg)
     (void)result;
     struct load_job *job = arg;
     struct bm_catalog_store *store = job->store;
-    if (!store) {
+    /* Off the main thread (the loop already stopped) the store is not ours to change. */
+    if (!store || SDL_ThreadID() != store->main_thread) {
         job_free(job);
         return;
     }
@@ -126,8 +149,7 @@ static void load_done(enum bm_err err, void *result, void *arg)
     if (job->rejection) {
         store->rejections++;
         snprintf(store->rejected, sizeof store->rejected, "%s", job->rejected);
-        snprintf(store->problem, sizeof store->problem, "%s",
-                 bm_catalog_report_line(job->rejection, 0));
+        snprintf(store->problem, sizeof store->problem, "%s", first_error(job->rejection));
         size_t problems = bm_catalog_report_errors(job->rejection);
         bm_log_error(MOD, "%s rejected (%zu problem%s); %s", job->rejected, problems,
                      problems == 1 ? "" : "s",
@@ -138,6 +160,8 @@ static void load_done(enum bm_err err, void *result, void *arg)
     }
     if (job->catalog) {
         struct bm_catalog *old = store->catalog;
+        if (!job->rejection)
+            store->problem[0] = '\0'; /* a good load clears the last complaint */
         store->catalog = job->catalog;
         job->catalog = NULL;
         snprintf(store->source, sizeof store->source, "%s", job->source);
@@ -181,12 +205,14 @@ static enum bm_err start_load(struct bm_catalog_store *store)
     job->current = dup_or_null(store->current);
     job->assets = dup_or_null(store->assets);
     job->fallback = store->catalog == NULL;
+    /* Pending before submitting: the completion may come before submit returns. */
+    store->pending = job;
     enum bm_err err = bm_worker_submit(store->worker, load_run, load_done, job, NULL);
     if (err != BM_OK) {
+        store->pending = NULL;
         job_free(job);
         return err;
     }
-    store->pending = job;
     return BM_OK;
 }
 
@@ -204,6 +230,7 @@ enum bm_err bm_catalog_store_create(const struct bm_catalog_store_config *cfg,
     store->assets = dup_or_null(cfg->assets_dir);
     store->changed = cfg->changed;
     store->ud = cfg->ud;
+    store->main_thread = SDL_ThreadID();
     struct bm_worker_config wc = {.name = "catalog", .queue_cap = 4};
     enum bm_err err = store->bundled ? bm_worker_create(&wc, &store->worker) : BM_ERR_NO_MEMORY;
     if (err == BM_OK)
@@ -234,6 +261,11 @@ void bm_catalog_store_destroy(struct bm_catalog_store *store)
 const struct bm_catalog *bm_catalog_store_get(const struct bm_catalog_store *store)
 {
     return store->catalog;
+}
+
+struct bm_catalog *bm_catalog_store_acquire(struct bm_catalog_store *store)
+{
+    return store->catalog ? bm_catalog_ref(store->catalog) : NULL;
 }
 
 enum bm_err bm_catalog_store_reload(struct bm_catalog_store *store)

@@ -9,7 +9,9 @@
  * file never replaces a working catalog: the store keeps what it had, logs every problem for
  * the technician and keeps the first of them in its status.
  *
- * Main thread only (the loading runs on the store's worker).
+ * Main thread only (the loading runs on the store's worker). Sync must validate a new copy
+ * before it replaces the current file: after a restart the store falls back to the bundled
+ * catalog, not to the last copy that was good.
  */
 #ifndef BM_SERVICES_CATALOG_STORE_H
 #define BM_SERVICES_CATALOG_STORE_H
@@ -43,6 +45,9 @@ void bm_catalog_store_destroy(struct bm_catalog_store *store);
  */
 const struct bm_catalog *bm_catalog_store_get(const struct bm_catalog_store *store);
 
+/* A reference of its own to the catalog in use (bm_catalog_unref it), or NULL. */
+struct bm_catalog *bm_catalog_store_acquire(struct bm_catalog_store *store);
+
 /* Loads again (after sync wrote a new current copy, or on a technician's request). */
 enum bm_err bm_catalog_store_reload(struct bm_catalog_store *store);
 
@@ -54,7 +59,7 @@ struct bm_catalog_store_status {
     size_t warnings;      /* of the catalog in use */
     size_t rejections;    /* files rejected since start */
     const char *rejected; /* the last rejected file, or "" */
-    const char *problem;  /* its first problem, or "" */
+    const char *problem;  /* its first error, or "" (cleared by a good load) */
 };
 void bm_catalog_store_status(const struct bm_catalog_store *store,
                              struct bm_catalog_store_status *out);

@@ -244,10 +244,34 @@ static const struct rule_case {
     {"pattern with a huge repeat count", {{FIELDS "0/pattern", "\"[0-9]{1,32767}\""}},
      "fields[0].pattern: \"[0-9]{1,32767}\": a repeat count above 200"},
     {"pattern whose nested counts multiply", {{FIELDS "0/pattern", "\"((a{1,100}){1,100})\""}},
+     "a counted repeat of a (group)"},
+    {"pattern repeating a group of optional parts", {{FIELDS "0/pattern", "\"((a?){10}){200}\""}},
+     "a counted repeat of a (group); expected {m,n} on a character or a [...] only"},
+    {"pattern whose repeats add up", {{FIELDS "0/pattern", "\"a{200}b{200}c{200}d{200}e{200}f{200}g{200}h{200}i{200}j{200}k{200}\""}},
      "repeats expand past 2000 atoms"},
-    {"pattern whose repeated sequence adds up",
-     {{FIELDS "0/pattern", "\"(a{40}b{40}c{40}d{40}e{40}){25}\""}},
-     "repeats expand past 2000 atoms"},
+    {"pattern on a phone field", {{FIELDS "1/pattern", "\"[0-9]+\""}},
+     "fields[1].pattern: only text and digits fields have pattern"},
+    {"unknown identification", {{S0 "identification", "\"face\""}},
+     "$.services[0].identification: \"face\" is not known; expected one of: none, id_card, "
+     "id_card_or_number"},
+    {"unknown field type", {{FIELDS "1/type", "\"email\""}},
+     "fields[1].type: \"email\" is not known; expected one of: text, digits, phone"},
+    {"unknown document kind", {{DOC "kind", "\"poster\""}},
+     "document.kind: \"poster\" is not known; expected one of: receipt, a4, certificate"},
+    {"materials on a form step", {{STEPS "1/materials", "@" STEPS "2/materials"}},
+     "$.services[0].steps[1].materials: only a \"materials\" step has materials"},
+    {"document on a rate step", {{STEPS "6/document", "@" STEPS "5/document"}},
+     "$.services[0].steps[6].document: only a \"print\" step has document"},
+    {"an unknown key on a step", {{STEPS "3/timeout", "30"}},
+     "$.services[0].steps[3].timeout: unknown field; expected kind, devices"},
+    {"an empty device list", {{STEPS "1/devices", "[]"}},
+     "$.services[0].steps[1].devices: 0 items; expected 1 to 5"},
+    {"an FAQ without an answer", {{S0 "guide/faq/0/a", NULL}}, "$.services[0].guide.faq[0].a: missing"},
+    {"a guide without about", {{S0 "guide/about", NULL}}, "$.services[0].guide.about: missing"},
+    {"too many options", {{FIELDS "2/options", "[{\"id\":\"a\",\"label\":{\"zh-CN\":\"a\"}},{\"id\":\"b\",\"label\":{\"zh-CN\":\"b\"}},{\"id\":\"c\",\"label\":{\"zh-CN\":\"c\"}},{\"id\":\"d\",\"label\":{\"zh-CN\":\"d\"}},{\"id\":\"e\",\"label\":{\"zh-CN\":\"e\"}},{\"id\":\"f\",\"label\":{\"zh-CN\":\"f\"}},{\"id\":\"g\",\"label\":{\"zh-CN\":\"g\"}},{\"id\":\"h\",\"label\":{\"zh-CN\":\"h\"}},{\"id\":\"i\",\"label\":{\"zh-CN\":\"i\"}},{\"id\":\"j\",\"label\":{\"zh-CN\":\"j\"}},{\"id\":\"k\",\"label\":{\"zh-CN\":\"k\"}},{\"id\":\"l\",\"label\":{\"zh-CN\":\"l\"}},{\"id\":\"m\",\"label\":{\"zh-CN\":\"m\"}},{\"id\":\"n\",\"label\":{\"zh-CN\":\"n\"}},{\"id\":\"o\",\"label\":{\"zh-CN\":\"o\"}},{\"id\":\"p\",\"label\":{\"zh-CN\":\"p\"}},{\"id\":\"q\",\"label\":{\"zh-CN\":\"q\"}}]"}},
+     "fields[2].options: 17 items; expected 2 to 16"},
+    {"an example path with a space", {{MATS "0/example", "\"catalog/examples/my file.svg\""}},
+     "is not a safe relative path"},
     {"pattern with a backreference", {{FIELDS "0/pattern", "\"(a+)\\\\1\""}},
      "backreferences (\\1 to \\9) are not allowed"},
     {"short title too long for a tile", {{S0 "short_title/zh-CN", "\"高龄老人津贴申请办理\""}},
@@ -580,9 +604,12 @@ static void test_unusable_devices_mark_services(void **state)
 
     /* A typed ID number stands in for the card where the catalog allows it. */
     bm_device_mask no_reader = all & ~BM_DEVICE_BIT(BM_CLASS_ID_READER);
-    const struct bm_catalog_service *fund = bm_catalog_service_find(cat, "housing_fund");
-    assert_int_equal(fund->identification, BM_IDENTIFY_ID_CARD_OR_NUMBER);
-    assert_int_equal(fund->devices & BM_DEVICE_BIT(BM_CLASS_ID_READER), 0);
+    const struct bm_catalog_service *pay = bm_catalog_service_find(cat, "medical_insurance_payment");
+    assert_int_equal(pay->identification, BM_IDENTIFY_ID_CARD_OR_NUMBER);
+    assert_int_equal(pay->devices & BM_DEVICE_BIT(BM_CLASS_ID_READER), 0);
+    /* A service that shows a resident's own records needs their card. */
+    assert_int_equal(bm_catalog_service_find(cat, "housing_fund")->identification,
+                     BM_IDENTIFY_ID_CARD);
     const struct bm_catalog_service *elderly = bm_catalog_service_find(cat, "elderly_allowance");
     assert_true(elderly->devices & ~no_reader);
 

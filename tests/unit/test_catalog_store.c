@@ -152,6 +152,31 @@ static void test_rejected_current_copy_falls_back_and_says_why(void **state)
     bm_catalog_store_destroy(w.store);
 }
 
+static void test_the_reason_shown_is_an_error_not_a_warning(void **state)
+{
+    (void)state;
+    /* A warning (no English issuer) comes before the error (a fee that is not a text). */
+    char *text = strdup(example);
+    const char *en = ", \"en\": \"Model County Government Service Centre\"";
+    char *at = strstr(text, en);
+    assert_non_null(at);
+    memmove(at, at + strlen(en), strlen(at + strlen(en)) + 1);
+    const char *fee = "\"fee\": {\"zh-CN\": \"免费\", \"en\": \"Free\"}";
+    at = strstr(text, fee);
+    assert_non_null(at);
+    memcpy(at, "\"fee\": 1                                 ", strlen(fee));
+    write_text(current, text);
+    free(text);
+    struct watch w = {0};
+    open_store(&w, current);
+    struct bm_catalog_store_status st;
+    bm_catalog_store_status(w.store, &st);
+    assert_int_equal(st.rejections, 1);
+    assert_non_null(strstr(st.problem, "$.services[0].fee: expected a text"));
+    assert_string_equal(revision(w.store), "bundled-1");
+    bm_catalog_store_destroy(w.store);
+}
+
 static void test_reload_keeps_the_catalog_in_use_when_the_new_one_is_bad(void **state)
 {
     (void)state;
@@ -159,7 +184,7 @@ static void test_reload_keeps_the_catalog_in_use_when_the_new_one_is_bad(void **
     struct watch w = {0};
     open_store(&w, current);
     /* A reader holding the catalog across swaps keeps a valid one. */
-    struct bm_catalog *held = bm_catalog_ref((struct bm_catalog *)bm_catalog_store_get(w.store));
+    struct bm_catalog *held = bm_catalog_store_acquire(w.store);
 
     write_text(current, "{ truncated");
     assert_int_equal(bm_catalog_store_reload(w.store), BM_OK);
@@ -218,6 +243,7 @@ int main(void)
         cmocka_unit_test_setup(test_bundled_when_there_is_no_current_copy, fresh_files),
         cmocka_unit_test_setup(test_current_copy_preferred_when_valid, fresh_files),
         cmocka_unit_test_setup(test_rejected_current_copy_falls_back_and_says_why, fresh_files),
+        cmocka_unit_test_setup(test_the_reason_shown_is_an_error_not_a_warning, fresh_files),
         cmocka_unit_test_setup(test_reload_keeps_the_catalog_in_use_when_the_new_one_is_bad,
                                fresh_files),
         cmocka_unit_test_setup(test_no_usable_file_leaves_no_catalog, fresh_files),
