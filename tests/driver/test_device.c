@@ -222,9 +222,14 @@ static void test_card_events_and_wipe(void **state)
     assert_true(bm_identity_age(ev->identity, bm_clock_wall(&f->clock)) >= 65);
     assert_string_equal(bm_secbuf_str(ev->identity->valid_until), "长期");
     assert_true(bm_secbuf_live_count() > live);
-    int s = fx_wait_event(f, mark, BM_EVENT_STATUS);
+    /* A status event says the card is there before the insert event (the device's own
+     * "online" status may still arrive after mark on a slow machine: skip past it). */
+    int s = -1;
+    for (int i = mark; i < e && s < 0; i++)
+        if (f->events[i]->kind == BM_EVENT_STATUS &&
+            f->events[i]->status.id_reader.media == BM_CARD_PRESENT)
+            s = i;
     assert_true(s >= 0 && s < e);
-    assert_int_equal(f->events[s]->status.id_reader.media, BM_CARD_PRESENT);
     assert_int_equal(f->events[s]->status.id_reader.sam, BM_SAM_OK);
 
     mark = f->n_events;
