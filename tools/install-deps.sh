@@ -13,6 +13,8 @@ packages=(
     libinih-dev libcmocka-dev
     # service catalog (JSON)
     libjansson-dev
+    # ID card readers over USB (libusb) and USB-serial; emulated USB devices in tests
+    libusb-1.0-0-dev libumockdev-dev umockdev
     # simulated printers and scanner (PNG and PDF output)
     libcairo2-dev
     # headless demo and real-window tests
