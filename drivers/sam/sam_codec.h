@@ -66,7 +66,9 @@ struct sam_response {
 enum sam_rx_result {
     SAM_RX_NEED_MORE,    /* no complete frame yet */
     SAM_RX_FRAME,        /* *out holds a checked frame */
-    SAM_RX_BAD_CHECKSUM, /* a complete frame whose XOR is wrong: dropped */
+    SAM_RX_BAD_CHECKSUM, /* a complete frame whose XOR is wrong: dropped (its preamble is
+                            skipped and the rest scanned as garbage, so a real frame behind a
+                            false preamble is still found) */
     SAM_RX_BAD_LENGTH,   /* a preamble with LEN < 4 or > SAM_MAX_LEN: the preamble is skipped */
 };
 
@@ -77,6 +79,8 @@ struct sam_rx {
     size_t skipped;  /* garbage bytes dropped before preambles, for diagnostics */
 };
 
+/* Empties rx and zeroes its buffer (a read response holds personal text). Bytes the parser
+ * drops are zeroed too. */
 void sam_rx_reset(struct sam_rx *rx);
 
 /*
@@ -87,7 +91,8 @@ void sam_rx_reset(struct sam_rx *rx);
 uint8_t *sam_rx_space(struct sam_rx *rx);
 size_t sam_rx_room(struct sam_rx *rx);
 void sam_rx_commit(struct sam_rx *rx, size_t n);
-/* Copies up to n bytes in (as space/room/commit); returns how many were taken. */
+/* Copies up to n bytes in (as space/room/commit); returns how many were taken. Room is only
+ * ever 0 while a complete frame (or bad header) waits at the head: sam_rx_take it first. */
 size_t sam_rx_push(struct sam_rx *rx, const uint8_t *bytes, size_t n);
 
 /*
