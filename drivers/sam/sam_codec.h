@@ -27,7 +27,7 @@
 
 #define SAM_PREAMBLE_SIZE 5
 #define SAM_HEADER_SIZE 7 /* preamble + LEN */
-/* The largest LEN accepted: a text + photo + 1024-byte fingerprint read is 2,320. */
+/* The largest LEN accepted: a text + photo + 1024-byte fingerprint read is 2,314 (09 0A). */
 #define SAM_MAX_LEN 4096
 #define SAM_MAX_FRAME (SAM_HEADER_SIZE + SAM_MAX_LEN)
 
