@@ -472,6 +472,11 @@ bool bm_device_wait(struct bm_device *dev, const struct bm_cmd *cmd, unsigned ms
     }
 }
 
+void bm_device_set_tick_ms(struct bm_device *dev, unsigned tick_ms)
+{
+    bm_worker_set_tick_ms(dev->worker, tick_ms);
+}
+
 /* ---- worker-side plumbing ---- */
 
 static void tick(void *ud)

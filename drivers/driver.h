@@ -112,6 +112,9 @@ enum bm_err bm_device_post_action(struct bm_device *dev, bm_device_action_fn fn,
  */
 bool bm_device_wait(struct bm_device *dev, const struct bm_cmd *cmd, unsigned ms);
 
+/* Changes how often tick runs (e.g. to a configured poll interval). Normally in open. */
+void bm_device_set_tick_ms(struct bm_device *dev, unsigned tick_ms);
+
 /* Runs the posted actions now (tick does so too). */
 void bm_device_run_actions(struct bm_device *dev);
 

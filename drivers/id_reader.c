@@ -27,7 +27,7 @@ static struct bm_secbuf **field(struct bm_identity *id, unsigned i)
     struct bm_secbuf **fields[] = {&id->name,       &id->name_en,    &id->gender,
                                    &id->nation,     &id->birth_date, &id->address,
                                    &id->id_number,  &id->issuer,     &id->valid_from,
-                                   &id->valid_until, &id->photo_wlt};
+                                   &id->valid_until, &id->photo_wlt, &id->photo_rgb};
     return i < sizeof fields / sizeof fields[0] ? fields[i] : NULL;
 }
 

@@ -32,6 +32,10 @@ enum bm_id_card_type {
 const char *bm_id_card_type_name(enum bm_id_card_type type);
 
 #define BM_ID_PHOTO_WLT_SIZE 1024
+/* The card photo once decoded: 102 x 126 pixels, RGB24, top row first. */
+#define BM_ID_PHOTO_WIDTH 102
+#define BM_ID_PHOTO_HEIGHT 126
+#define BM_ID_PHOTO_RGB_SIZE (BM_ID_PHOTO_WIDTH * BM_ID_PHOTO_HEIGHT * 3)
 
 /*
  * What a card says. Text fields are UTF-8, trimmed. Dates are "YYYYMMDD"; valid_until may be
@@ -51,6 +55,9 @@ struct bm_identity {
     struct bm_secbuf *valid_from;  /* YYYYMMDD */
     struct bm_secbuf *valid_until; /* YYYYMMDD or "长期" */
     struct bm_secbuf *photo_wlt;   /* BM_ID_PHOTO_WLT_SIZE opaque bytes, NULL if none */
+    /* BM_ID_PHOTO_RGB_SIZE bytes, decoded by the vendor library the config names; NULL if
+     * there is none (screens show a neutral placeholder instead) */
+    struct bm_secbuf *photo_rgb;
 };
 
 /* Wipes and frees every field. NULL is ignored. */

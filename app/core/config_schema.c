@@ -56,11 +56,32 @@ const struct bm_config_key bm_config_schema[] = {
     INT("session", "countdown_s", "15", 5, 60,
         "Seconds the countdown runs before the session ends"),
 
-    DEVICE("id_reader", "ID card reader"),
+    ENUM("devices", "id_reader", "sim", "sim|none|sam-usb|sam-serial",
+         "Driver for the ID card reader; none: this kiosk has no such device"),
     DEVICE("receipt_printer", "receipt printer"),
     DEVICE("doc_printer", "A4 document printer"),
     DEVICE("scanner", "document scanner"),
     DEVICE("barcode", "barcode / QR code reader"),
+
+    INT("id_reader", "poll_ms", "300", 50, 5000,
+        "Milliseconds between polls for a card (sam-usb, sam-serial)"),
+    INT("id_reader", "timeout_ms", "2000", 100, 30000,
+        "Milliseconds the reader may take to answer one command before it counts as silent"),
+    INT("id_reader", "reopen_ms", "1000", 100, 60000,
+        "Milliseconds between attempts to open an absent or silent reader again"),
+    STR("id_reader", "usb_ids", "", 0, 400, BM_CONFIG_CHARS_TEXT,
+        "More USB readers besides the built-in table, comma-separated: VVVV:PPPP (one bulk "
+        "pipe each way), VVVV:PPPP:split (header and body pipes as on 0400:C35A) or "
+        "VVVV:PPPP:OO,OO,II,II (split with these endpoints); hex"),
+    STR("id_reader", "serial_device", "/dev/ttyUSB0", 1, 1000, BM_CONFIG_CHARS_PATH,
+        "The reader's tty for sam-serial (a USB-serial bridge, CDC-ACM or UART)"),
+    ENUM("id_reader", "serial_baud", "115200", "115200|57600|38400|19200|9600",
+         "Line speed for sam-serial (115200: the readers' default)"),
+    STR("id_reader", "photo_library", "", 0, 1000, BM_CONFIG_CHARS_PATH,
+        "The reader vendor's WLT photo decoding library, loaded at run time (empty: no "
+        "photo; screens show a placeholder)"),
+    STR("id_reader", "photo_symbol", "unpack", 1, 64, BM_CONFIG_CHARS_IDENT,
+        "The decoding function in photo_library: int f(char *wlt, char *bmp, int save_file)"),
 
     STR("sim", "output_dir", "/var/lib/bianmin/sim-output", 1, 1000, BM_CONFIG_CHARS_PATH,
         "Where simulated printers write what they print (PNG receipts, PDF documents)"),

@@ -76,7 +76,13 @@ void fx_teardown(struct fx *f)
 
 struct bm_device *fx_open(struct fx *f, enum bm_device_class cls)
 {
-    struct bm_device_params p = {.cfg = f->cfg, .clock = &f->clock, .on_event = on_event, .ud = f};
+    return fx_open_clock(f, cls, &f->clock);
+}
+
+struct bm_device *fx_open_clock(struct fx *f, enum bm_device_class cls,
+                                const struct bm_clock *clock)
+{
+    struct bm_device_params p = {.cfg = f->cfg, .clock = clock, .on_event = on_event, .ud = f};
     struct bm_device *dev = NULL;
     assert_int_equal(bm_registry_open(cls, &p, &dev), BM_OK);
     assert_non_null(dev);

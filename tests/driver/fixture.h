@@ -50,6 +50,10 @@ void fx_teardown(struct fx *f);
 
 /* Opens the configured driver of cls with the recorder; waits until it left `starting`. */
 struct bm_device *fx_open(struct fx *f, enum bm_device_class cls);
+/* The same with another clock (NULL: the system clock, for drivers that talk to emulated
+ * hardware in real time). */
+struct bm_device *fx_open_clock(struct fx *f, enum bm_device_class cls,
+                                const struct bm_clock *clock);
 
 /* A fresh completion slot to pass as ud to a command; and the callbacks that fill it. */
 struct fx_cmd *fx_cmd(struct fx *f);
