@@ -45,6 +45,34 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Timings on a shared 2-core machine have long stalls: report the median and the worst. */
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+
+static double max_of(const double *v, int n)
+{
+    double m = 0;
+    for (int i = 0; i < n; i++)
+        m = v[i] > m ? v[i] : m;
+    return m;
+}
+
 /* ---- the model alone ---- */
 
 /* Sends one command straight into the model and collects the reply (waits <= 2 s). */
@@ -475,12 +503,15 @@ static void test_usb_timeout_and_stall(void **state)
     uint8_t r[4096];
 
     sam_model_fault_silent_after(m, 0);
-    double t0 = now_s();
-    assert_int_equal(usb_cmd(&u, CMD_STATUS, r, sizeof r, 200), LIBUSB_ERROR_TIMEOUT);
+    double t0 = now_s(), c0 = cpu_s();
+    assert_int_equal(usb_cmd(&u, CMD_STATUS, r, sizeof r, 500), LIBUSB_ERROR_TIMEOUT);
     double dt = now_s() - t0;
-    assert_true(dt >= 0.19 && dt < WAIT_MS / 1000.0);
+    assert_true(dt >= 0.49 && dt < WAIT_MS / 1000.0);
+    double cpu = cpu_s() - c0;
     struct usb_fake_stats st;
     usb_fake_get_stats(sam_usb_model_fake(su), &st);
+    fprintf(stderr, "usb: a 500 ms IN timeout cost %.0f ms of CPU, %u empty reaps\n",
+            cpu * 1000, st.reaps_empty);
     assert_int_equal(st.discards, 1);
     assert_int_equal(st.pending_in, 0);
     sam_model_clear_faults(m);
@@ -614,8 +645,12 @@ static void test_usb_timing(void **state)
     uint8_t r[4096];
     int rounds = 50;
     double t0 = now_s();
-    for (int i = 0; i < rounds; i++)
+    double each[50];
+    for (int i = 0; i < rounds; i++) {
+        double a = now_s();
         assert_int_equal(usb_cmd(&u, CMD_STATUS, r, sizeof r, WAIT_MS), 11);
+        each[i] = now_s() - a;
+    }
     double dt = now_s() - t0;
     t0 = now_s();
     for (int i = 0; i < 5; i++) {
@@ -625,8 +660,11 @@ static void test_usb_timing(void **state)
         assert_int_equal(usb_cmd(&u, CMD_READ, r, sizeof r, WAIT_MS), 1295);
     }
     double dr = now_s() - t0;
-    fprintf(stderr, "usb split: %.0f status round trips/s (4 transfers each); "
-                    "find+select+read %.1f ms\n", rounds / dt, dr / 5 * 1000);
+    fprintf(stderr,
+            "usb split: status round trip (4 bulk transfers) median %.2f ms, max %.0f ms, "
+            "%.0f/s overall; find+select+read %.1f ms\n",
+            median(each, rounds) * 1000, max_of(each, rounds) * 1000, rounds / dt,
+            dr / 5 * 1000);
     host_close(&u);
     libusb_exit(u.ctx);
     sam_usb_model_free(su);
@@ -713,9 +751,11 @@ static void test_pty(void **state)
     /* a reply in 4-byte pieces 2 ms apart behind garbage that looks like a preamble */
     sam_model_fault_garbage(m, (const uint8_t *)"\x13\xAA\xAA", 3);
     sam_model_fault_split(m, 4, 2);
+    /* (how many read() calls it takes depends on scheduling: a stalled reader gets several
+     * pieces at once, so only the frame is checked; test_model_stream_and_faults counts pieces) */
     int reads = 0;
     assert_int_equal(tty_cmd(fd, CMD_STATUS, r, sizeof r, WAIT_MS, &reads), 11);
-    assert_true(reads >= 3);
+    assert_true(reads >= 1);
 
     /* delay, silence */
     sam_model_set_delay_ms(m, 150);
@@ -728,10 +768,15 @@ static void test_pty(void **state)
     sam_model_clear_faults(m);
 
     /* round trips */
+    double each[100];
     t0 = now_s();
-    for (int i = 0; i < 200; i++)
+    for (int i = 0; i < 100; i++) {
+        double a = now_s();
         assert_int_equal(tty_cmd(fd, CMD_STATUS, r, sizeof r, WAIT_MS, NULL), 11);
-    fprintf(stderr, "pty: %.0f status round trips/s\n", 200 / (now_s() - t0));
+        each[i] = now_s() - a;
+    }
+    fprintf(stderr, "pty: status round trip median %.2f ms, max %.0f ms, %.0f/s overall\n",
+            median(each, 100) * 1000, max_of(each, 100) * 1000, 100 / (now_s() - t0));
 
     /* unplug: the driver's fd hangs up, the link disappears; replug: the link works again */
     char slave[128];

@@ -12,7 +12,8 @@
  * makes umockdev write the urb and its buffer into the client. Clients of an earlier plug are
  * "stale": their new urbs fail with ENODEV, their reaps still return what completed (REAPURB
  * never answers ENODEV: libusb would spin). libusb waits by polling the node, a plain file,
- * so it reaps in a busy loop; that loop is what drives IN completion, no timer is needed.
+ * so it reaps in a loop; that loop is what drives IN completion, no timer is needed (an idle
+ * loop is slowed down by holding empty answers 1 ms).
  *
  * Threads: handler on the worker thread; public functions on the test thread; one mutex.
  */
@@ -59,6 +60,7 @@ struct usb_fake {
     uint32_t stalled; /* bit (ep & 15) | 16 for IN */
     UMockdevIoctlClient *claimed[32];
     struct usb_fake_stats st;
+    unsigned idle_reaps; /* empty reaps in a row (libusb spinning on a pending IN) */
     struct usb_fake *retired_next;
 };
 
@@ -388,6 +390,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
     UMockdevIoctlData *d = NULL;
     long res = 0;
     int err = 0;
+    bool nap = false;
 
     pthread_mutex_lock(&f->mu);
     bool live = f->plugged && strcmp(umockdev_ioctl_client_get_devnode(client), f->devnode) == 0;
@@ -408,8 +411,11 @@ static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
         if (!*pp) {
             res = -1;
             err = EAGAIN; /* never ENODEV: libusb would spin */
+            nap = ++f->idle_reaps > 2;
+            f->st.reaps_empty++;
             goto out;
         }
+        f->idle_reaps = 0;
         struct urb *u = *pp;
         *pp = u->next;
         umockdev_ioctl_data_set_ptr(d, 0, u->urb_data);
@@ -473,6 +479,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
             pp = &(*pp)->next;
         *pp = u;
         f->st.submits++;
+        f->idle_reaps = 0;
         start_urb(f, u);
         break;
     }
@@ -606,6 +613,12 @@ out:
     pthread_mutex_unlock(&f->mu);
     if (d)
         g_object_unref(d);
+    /* libusb polls the node (a plain file, always ready) and reaps in a loop while an IN
+     * waits: after a few empty reaps, hold the answer 1 ms so a waiting transfer costs a few
+     * hundred round trips a second instead of two busy cores (the first empty reaps still
+     * answer at once, so a reply that is about to come is not slowed down). */
+    if (nap)
+        g_usleep(1000);
     umockdev_ioctl_client_complete(client, res, err);
     return TRUE;
 }

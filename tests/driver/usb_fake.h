@@ -89,8 +89,8 @@ const char *usb_fake_devnode(struct usb_fake *f);
 void usb_fake_stall(struct usb_fake *f, uint8_t ep);
 
 struct usb_fake_stats {
-    unsigned opens, submits, reaps_done, discards, controls, claims, releases, resets,
-        clear_halts, stalls_sent, enodev;
+    unsigned opens, submits, reaps_done, reaps_empty, discards, controls, claims, releases,
+        resets, clear_halts, stalls_sent, enodev;
     uint64_t out_bytes, in_bytes;
     unsigned pending_in; /* IN urbs waiting now */
 };
