@@ -72,7 +72,7 @@ const struct bm_config_key bm_config_schema[] = {
     STR("id_reader", "usb_ids", "", 0, 400, BM_CONFIG_CHARS_TEXT,
         "More USB readers besides the built-in table, comma-separated: VVVV:PPPP (one bulk "
         "pipe each way), VVVV:PPPP:split (header and body pipes as on 0400:C35A) or "
-        "VVVV:PPPP:OO,OO,II,II (split with these endpoints); hex"),
+        "VVVV:PPPP:OO/OO/II/II (split with these endpoints); hex"),
     STR("id_reader", "serial_device", "/dev/ttyUSB0", 1, 1000, BM_CONFIG_CHARS_PATH,
         "The reader's tty for sam-serial (a USB-serial bridge, CDC-ACM or UART)"),
     ENUM("id_reader", "serial_baud", "115200", "115200|57600|38400|19200|9600",

@@ -66,7 +66,7 @@ extern const struct sam_usb_id sam_usb_known[];
 /*
  * Parses the config's [id_reader] usb_ids: comma-separated entries "VVVV:PPPP" (one pipe each
  * way, found in the interface), "VVVV:PPPP:split" (the pipes of 0400:C35A: 02 and 06 out, 81 and 85
- * in) or "VVVV:PPPP:OO,OO,II,II" (split with these endpoints: header out, body out, header in, body
+ * in) or "VVVV:PPPP:OO/OO/II/II" (split with these endpoints: header out, body out, header in, body
  * in; hex). Fills up to cap entries; returns how many or -1 with bm_err set naming the entry.
  */
 int sam_usb_parse_ids(const char *text, struct sam_usb_id *out, int cap);

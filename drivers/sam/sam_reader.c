@@ -165,8 +165,8 @@ static void lose_link(struct bm_device *dev, struct sam_reader *r, enum bm_err e
     r->failed_opens++;
     enum bm_fix fix = r->failed_opens >= MAINTENANCE_AFTER ? BM_FIX_MAINTENANCE : BM_FIX_SUSPEND;
     enum bm_device_state state = err == BM_ERR_NO_DEVICE ? BM_DEVICE_NO_DEVICE : BM_DEVICE_OFFLINE;
-    publish(dev, state, BM_CARD_UNKNOWN, BM_SAM_UNKNOWN);
     bm_device_report_error(dev, state, err, fix, "%s", why);
+    publish(dev, state, BM_CARD_UNKNOWN, BM_SAM_UNKNOWN);
     r->next_open_ms = bm_clock_ms(bm_device_clock(dev)) + r->reopen_ms;
 }
 
@@ -255,6 +255,7 @@ static bool try_open(struct bm_device *dev, struct sam_reader *r)
                                    "%s", bm_err_detail());
         return false;
     }
+    r->link->ops->discard_input(r->link); /* whatever it still had to say to our last link */
     err = check_sam(dev, r);
     if (err == BM_ERR_DEVICE) /* SAM broken: reported and closed */
         return false;
@@ -329,6 +330,7 @@ static enum bm_err read_card(struct sam_reader *r, struct bm_identity **out, enu
         err = decode_read(r, &resp, out);
     if (err == BM_OK)
         err = read_appended_address(r, *out);
+    sam_rx_reset(&r->rx); /* it held the card's text: zeroed */
     if (err != BM_OK) {
         bm_identity_free(*out);
         *out = NULL;

@@ -65,7 +65,7 @@ static bool parse_hex(const char **p, unsigned max, unsigned *out)
     return true;
 }
 
-/* One entry "VVVV:PPPP[:split|:OO,OO,II,II]" from p up to a comma or the end. */
+/* One entry "VVVV:PPPP[:split|:OO/OO/II/II]" from p up to a comma or the end. */
 static bool parse_entry(const char *p, const char *end, struct sam_usb_id *id)
 {
     unsigned vid, pid;
@@ -83,7 +83,7 @@ static bool parse_entry(const char *p, const char *end, struct sam_usb_id *id)
     }
     unsigned ep[4];
     for (int i = 0; i < 4; i++) {
-        if ((i > 0 && *p++ != ',') || !parse_hex(&p, 0xFF, &ep[i]))
+        if ((i > 0 && *p++ != '/') || !parse_hex(&p, 0xFF, &ep[i]))
             return false;
     }
     bool outs_ok = !(ep[0] & 0x80) && !(ep[1] & 0x80), ins_ok = (ep[2] & 0x80) && (ep[3] & 0x80);
@@ -114,7 +114,7 @@ int sam_usb_parse_ids(const char *text, struct sam_usb_id *out, int cap)
         if (!parse_entry(p, end, &out[n])) {
             bm_err_set(BM_ERR_CONFIG,
                        "[id_reader] usb_ids: \"%.*s\" is not VVVV:PPPP, VVVV:PPPP:split or "
-                       "VVVV:PPPP:OO,OO,II,II (hex; OUT endpoints below 80, IN from 80)",
+                       "VVVV:PPPP:OO/OO/II/II (hex; OUT endpoints below 80, IN from 80)",
                        (int)(end - p) > 40 ? 40 : (int)(end - p), p);
             return -1;
         }
@@ -214,16 +214,24 @@ static enum bm_err usb_receive(struct sam_link *link, struct sam_rx *rx, unsigne
     return got ? BM_OK : bm_err_set(BM_ERR_TIMEOUT, "%s: empty answer", link->name);
 }
 
-/* A late answer to a timed-out command would be taken for the next one's: read it away. */
-static void usb_discard_input(struct sam_link *link)
+/* A late answer to a timed-out command would be taken for the next one's: read it away,
+ * from both pipes of a split reader. */
+static void drain(struct sam_usb_link *u, uint8_t ep)
 {
-    struct sam_usb_link *u = (struct sam_usb_link *)link;
     uint8_t scrap[512];
     size_t got;
     for (int i = 0; i < 16; i++) {
-        if (bulk(u, u->layout.in_body, scrap, sizeof scrap, 5, &got) != BM_OK || got == 0)
+        if (bulk(u, ep, scrap, sizeof scrap, 5, &got) != BM_OK || got == 0)
             break;
     }
+}
+
+static void usb_discard_input(struct sam_link *link)
+{
+    struct sam_usb_link *u = (struct sam_usb_link *)link;
+    if (u->layout.split)
+        drain(u, u->layout.in_header);
+    drain(u, u->layout.in_body);
     u->body_left = 0;
 }
 
