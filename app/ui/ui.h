@@ -114,6 +114,12 @@ void bm_ui_stroke_circle(struct bm_ui *ui, int cx, int cy, int radius, int width
 /* A circle cut to the inside of a rounded rectangle (a decoration that must not spill). */
 void bm_ui_fill_circle_in_rrect(struct bm_ui *ui, int cx, int cy, int radius, SDL_Rect clip,
                                 int clip_radius, SDL_Color c);
+/*
+ * The card holder's photo (w x h pixels of RGB24, top row first), scaled into box keeping its
+ * shape, or, when rgb is NULL, a neutral placeholder silhouette of an ID photo's shape. The
+ * photo's texture is destroyed before this returns (personal data is never cached).
+ */
+void bm_ui_portrait(struct bm_ui *ui, SDL_Rect box, const uint8_t *rgb, int w, int h);
 /* A straight line of the given width with round-free square ends, anti-aliased. */
 void bm_ui_line(struct bm_ui *ui, float x0, float y0, float x1, float y1, float width,
                 SDL_Color c);

@@ -5,7 +5,8 @@
 #   - CPU used while idle on the attract screen for IDLE_S seconds (default 60), under Xvfb
 #     (a real X11 window, where SDL truly sleeps) and with the offscreen driver;
 #   - peak RSS (VmHWM) of the idle run;
-#   - the time to load the bundled catalog and a 512-service one, and the memory each keeps.
+#   - the time to load the bundled catalog and a 512-service one, and the memory each keeps;
+#   - the host-side time of one ID card read and its bytes on the wire (bench_sam).
 # Usage: tests/bench/run.sh [BUILD_DIR]   (default build/bench, an optimised build with the
 #        benchmark programs: cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 #        && ninja -C build/bench; build/demo from tools/demo.sh works too, without the catalog
@@ -67,4 +68,11 @@ if [ -x "$build/tests/bench/bench_catalog" ]; then
     "$build/tests/bench/bench_catalog" "${CATALOG_RUNS:-50}"
 else
     echo "bench_catalog not built in $build (configure with -DBM_TESTS=ON)"
+fi
+
+echo "== ID card read, host side (codec, parser, decoder) and bytes on the wire"
+if [ -x "$build/tests/bench/bench_sam" ]; then
+    "$build/tests/bench/bench_sam" "${SAM_RUNS:-3000}"
+else
+    echo "bench_sam not built in $build (configure with -DBM_TESTS=ON)"
 fi
