@@ -88,7 +88,7 @@ static bool host_read(const struct step *steps, struct sam_rx *rx)
 
 int main(int argc, char **argv)
 {
-    int runs = argc > 1 ? atoi(argv[1]) : 2000;
+    int runs = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 2000;
     if (runs < 1)
         runs = 1;
     static struct step steps[STEPS];
