@@ -272,7 +272,8 @@ static bool try_open(struct bm_device *dev, struct sam_reader *r)
 
 /* ---- reading a card ---- */
 
-/* Replaces the card's address with the latest appended one (住址变更), if the card has any. */
+/* Replaces the card's printed address with its appended one (住址变更: up to four 70-byte
+ * blocks, joined), if it has any: that is where the resident lives now. */
 static enum bm_err read_appended_address(struct sam_reader *r, struct bm_identity *id)
 {
     struct sam_response resp;
