@@ -265,8 +265,9 @@ static bool try_open(struct bm_device *dev, struct sam_reader *r)
     }
     bm_log_notice("id_reader", "%s: ready, SAM %s", r->link->name, r->sam_id);
     r->failed_opens = 0;
-    bm_device_clear_error(dev, BM_DEVICE_ONLINE);
+    /* The fields first, then the error cleared: whoever sees "online, no error" sees them. */
     publish(dev, BM_DEVICE_ONLINE, BM_CARD_NOT_PRESENT, BM_SAM_OK);
+    bm_device_clear_error(dev, BM_DEVICE_ONLINE);
     return true;
 }
 
