@@ -6,8 +6,7 @@
  *
  * Built twice: test_sam_reader_usb (SAM_TEST_USB) and test_sam_reader_tty, so CTest runs the
  * two transports side by side. The reader logic above the link is the same for both, so the
- * long scenarios (every error status, the read command) run on the faster tty; card types,
- * layouts, faults, unplug and the photo run over USB.
+ * read command runs on the faster tty only; card types, layouts and the photo over USB only.
  *
  * The program re-executes itself under the umockdev preload (usb_fake_init). Timings are
  * short (poll 50 ms; a 3 s timeout, long enough for a loaded machine) so faults show quickly; waits
@@ -353,10 +352,9 @@ static void read_error(struct rig *r, uint8_t sw3, int *from)
     *from = r->f->n_events;
 }
 
-static void every_read_error_status(void **state)
+static void every_read_error_status(enum rig_kind kind)
 {
-    (void)state;
-    struct rig *r = rig_open(RIG_TTY);
+    struct rig *r = rig_open(kind);
     assert_true(fx_wait_status(r->dev, is_online));
     int from = r->f->n_events;
     static const uint8_t codes[] = {0x10, 0x11, 0x21, 0x24, 0x31, 0x32, 0x33,
@@ -366,6 +364,18 @@ static void every_read_error_status(void **state)
     sam_model_insert_preset(r->model, SAM_MODEL_PRESET_RESIDENT_34);
     assert_non_null(wait_inserted(r, &from)->identity);
     rig_close(r);
+}
+
+static void usb_every_read_error_status(void **state)
+{
+    (void)state;
+    every_read_error_status(RIG_USB_SPLIT);
+}
+
+static void tty_every_read_error_status(void **state)
+{
+    (void)state;
+    every_read_error_status(RIG_TTY);
 }
 
 /* The SAM fails its self-test at open, or stops being authorised while polling: a technician
@@ -723,6 +733,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(usb_split_reads_resident, rig_teardown),
         cmocka_unit_test_teardown(usb_single_reads_resident, rig_teardown),
         cmocka_unit_test_teardown(reads_every_card_type, rig_teardown),
+        cmocka_unit_test_teardown(usb_every_read_error_status, rig_teardown),
         cmocka_unit_test_teardown(sam_failure_calls_a_technician, rig_teardown),
         cmocka_unit_test_teardown(card_removed_mid_read, rig_teardown),
         cmocka_unit_test_teardown(usb_corrupt_split_garbage, rig_teardown),
@@ -734,7 +745,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tty_tests[] = {
         cmocka_unit_test_teardown(tty_opens, rig_teardown),
         cmocka_unit_test_teardown(tty_reads_resident, rig_teardown),
-        cmocka_unit_test_teardown(every_read_error_status, rig_teardown),
+        cmocka_unit_test_teardown(tty_every_read_error_status, rig_teardown),
         cmocka_unit_test_teardown(read_command, rig_teardown),
         cmocka_unit_test_teardown(tty_corrupt_split_garbage, rig_teardown),
         cmocka_unit_test_teardown(tty_silent, rig_teardown),
