@@ -2,11 +2,13 @@
  * portrait.c - the card holder's photo on screen, or a neutral placeholder when there is none
  * (no vendor photo library, or it refused the photo). See bm_ui_portrait in ui.h.
  *
- * The photo is personal data: its texture lives only for the draw call and is destroyed at
- * once; nothing is cached. The placeholder is a quiet head-and-shoulders silhouette in the
- * theme's border and surface tones, so it reads as "no photo" without alarming anyone.
+ * The photo is personal data: its texture lives only for the draw call and is zeroed and
+ * destroyed at once; nothing is cached. The placeholder is a quiet head-and-shoulders silhouette in
+ * the theme's border and surface tones, so it reads as "no photo" without alarming anyone.
  */
 #include "ui_internal.h"
+
+#include <string.h>
 
 /* The largest rectangle of aspect w:h centred in box. */
 static SDL_Rect fit(SDL_Rect box, int w, int h)
@@ -44,16 +46,27 @@ void bm_ui_portrait(struct bm_ui *ui, SDL_Rect box, const uint8_t *rgb, int w, i
         placeholder(ui, r, radius);
         return;
     }
-    SDL_Surface *s =
-        SDL_CreateRGBSurfaceWithFormatFrom((void *)rgb, w, h, 24, w * 3, SDL_PIXELFORMAT_RGB24);
-    SDL_Texture *tex = s ? SDL_CreateTextureFromSurface(ui->renderer, s) : NULL;
-    SDL_FreeSurface(s);
-    if (!tex) {
+    /* A streaming texture we fill and zero ourselves: no converted copy is left in freed
+     * memory. */
+    SDL_Texture *tex =
+        SDL_CreateTexture(ui->renderer, SDL_PIXELFORMAT_RGB24, SDL_TEXTUREACCESS_STREAMING, w, h);
+    void *pixels;
+    int pitch;
+    if (!tex || SDL_LockTexture(tex, NULL, &pixels, &pitch) != 0) {
+        SDL_DestroyTexture(tex);
         placeholder(ui, r, radius);
         return;
     }
+    for (int y = 0; y < h; y++)
+        memcpy((uint8_t *)pixels + (size_t)y * (size_t)pitch, rgb + (size_t)y * (size_t)w * 3,
+               (size_t)w * 3);
+    SDL_UnlockTexture(tex);
     SDL_SetTextureScaleMode(tex, SDL_ScaleModeLinear);
     SDL_RenderCopy(ui->renderer, tex, NULL, &r);
+    if (SDL_LockTexture(tex, NULL, &pixels, &pitch) == 0) {
+        memset(pixels, 0, (size_t)pitch * (size_t)h);
+        SDL_UnlockTexture(tex);
+    }
     SDL_DestroyTexture(tex);
     bm_ui_stroke_rrect(ui, r, 0, bm_ui_px(ui, 2), bm_ui_theme(ui)->border);
 }

@@ -11,7 +11,7 @@ extern const struct bm_driver bm_sam_usb_driver;    /* "sam-usb" */
 extern const struct bm_driver bm_sam_serial_driver; /* "sam-serial" */
 
 /* Bytes both ways on the link for the last complete card read (find to appended address).
- * The device's worker thread, or any thread while the reader is idle (benchmark, tests). */
+ * Any thread. */
 uint64_t sam_reader_last_read_wire(struct bm_device *dev);
 
 #endif

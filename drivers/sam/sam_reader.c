@@ -28,6 +28,7 @@
 
 #include "core/log.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,33 +55,43 @@ struct sam_reader {
     unsigned failed_opens;
     enum card_state card;
     unsigned read_failures;
-    enum bm_err find_error;      /* the last error find reported, so it is reported once */
+    enum bm_err find_error; /* the last error find reported, so it is reported once */
+    bool sam_fault;         /* the SAM failed: stay failed until find works again */
+    enum bm_err transport;  /* how the last exchange failed on the link (BM_OK: it did not) */
+    char read_why[96];      /* why the card in the field would not read */
+    enum bm_err read_err;
+    enum bm_fix read_fix;
     struct bm_identity *current; /* the card read last, until media-removed */
     char sam_id[48];
-    uint64_t wire_at_read_start; /* bytes on the link when the current read began */
-    uint64_t last_read_wire;     /* bytes both ways of the last complete read (benchmark) */
+    uint64_t wire_at_read_start;     /* bytes on the link when the current read began */
+    _Atomic uint64_t last_read_wire; /* bytes both ways of the last complete read (any thread) */
 };
 
 /* ---- talking to the reader ---- */
 
 /*
- * Sends a frame and waits for the answer. Garbage before it is skipped; a corrupt frame
- * (checksum, length) ends the wait with BM_ERR_PARSE so the command can be sent again.
+ * Sends a frame and waits for the answer, within one deadline. Garbage before it is skipped; a
+ * corrupt frame (checksum, length) is skipped too, and if nothing good follows it in what has
+ * arrived, the wait ends with BM_ERR_PARSE so the command can be sent again.
  */
 static enum bm_err transact(struct sam_reader *r, uint16_t cmd, const uint8_t *frame, size_t len,
                             struct sam_response *resp)
 {
-    sam_rx_reset(&r->rx);
-    enum bm_err err = r->link->ops->send(r->link, frame, len, r->timeout_ms);
     const struct bm_clock *clock = bm_clock_system();
     uint64_t deadline = bm_clock_ms(clock) + r->timeout_ms;
+    sam_rx_reset(&r->rx);
+    enum bm_err err = r->link->ops->send(r->link, frame, len, r->timeout_ms);
+    bool corrupt = false;
     while (err == BM_OK) {
         enum sam_rx_result got = sam_rx_take(&r->rx, resp);
         if (got == SAM_RX_FRAME)
             return BM_OK;
-        if (got != SAM_RX_NEED_MORE)
-            return bm_err_set(BM_ERR_PARSE, "%s: %s in the answer to %s", r->link->name,
-                              got == SAM_RX_BAD_CHECKSUM ? "checksum error" : "bad length",
+        if (got != SAM_RX_NEED_MORE) {
+            corrupt = true;
+            continue;
+        }
+        if (corrupt)
+            return bm_err_set(BM_ERR_PARSE, "%s: a corrupt answer to %s", r->link->name,
                               sam_command_name(cmd));
         uint64_t now = bm_clock_ms(clock);
         if (now >= deadline)
@@ -94,7 +105,11 @@ static enum bm_err transact(struct sam_reader *r, uint16_t cmd, const uint8_t *f
     return err;
 }
 
-/* Sends cmd (with data) and returns its answer; a corrupt answer is asked for again. */
+/*
+ * Sends cmd (with data) and returns its answer; a corrupt answer is asked for again. A failure
+ * of the link itself (gone, silent, transfers failing, answers that stay corrupt) is also
+ * kept in r->transport, so callers tell it from the reader's own "no".
+ */
 static enum bm_err exchange(struct sam_reader *r, uint16_t cmd, const uint8_t *data,
                             size_t data_len, struct sam_response *resp)
 {
@@ -104,8 +119,10 @@ static enum bm_err exchange(struct sam_reader *r, uint16_t cmd, const uint8_t *d
         return bm_err_set(BM_ERR_INTERNAL, "command %04x does not fit a frame", cmd);
     for (int attempt = 0;; attempt++) {
         enum bm_err err = transact(r, cmd, frame, len, resp);
-        if (err != BM_ERR_PARSE || attempt == CORRUPT_RETRIES)
+        if (err != BM_ERR_PARSE || attempt == CORRUPT_RETRIES) {
+            r->transport = err;
             return err;
+        }
         bm_log_warn("id_reader", "%s; sending it again", bm_err_detail());
         r->link->ops->discard_input(r->link);
     }
@@ -124,17 +141,43 @@ static enum bm_err status_error(const struct sam_response *resp, uint16_t cmd, e
 
 /* ---- status ---- */
 
-static void publish(struct bm_device *dev, enum bm_device_state state, enum bm_card_media media,
-                    enum bm_sam_state sam)
+/* The status in one update, so nobody sees the state without its fields or its error. */
+static void set_status(struct bm_device *dev, enum bm_device_state state, enum bm_card_media media,
+                       enum bm_sam_state sam, enum bm_err err, enum bm_fix fix, const char *why)
 {
     struct sam_reader *r = bm_device_priv(dev);
     struct bm_device_status st;
     bm_device_get_status(dev, BM_CLASS_ID_READER, &st);
     st.device = state;
+    st.error = err;
+    st.fix = fix;
+    snprintf(st.detail, sizeof st.detail, "%s", why);
     st.id_reader.media = media;
     st.id_reader.sam = sam;
     snprintf(st.id_reader.sam_id, sizeof st.id_reader.sam_id, "%s", r->sam_id);
     bm_device_set_status(dev, &st);
+}
+
+/* A good state: no error outstanding. */
+static void publish(struct bm_device *dev, enum bm_device_state state, enum bm_card_media media,
+                    enum bm_sam_state sam)
+{
+    set_status(dev, state, media, sam, BM_OK, BM_FIX_NONE, "");
+}
+
+/*
+ * A problem that stays until it is fixed: the status says it (state, error, fix) and an error
+ * event tells the flow, once: the same problem again is not reported again.
+ */
+static void fault(struct bm_device *dev, enum bm_device_state state, enum bm_card_media media,
+                  enum bm_sam_state sam, enum bm_err err, enum bm_fix fix, const char *why)
+{
+    struct bm_device_status st;
+    bm_device_get_status(dev, BM_CLASS_ID_READER, &st);
+    bool again = st.device == state && st.error == err && st.fix == fix;
+    set_status(dev, state, media, sam, err, fix, why);
+    if (!again) /* the status is already right: this only posts the error event */
+        bm_device_report_error(dev, state, err, fix, "%s", why);
 }
 
 static void forget_card(struct bm_device *dev, struct sam_reader *r, bool emit)
@@ -149,8 +192,8 @@ static void forget_card(struct bm_device *dev, struct sam_reader *r, bool emit)
 }
 
 /*
- * The link failed (err is BM_ERR_NO_DEVICE or BM_ERR_TIMEOUT, or the SAM is broken): close it,
- * say so, and let the tick reopen it. A card we reported is gone from our view.
+ * The link failed (the reader is gone, silent, or its transfers fail): close it, say so, and
+ * let the tick reopen it. A card we reported is gone from our view.
  */
 static void lose_link(struct bm_device *dev, struct sam_reader *r, enum bm_err err)
 {
@@ -161,12 +204,11 @@ static void lose_link(struct bm_device *dev, struct sam_reader *r, enum bm_err e
         r->link->ops->close(r->link);
         r->link = NULL;
     }
-    forget_card(dev, r, true);
     r->failed_opens++;
     enum bm_fix fix = r->failed_opens >= MAINTENANCE_AFTER ? BM_FIX_MAINTENANCE : BM_FIX_SUSPEND;
     enum bm_device_state state = err == BM_ERR_NO_DEVICE ? BM_DEVICE_NO_DEVICE : BM_DEVICE_OFFLINE;
-    bm_device_report_error(dev, state, err, fix, "%s", why);
-    publish(dev, state, BM_CARD_UNKNOWN, BM_SAM_UNKNOWN);
+    fault(dev, state, BM_CARD_UNKNOWN, BM_SAM_UNKNOWN, err, fix, why);
+    forget_card(dev, r, true);
     r->next_open_ms = bm_clock_ms(bm_device_clock(dev)) + r->reopen_ms;
 }
 
@@ -184,13 +226,10 @@ static enum bm_err sam_failed(struct bm_device *dev, struct sam_reader *r, enum 
         r->link->ops->close(r->link);
         r->link = NULL;
     }
+    r->sam_fault = true;
+    fault(dev, BM_DEVICE_HARDWARE_ERROR, BM_CARD_UNKNOWN, BM_SAM_ERROR, err, BM_FIX_MAINTENANCE,
+          why);
     forget_card(dev, r, true);
-    struct bm_device_status st;
-    bm_device_get_status(dev, BM_CLASS_ID_READER, &st);
-    bool again = st.device == BM_DEVICE_HARDWARE_ERROR && st.error == err;
-    publish(dev, BM_DEVICE_HARDWARE_ERROR, BM_CARD_UNKNOWN, BM_SAM_ERROR);
-    if (!again) /* once, not at every check */
-        bm_device_report_error(dev, BM_DEVICE_HARDWARE_ERROR, err, BM_FIX_MAINTENANCE, "%s", why);
     r->next_open_ms = bm_clock_ms(bm_device_clock(dev)) + r->reopen_ms;
     return BM_OK;
 }
@@ -209,6 +248,10 @@ static void format_sam_id(const uint8_t *d, char *out, size_t size)
     snprintf(out, size, "%02u.%02u-%08u-%010u-%010u", a % 100, b % 100, c % 100000000u, e, f);
 }
 
+/*
+ * The SAM's self-check and id. BM_ERR_DEVICE: the SAM is broken (reported, link closed);
+ * another error: the link failed or the reader refused (the caller closes the link).
+ */
 static enum bm_err check_sam(struct bm_device *dev, struct sam_reader *r)
 {
     struct sam_response resp;
@@ -217,7 +260,13 @@ static enum bm_err check_sam(struct bm_device *dev, struct sam_reader *r)
         return err;
     if (!sam_response_ok(&resp)) {
         enum bm_fix fix;
-        sam_failed(dev, r, status_error(&resp, SAM_CMD_STATUS, &fix));
+        err = status_error(&resp, SAM_CMD_STATUS, &fix);
+        if (fix != BM_FIX_MAINTENANCE) { /* e.g. a garbled command: worth another try */
+            char why[96];
+            snprintf(why, sizeof why, "%s", bm_err_detail());
+            return bm_err_set(BM_ERR_IO, "%s", why);
+        }
+        sam_failed(dev, r, err);
         return BM_ERR_DEVICE;
     }
     err = exchange(r, SAM_CMD_SAM_ID, NULL, 0, &resp);
@@ -233,41 +282,49 @@ static enum bm_err check_sam(struct bm_device *dev, struct sam_reader *r)
 static enum bm_err open_link(struct sam_reader *r, const struct bm_config *cfg)
 {
     if (r->over_usb)
-        return sam_usb_open(r->usb, &r->link);
+        return r->usb ? sam_usb_open(r->usb, &r->link)
+                      : bm_err_set(BM_ERR_CONFIG, "USB unavailable (see the log at start)");
     return sam_tty_open(cfg, &r->link);
 }
+
+static enum bm_err find_card(struct sam_reader *r, enum bm_fix *fix);
 
 /* Opens the reader and checks its SAM; on success the reader is online without a card. */
 static bool try_open(struct bm_device *dev, struct sam_reader *r)
 {
+    r->next_open_ms = bm_clock_ms(bm_device_clock(dev)) + r->reopen_ms;
     enum bm_err err = open_link(r, bm_device_config(dev));
     if (err != BM_OK) {
-        struct bm_device_status st;
-        bm_device_get_status(dev, BM_CLASS_ID_READER, &st);
         r->failed_opens++;
-        bool first = st.device != BM_DEVICE_NO_DEVICE || st.error != err ||
-                     r->failed_opens == MAINTENANCE_AFTER;
-        r->next_open_ms = bm_clock_ms(bm_device_clock(dev)) + r->reopen_ms;
-        if (first) /* report once, not at every attempt */
-            bm_device_report_error(dev, BM_DEVICE_NO_DEVICE, err,
-                                   r->failed_opens >= MAINTENANCE_AFTER ? BM_FIX_MAINTENANCE
-                                                                        : BM_FIX_SUSPEND,
-                                   "%s", bm_err_detail());
+        enum bm_fix fix =
+            r->failed_opens >= MAINTENANCE_AFTER ? BM_FIX_MAINTENANCE : BM_FIX_SUSPEND;
+        char why[96];
+        snprintf(why, sizeof why, "%s", bm_err_detail());
+        fault(dev, BM_DEVICE_NO_DEVICE, BM_CARD_UNKNOWN, BM_SAM_UNKNOWN, err, fix, why);
         return false;
     }
     r->link->ops->discard_input(r->link); /* whatever it still had to say to our last link */
     err = check_sam(dev, r);
     if (err == BM_ERR_DEVICE) /* SAM broken: reported and closed */
         return false;
+    if (err == BM_OK && r->sam_fault) {
+        /* The SAM failed on a find before: the self-check is not enough, find must work. */
+        enum bm_fix fix = BM_FIX_NONE;
+        err = find_card(r, &fix);
+        if (r->transport == BM_OK && err != BM_OK && fix == BM_FIX_MAINTENANCE) {
+            sam_failed(dev, r, err);
+            return false;
+        }
+        err = r->transport;
+    }
     if (err != BM_OK) {
         lose_link(dev, r, err);
         return false;
     }
     bm_log_notice("id_reader", "%s: ready, SAM %s", r->link->name, r->sam_id);
     r->failed_opens = 0;
-    /* The fields first, then the error cleared: whoever sees "online, no error" sees them. */
+    r->sam_fault = false;
     publish(dev, BM_DEVICE_ONLINE, BM_CARD_NOT_PRESENT, BM_SAM_OK);
-    bm_device_clear_error(dev, BM_DEVICE_ONLINE);
     return true;
 }
 
@@ -343,6 +400,7 @@ static enum bm_err read_card(struct sam_reader *r, struct bm_identity **out, enu
 /* find, retried once on "no card" as readers expect. BM_OK: a card is in the field. */
 static enum bm_err find_card(struct sam_reader *r, enum bm_fix *fix)
 {
+    *fix = BM_FIX_NONE;
     struct sam_response resp;
     enum bm_err err = BM_OK;
     for (int i = 0; i < FIND_TRIES; i++) {
@@ -358,57 +416,98 @@ static enum bm_err find_card(struct sam_reader *r, enum bm_fix *fix)
     return err;
 }
 
-static bool link_lost(enum bm_err err)
+/*
+ * A card that would not read. After READ_TRIES attempts, or when it leaves before one worked,
+ * the flow hears it once: media-inserted without identity and the reader's error. A reader
+ * error that needs a reset stays in the status; one about the card does not.
+ */
+static void card_unreadable(struct bm_device *dev, struct sam_reader *r)
 {
-    return err == BM_ERR_TIMEOUT || err == BM_ERR_NO_DEVICE;
-}
-
-/* A card that would not read: say so once, after READ_TRIES attempts. */
-static void read_failed(struct bm_device *dev, struct sam_reader *r, enum bm_err err,
-                        enum bm_fix fix)
-{
-    if (++r->read_failures < READ_TRIES || r->card == CARD_UNREADABLE)
-        return;
-    char why[96];
-    snprintf(why, sizeof why, "%s", bm_err_detail());
     forget_card(dev, r, true);
     r->card = CARD_UNREADABLE;
     r->read_failures = READ_TRIES;
-    bm_log_warn("id_reader", "card not readable: %s", why);
+    bm_log_warn("id_reader", "card not readable: %s", r->read_why);
     publish(dev, BM_DEVICE_ONLINE, BM_CARD_PRESENT, BM_SAM_OK);
     bm_device_emit(dev, BM_EVENT_MEDIA_INSERTED, NULL, NULL);
-    /* An event for the flow to explain; the reader itself is fine, so nothing stays
-     * outstanding. */
-    bm_device_report_error(dev, BM_DEVICE_ONLINE, err, fix, "%s", why);
-    bm_device_clear_error(dev, BM_DEVICE_ONLINE);
+    if (r->read_fix == BM_FIX_NONE) {
+        bm_device_report_error(dev, BM_DEVICE_ONLINE, r->read_err, r->read_fix, "%s", r->read_why);
+        bm_device_clear_error(dev, BM_DEVICE_ONLINE);
+    } else {
+        fault(dev, BM_DEVICE_ONLINE, BM_CARD_PRESENT, BM_SAM_OK, r->read_err, r->read_fix,
+              r->read_why);
+    }
+}
+
+static void read_failed(struct bm_device *dev, struct sam_reader *r, enum bm_err err,
+                        enum bm_fix fix)
+{
+    r->read_err = err;
+    r->read_fix = fix;
+    snprintf(r->read_why, sizeof r->read_why, "%s", bm_err_detail());
+    if (++r->read_failures >= READ_TRIES && r->card != CARD_UNREADABLE)
+        card_unreadable(dev, r);
+}
+
+/* find says the field is empty: a card we reported has left. */
+static void field_empty(struct bm_device *dev, struct sam_reader *r)
+{
+    /* A card that failed to read and left before we said so: say so now. */
+    if (r->card == CARD_NONE && r->read_failures > 0)
+        card_unreadable(dev, r);
+    r->find_error = BM_OK;
+    r->read_failures = 0;
+    if (r->card != CARD_NONE) {
+        publish(dev, BM_DEVICE_ONLINE, BM_CARD_NOT_PRESENT, BM_SAM_OK);
+        forget_card(dev, r, true);
+    } else {
+        struct bm_device_status st;
+        bm_device_get_status(dev, BM_CLASS_ID_READER, &st);
+        if (st.error != BM_OK) /* an error that needed a reset went away */
+            publish(dev, BM_DEVICE_ONLINE, BM_CARD_NOT_PRESENT, BM_SAM_OK);
+    }
+}
+
+/* The card find has just seen was read: report it (replacing one reported before). */
+static void card_read(struct bm_device *dev, struct sam_reader *r, struct bm_identity *id)
+{
+    atomic_store(&r->last_read_wire,
+                 r->link->bytes_sent + r->link->bytes_received - r->wire_at_read_start);
+    bool replaced = r->card == CARD_READ; /* an unreadable card that now read did not leave */
+    if (replaced)
+        publish(dev, BM_DEVICE_ONLINE, BM_CARD_NOT_PRESENT, BM_SAM_OK);
+    forget_card(dev, r, replaced);
+    r->current = id;
+    r->card = CARD_READ;
+    publish(dev, BM_DEVICE_ONLINE, BM_CARD_PRESENT, BM_SAM_OK);
+    bm_device_emit(dev, BM_EVENT_MEDIA_INSERTED, bm_identity_dup(id), NULL);
+    bm_log_info("id_reader", "card read, %llu bytes on the wire",
+                (unsigned long long)atomic_load(&r->last_read_wire));
 }
 
 /*
  * One poll: is a card in the field, and if it is new, who is it. Updates the media state and
- * raises the events. Returns BM_OK, or the error that closed the link.
+ * raises the events. Returns BM_OK, or the link error that must close the link.
  */
 static enum bm_err poll_card(struct bm_device *dev, struct sam_reader *r)
 {
-    enum bm_fix fix;
+    enum bm_fix fix = BM_FIX_NONE;
     r->wire_at_read_start = r->link->bytes_sent + r->link->bytes_received;
     enum bm_err err = find_card(r, &fix);
-    if (link_lost(err))
-        return err;
+    if (r->transport != BM_OK)
+        return r->transport;
     if (err == BM_ERR_NO_MEDIA) {
-        r->find_error = BM_OK;
-        if (r->card != CARD_NONE) {
-            forget_card(dev, r, true);
-            publish(dev, BM_DEVICE_ONLINE, BM_CARD_NOT_PRESENT, BM_SAM_OK);
-        }
-        r->read_failures = 0;
+        field_empty(dev, r);
         return BM_OK;
     }
     if (err != BM_OK && fix == BM_FIX_MAINTENANCE)
         return sam_failed(dev, r, err);
     if (err != BM_OK) { /* the reader refused find itself: say so once, keep polling */
         if (err != r->find_error) {
-            bm_device_report_error(dev, BM_DEVICE_ONLINE, err, fix, "%s", bm_err_detail());
-            bm_device_clear_error(dev, BM_DEVICE_ONLINE);
+            char why[96];
+            snprintf(why, sizeof why, "%s", bm_err_detail());
+            fault(dev, BM_DEVICE_ONLINE, BM_CARD_UNKNOWN, BM_SAM_OK, err, fix, why);
+            if (fix == BM_FIX_NONE)
+                bm_device_clear_error(dev, BM_DEVICE_ONLINE);
         }
         r->find_error = err;
         return BM_OK;
@@ -416,23 +515,14 @@ static enum bm_err poll_card(struct bm_device *dev, struct sam_reader *r)
     r->find_error = BM_OK;
     struct bm_identity *id;
     err = read_card(r, &id, &fix);
-    if (link_lost(err))
-        return err;
+    if (r->transport != BM_OK)
+        return r->transport;
     if (err != BM_OK && fix == BM_FIX_MAINTENANCE)
         return sam_failed(dev, r, err);
-    if (err != BM_OK) {
+    if (err != BM_OK)
         read_failed(dev, r, err, fix);
-        return BM_OK;
-    }
-    r->last_read_wire = r->link->bytes_sent + r->link->bytes_received - r->wire_at_read_start;
-    forget_card(dev, r, true); /* another card replaced the one we reported */
-    r->current = id;
-    r->card = CARD_READ;
-    publish(dev, BM_DEVICE_ONLINE, BM_CARD_PRESENT, BM_SAM_OK);
-    bm_device_clear_error(dev, BM_DEVICE_ONLINE);
-    bm_device_emit(dev, BM_EVENT_MEDIA_INSERTED, bm_identity_dup(id), NULL);
-    bm_log_info("id_reader", "card read: %s, %llu bytes on the wire",
-                bm_id_card_type_name(id->type), (unsigned long long)r->last_read_wire);
+    else
+        card_read(dev, r, id);
     return BM_OK;
 }
 
@@ -440,6 +530,8 @@ static enum bm_err poll_card(struct bm_device *dev, struct sam_reader *r)
 static void sam_tick(struct bm_device *dev)
 {
     struct sam_reader *r = bm_device_priv(dev);
+    if (r->over_usb && !r->usb)
+        return; /* USB could not start: reported at open, nothing to poll */
     if (!r->link) {
         bool arrived = r->over_usb && sam_usb_arrived(r->usb);
         if (arrived || bm_clock_ms(bm_device_clock(dev)) >= r->next_open_ms)
@@ -453,27 +545,34 @@ static void sam_tick(struct bm_device *dev)
 
 /* ---- commands ---- */
 
+/* A command that cannot reach the reader fails with what the status says is wrong. */
+static enum bm_err unavailable(struct bm_device *dev, struct bm_cmd *cmd)
+{
+    struct bm_device_status st;
+    bm_device_get_status(dev, BM_CLASS_ID_READER, &st);
+    cmd->fix = st.fix != BM_FIX_NONE ? st.fix : BM_FIX_MAINTENANCE;
+    return bm_err_set(st.error != BM_OK ? st.error : BM_ERR_NO_DEVICE,
+                      "ID card reader unavailable: %s", st.detail);
+}
+
 static enum bm_err run_read(struct bm_device *dev, struct sam_reader *r, struct bm_cmd *cmd)
 {
     const struct bm_id_read_params *p = cmd->args;
     const struct bm_clock *clock = bm_device_clock(dev);
     uint64_t start = bm_clock_ms(clock);
     for (;;) {
-        if (!r->link && !try_open(dev, r)) {
-            cmd->fix = BM_FIX_MAINTENANCE;
-            return bm_err_set(BM_ERR_NO_DEVICE, "no ID card reader");
-        }
+        /* A closed reader is opened again on its schedule, not once per command. */
+        bool due = bm_clock_ms(clock) >= r->next_open_ms;
+        if (!r->link && (!due || (r->over_usb && !r->usb) || !try_open(dev, r)))
+            return unavailable(dev, cmd);
         if (r->card == CARD_READ && r->current) {
             cmd->result = bm_identity_dup(r->current);
             return cmd->result ? BM_OK : bm_err_set(BM_ERR_NO_MEMORY, "identity copy");
         }
         enum bm_err err = poll_card(dev, r);
         if (err != BM_OK) {
-            char why[96];
-            snprintf(why, sizeof why, "%s", bm_err_detail());
             lose_link(dev, r, err);
-            cmd->fix = BM_FIX_SUSPEND;
-            return bm_err_set(err, "%s", why);
+            return unavailable(dev, cmd);
         }
         if (r->card == CARD_READ)
             continue;
@@ -552,8 +651,13 @@ static enum bm_err open_common(struct bm_device *dev, bool over_usb)
     snprintf(caps.model, sizeof caps.model, "SAM reader over %s", over_usb ? "USB" : "serial");
     bm_device_set_caps(dev, &caps, sizeof caps);
 
-    if (over_usb && !(r->usb = sam_usb_new(cfg)))
-        return BM_ERR_CONFIG; /* bad usb_ids or no libusb: bm_err says which */
+    if (over_usb && !(r->usb = sam_usb_new(cfg))) { /* bad usb_ids, or libusb cannot start */
+        char why[96];
+        snprintf(why, sizeof why, "%s", bm_err_detail());
+        fault(dev, BM_DEVICE_HARDWARE_ERROR, BM_CARD_UNKNOWN, BM_SAM_UNKNOWN, BM_ERR_CONFIG,
+              BM_FIX_MAINTENANCE, why);
+        return BM_OK;
+    }
     if (try_open(dev, r))
         return BM_OK;
     /* Absent at start is not fatal: the status says so and the tick keeps trying. */
@@ -578,13 +682,14 @@ static void sam_close(struct bm_device *dev)
     r->link = NULL;
     bm_identity_free(r->current);
     r->current = NULL;
+    sam_rx_reset(&r->rx); /* zeroed: it may still hold a card's answer */
     sam_usb_free(r->usb);
     sam_photo_close(r->photo);
 }
 
 uint64_t sam_reader_last_read_wire(struct bm_device *dev)
 {
-    return ((struct sam_reader *)bm_device_priv(dev))->last_read_wire;
+    return atomic_load(&((struct sam_reader *)bm_device_priv(dev))->last_read_wire);
 }
 
 const struct bm_driver bm_sam_usb_driver = {

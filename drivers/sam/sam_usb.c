@@ -50,6 +50,8 @@ struct sam_usb_link {
     int interface;
     struct sam_usb_pipes layout;
     size_t body_left; /* split: body bytes of the frame being received still to come */
+    uint8_t header[SAM_HEADER_SIZE]; /* split: the header gathered so far */
+    size_t header_len;
 };
 
 /* ---- the config's usb_ids ---- */
@@ -164,6 +166,7 @@ static enum bm_err usb_send(struct sam_link *link, const uint8_t *frame, size_t 
 {
     struct sam_usb_link *u = (struct sam_usb_link *)link;
     u->body_left = 0;
+    u->header_len = 0;
     if (!u->layout.split)
         return send_all(u, u->layout.out_body, frame, len, timeout_ms);
     if (len < SAM_HEADER_SIZE)
@@ -175,28 +178,32 @@ static enum bm_err usb_send(struct sam_link *link, const uint8_t *frame, size_t 
     return err;
 }
 
-/* Split pipes: the header from its pipe tells how much body to fetch from the other. */
+/*
+ * Split pipes: the header from its pipe (gathered until all 7 bytes are in) tells how much body
+ * to fetch from the other. A header that is not one goes to rx as is, for the parser to skip.
+ */
 static enum bm_err receive_split(struct sam_usb_link *u, struct sam_rx *rx, unsigned timeout_ms)
 {
     size_t got = 0;
+    enum bm_err err;
     if (u->body_left == 0) {
-        uint8_t header[SAM_HEADER_SIZE];
-        enum bm_err err = bulk(u, u->layout.in_header, header, sizeof header, timeout_ms, &got);
-        if (err != BM_OK)
-            return err;
-        sam_rx_push(rx, header, got);
-        if (got == SAM_HEADER_SIZE && memcmp(header, sam_preamble, SAM_PREAMBLE_SIZE) == 0)
-            u->body_left = (size_t)header[5] << 8 | header[6];
+        err = bulk(u, u->layout.in_header, u->header + u->header_len,
+                   SAM_HEADER_SIZE - u->header_len, timeout_ms, &got);
+        u->header_len += got;
+        if (err == BM_OK && u->header_len == SAM_HEADER_SIZE) {
+            sam_rx_push(rx, u->header, SAM_HEADER_SIZE);
+            if (memcmp(u->header, sam_preamble, SAM_PREAMBLE_SIZE) == 0)
+                u->body_left = (size_t)u->header[5] << 8 | u->header[6];
+            u->header_len = 0;
+        }
     } else {
         size_t want = u->body_left < sam_rx_room(rx) ? u->body_left : sam_rx_room(rx);
-        enum bm_err err = bulk(u, u->layout.in_body, sam_rx_space(rx), want, timeout_ms, &got);
-        if (err != BM_OK)
-            return err;
+        err = bulk(u, u->layout.in_body, sam_rx_space(rx), want, timeout_ms, &got);
         sam_rx_commit(rx, got);
         u->body_left -= got < u->body_left ? got : u->body_left;
     }
     u->link.bytes_received += got;
-    return got ? BM_OK : bm_err_set(BM_ERR_TIMEOUT, "%s: empty answer", u->link.name);
+    return err; /* nothing new (a zero-length packet) is not an error: the caller's deadline */
 }
 
 static enum bm_err usb_receive(struct sam_link *link, struct sam_rx *rx, unsigned timeout_ms)
@@ -207,11 +214,9 @@ static enum bm_err usb_receive(struct sam_link *link, struct sam_rx *rx, unsigne
     size_t got = 0;
     enum bm_err err =
         bulk(u, u->layout.in_body, sam_rx_space(rx), sam_rx_room(rx), timeout_ms, &got);
-    if (err != BM_OK)
-        return err;
     sam_rx_commit(rx, got);
     u->link.bytes_received += got;
-    return got ? BM_OK : bm_err_set(BM_ERR_TIMEOUT, "%s: empty answer", link->name);
+    return err;
 }
 
 /* A late answer to a timed-out command would be taken for the next one's: read it away,
@@ -224,6 +229,7 @@ static void drain(struct sam_usb_link *u, uint8_t ep)
         if (bulk(u, ep, scrap, sizeof scrap, 5, &got) != BM_OK || got == 0)
             break;
     }
+    explicit_bzero(scrap, sizeof scrap); /* it may have held the tail of a card's answer */
 }
 
 static void usb_discard_input(struct sam_link *link)
@@ -233,6 +239,7 @@ static void usb_discard_input(struct sam_link *link)
         drain(u, u->layout.in_header);
     drain(u, u->layout.in_body);
     u->body_left = 0;
+    u->header_len = 0;
 }
 
 static void usb_close(struct sam_link *link)
