@@ -3,20 +3,22 @@
  * USB (sam-usb) or serial (sam-serial) link, as the device model wants it.
  *
  * At open the reader is found, its SAM checks itself (status 11 FF) and names itself (SAM id,
- * 12 FF, shown to technicians). Then the driver polls on its worker at [id_reader] poll_ms:
- * find (retried once on 80, as readers expect) -> select -> read text and photo -> appended
- * address. A card read raises media-inserted once with its identity; when find no longer sees
- * it, media-removed. The SAM protocol cannot tell a card still lying on the reader after a
- * successful read from no card (the card halts until it leaves the field), so media-removed
- * comes at the first poll after the read in which find fails; the identity stays available to
- * a read command until then. A card that fails to read three times running raises
- * media-inserted without identity and the reader's error (e.g. "read card failed"), once;
- * reading goes on, and should it succeed later, media-inserted with the identity follows.
+ * 12 FF, kept in the status for technicians). Then the driver polls on its worker at
+ * [id_reader] poll_ms: find (retried once on 80, as readers expect) -> select -> read text and
+ * photo -> appended address. A card read raises media-inserted once with its identity; when
+ * find no longer sees it, media-removed. The SAM protocol cannot tell a card still lying on the
+ * reader after a successful read from no card (the card halts until it leaves the field), so
+ * media-removed comes at the first poll after the read in which find fails; the identity stays
+ * available to a read command until then. A card that fails to read three times running, or leaves
+ * before it read, raises media-inserted without identity and the reader's error (e.g. "read card
+ * failed"), once; reading goes on, and should it succeed later, media-inserted with the
+ * identity follows. A broken SAM makes the reader hardware_error until a find works again.
  *
- * A reader that stops answering (a transfer times out) or disappears (unplugged, hung up) is
- * closed and reported (offline / no_device), and the tick opens it again every reopen_ms, at
- * once on a USB hotplug arrival. Nothing personal is ever logged: only commands, status codes,
- * lengths and the SAM id.
+ * A reader that stops answering (a command times out), whose transfers fail, or that
+ * disappears (unplugged, hung up) is closed and reported (offline / no_device), and the tick
+ * opens it again every reopen_ms, at once on a USB hotplug arrival. Every fault is reported
+ * once, with the status set in one update before its event. Nothing personal is ever logged:
+ * only commands, status codes and byte counts.
  *
  * Threads: everything here runs on the device's worker thread.
  */
