@@ -72,6 +72,34 @@ struct sam_reader {
 /* ---- talking to the reader ---- */
 
 /*
+ * Whether an answer can be the one to cmd. Answers carry no command, so a late answer to an
+ * earlier command (a reader that was slow, a pipe not fully drained) would otherwise be taken
+ * for this one's; its status and length give most away.
+ */
+static bool answers(uint16_t cmd, const struct sam_response *a)
+{
+    if (a->sw3 == 0x9F || a->sw3 == 0x80) /* find's own codes */
+        return cmd == SAM_CMD_FIND;
+    if (!sam_response_ok(a))
+        return true; /* another failure could be anyone's */
+    switch (cmd) {
+    case SAM_CMD_STATUS:
+        return a->data_len == 0;
+    case SAM_CMD_SAM_ID:
+        return a->data_len == 16;
+    case SAM_CMD_SELECT:
+        return a->data_len == 8;
+    case SAM_CMD_READ:
+    case SAM_CMD_READ_FP:
+        return a->data_len >= 4 + SAM_TEXT_SIZE;
+    case SAM_CMD_READ_ADDRESS:
+        return a->data_len <= 4 * 70; /* up to four 70-byte blocks */
+    default:
+        return true;
+    }
+}
+
+/*
  * Sends a frame and waits for the answer, within one deadline. Garbage before it is skipped; a
  * corrupt frame (checksum, length) is skipped too, and if nothing good follows it in what has
  * arrived, the wait ends with BM_ERR_PARSE so the command can be sent again.
@@ -86,8 +114,15 @@ static enum bm_err transact(struct sam_reader *r, uint16_t cmd, const uint8_t *f
     bool corrupt = false;
     while (err == BM_OK) {
         enum sam_rx_result got = sam_rx_take(&r->rx, resp);
-        if (got == SAM_RX_FRAME)
+        if (got == SAM_RX_FRAME && answers(cmd, resp))
             return BM_OK;
+        if (got == SAM_RX_FRAME) {
+            bm_log_info("id_reader",
+                        "%s: a late answer (SW3 %02X, %zu bytes) skipped while "
+                        "waiting for %s",
+                        r->link->name, resp->sw3, resp->data_len, sam_command_name(cmd));
+            continue;
+        }
         if (got != SAM_RX_NEED_MORE) {
             corrupt = true;
             continue;
