@@ -598,9 +598,9 @@ static enum bm_err run_read(struct bm_device *dev, struct sam_reader *r, struct 
     const struct bm_clock *clock = bm_device_clock(dev);
     uint64_t start = bm_clock_ms(clock);
     for (;;) {
-        /* A closed reader is opened again on its schedule, not once per command. */
-        bool due = bm_clock_ms(clock) >= r->next_open_ms;
-        if (!r->link && (!due || (r->over_usb && !r->usb) || !try_open(dev, r)))
+        /* A closed reader is opened again by the tick, on its schedule: a command never waits
+         * out an open attempt of its own. */
+        if (!r->link)
             return unavailable(dev, cmd);
         if (r->card == CARD_READ && r->current) {
             cmd->result = bm_identity_dup(r->current);
