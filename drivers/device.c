@@ -98,16 +98,15 @@ struct command {
 
 const char *bm_device_class_name(enum bm_device_class cls)
 {
-    static const char *const names[BM_CLASS_COUNT] = {"id_reader", "receipt_printer",
-                                                      "doc_printer", "scanner", "barcode"};
+    static const char *const names[BM_CLASS_COUNT] = {"id_reader", "receipt_printer", "doc_printer",
+                                                      "scanner", "barcode"};
     return (unsigned)cls < BM_CLASS_COUNT ? names[cls] : "unknown";
 }
 
 const char *bm_device_state_name(enum bm_device_state state)
 {
-    static const char *const names[] = {"starting",  "online",         "offline",
-                                        "power_off", "no_device",      "hardware_error",
-                                        "user_error", "busy"};
+    static const char *const names[] = {"starting",  "online",         "offline",    "power_off",
+                                        "no_device", "hardware_error", "user_error", "busy"};
     return (unsigned)state < sizeof names / sizeof names[0] ? names[state] : "unknown";
 }
 
@@ -125,8 +124,9 @@ const char *bm_paper_name(enum bm_paper paper)
 
 const char *bm_device_event_kind_name(enum bm_device_event_kind kind)
 {
-    static const char *const names[] = {"status",        "error",         "media_inserted",
-                                        "media_removed", "media_taken",   "code_read"};
+    static const char *const names[] = {"status",        "error",       "media_inserted",
+                                        "media_removed", "media_taken", "code_read",
+                                        "progress"};
     return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "unknown";
 }
 
@@ -312,6 +312,18 @@ void bm_device_emit(struct bm_device *dev, enum bm_device_event_kind kind,
     }
     ev->identity = identity;
     ev->code = code;
+    post_event(dev, ev);
+}
+
+void bm_device_progress(struct bm_device *dev, const struct bm_cmd *cmd, uint64_t done,
+                        uint64_t total)
+{
+    struct bm_device_event *ev = new_event(dev, BM_EVENT_PROGRESS);
+    if (!ev)
+        return; /* progress is advice: a lost one is made good by the next */
+    ev->cmd_id = cmd->id;
+    ev->done = done;
+    ev->total = total;
     post_event(dev, ev);
 }
 
@@ -616,8 +628,7 @@ static void deliver_plain(const struct bm_completion *c, void *result, void (*fn
         ((bm_device_done_fn)fn)(c, ud);
 }
 
-enum bm_err bm_device_reset(struct bm_device *dev, bm_device_done_fn done, void *ud,
-                            uint64_t *id)
+enum bm_err bm_device_reset(struct bm_device *dev, bm_device_done_fn done, void *ud, uint64_t *id)
 {
     struct bm_submit s = {
         .cls = dev ? dev->driver->cls : BM_CLASS_COUNT,

@@ -111,8 +111,12 @@ struct bm_doc_printer_fields {
     bool accepting_jobs;
 };
 
-enum bm_scan_media { BM_SCAN_MEDIA_UNKNOWN, BM_SCAN_MEDIA_NOT_PRESENT, BM_SCAN_MEDIA_PRESENT,
-                     BM_SCAN_MEDIA_JAMMED };
+enum bm_scan_media {
+    BM_SCAN_MEDIA_UNKNOWN,
+    BM_SCAN_MEDIA_NOT_PRESENT,
+    BM_SCAN_MEDIA_PRESENT,
+    BM_SCAN_MEDIA_JAMMED
+};
 
 struct bm_scanner_fields {
     enum bm_scan_media flatbed; /* a document lies on the glass */
@@ -149,6 +153,7 @@ enum bm_device_event_kind {
     BM_EVENT_MEDIA_REMOVED,  /* card or page removed */
     BM_EVENT_MEDIA_TAKEN,    /* the resident took the receipt */
     BM_EVENT_CODE_READ,      /* a barcode was read while enabled (code) */
+    BM_EVENT_PROGRESS,       /* a running command moved on: cmd_id, done of total units */
 };
 const char *bm_device_event_kind_name(enum bm_device_event_kind kind);
 
@@ -161,6 +166,8 @@ struct bm_device_event {
     char detail[96];                /* BM_EVENT_ERROR: for the technician log */
     struct bm_identity *identity;   /* MEDIA_INSERTED on an id reader; NULL if unreadable */
     struct bm_barcode_read *code;   /* CODE_READ */
+    uint64_t cmd_id;                /* PROGRESS: the command (its bm_*_submit id) */
+    uint64_t done, total;           /* PROGRESS: units (bytes, rows, pages) done so far */
 };
 
 /* Wipes and frees the event with whatever personal data it carries. NULL is ignored. */
@@ -185,9 +192,9 @@ typedef void (*bm_device_done_fn)(const struct bm_completion *c, void *ud);
 /* ---- opening and closing ---- */
 
 struct bm_device_params {
-    const struct bm_config *cfg;     /* must outlive the device */
-    const struct bm_clock *clock;    /* NULL: the system clock; must outlive the device */
-    bm_device_event_fn on_event;     /* may be NULL: events are dropped */
+    const struct bm_config *cfg;  /* must outlive the device */
+    const struct bm_clock *clock; /* NULL: the system clock; must outlive the device */
+    bm_device_event_fn on_event;  /* may be NULL: events are dropped */
     void *ud;
 };
 
@@ -229,8 +236,7 @@ const char *bm_device_driver_name(const struct bm_device *dev);
 enum bm_err bm_device_cancel(struct bm_device *dev, uint64_t id);
 
 /* Resets the device (every class): the fix for errors whose fix is BM_FIX_RESET. */
-enum bm_err bm_device_reset(struct bm_device *dev, bm_device_done_fn done, void *ud,
-                            uint64_t *id);
+enum bm_err bm_device_reset(struct bm_device *dev, bm_device_done_fn done, void *ud, uint64_t *id);
 
 /* The id of the command the driver is running now, 0 if none. Any thread (diagnostics). */
 uint64_t bm_device_running(const struct bm_device *dev);

@@ -41,8 +41,8 @@ struct bm_cmd {
     enum bm_op op;
     uint64_t id;
     const void *args;
-    void *result;      /* set by run on success only */
-    enum bm_fix fix;   /* set by run on failure: what fixes it */
+    void *result;    /* set by run on success only */
+    enum bm_fix fix; /* set by run on failure: what fixes it */
     const struct bm_request *req;
 };
 
@@ -97,6 +97,13 @@ void bm_device_emit(struct bm_device *dev, enum bm_device_event_kind kind,
                     struct bm_identity *identity, struct bm_barcode_read *code);
 
 /*
+ * Inside run: posts a BM_EVENT_PROGRESS for cmd (done of total units: bytes sent, rows, pages).
+ * Call it at most a few times a second; screens draw a progress bar from it.
+ */
+void bm_device_progress(struct bm_device *dev, const struct bm_cmd *cmd, uint64_t done,
+                        uint64_t total);
+
+/*
  * Queues fn(dev, arg) to run on the device's worker thread: at the next tick, or inside a
  * running command's bm_device_wait. Any thread. free_arg (may be NULL) disposes of arg after
  * fn ran or if it never runs (device closed). Used by the sim's script API and by hotplug
@@ -121,13 +128,13 @@ void bm_device_run_actions(struct bm_device *dev);
 /* ---- for the class wrappers (id_reader.c, ...) ---- */
 
 /* Hands a finished command to the caller's typed callback (fn cast back to its real type). */
-typedef void (*bm_device_deliver_fn)(const struct bm_completion *c, void *result,
-                                     void (*fn)(void), void *ud);
+typedef void (*bm_device_deliver_fn)(const struct bm_completion *c, void *result, void (*fn)(void),
+                                     void *ud);
 
 struct bm_submit {
     enum bm_device_class cls; /* the class the caller believes dev is */
     enum bm_op op;
-    void *args;                   /* heap copy, consumed in every case */
+    void *args; /* heap copy, consumed in every case */
     void (*args_free)(void *args);
     void (*result_free)(void *result); /* for a result nobody takes */
     bm_device_deliver_fn deliver;
