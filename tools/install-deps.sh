@@ -15,8 +15,12 @@ packages=(
     libjansson-dev
     # ID card readers over USB (libusb) and USB-serial; emulated USB devices in tests
     libusb-1.0-0-dev libumockdev-dev umockdev
-    # simulated printers and scanner (PNG and PDF output)
-    libcairo2-dev
+    # documents (receipts and A4: pango layout on cairo, QR codes) and the simulated devices
+    libcairo2-dev libpango1.0-dev libqrencode-dev
+    # A4 printing through CUPS; a private cupsd and PDF text checks in tests
+    libcups2-dev cups-daemon cups-client poppler-utils
+    # decoding the QR codes we print, in tests (and the barcode driver)
+    libzbar-dev
     # headless demo and real-window tests
     xvfb xauth xdotool
 )
