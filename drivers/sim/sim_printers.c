@@ -20,11 +20,11 @@
 #include <string.h>
 
 #define RECEIPT_PAPER_MM 50000u
-#define RECEIPT_LOW_MM 1000u
-#define RECEIPT_DPI 203u
-#define RECEIPT_WIDTH 576u
-#define DOC_SHEETS 250u
-#define DOC_LOW_SHEETS 20u
+#define RECEIPT_LOW_MM   1000u
+#define RECEIPT_DPI      203u
+#define RECEIPT_WIDTH    576u
+#define DOC_SHEETS       250u
+#define DOC_LOW_SHEETS   20u
 /* Dots printed between two looks at the world (cancel, unplug, jam). */
 #define BAND_DOTS 24u
 
@@ -49,10 +49,10 @@ static void publish(struct bm_device *dev)
     st.detail[0] = '\0';
 
     unsigned low = p->cls == BM_CLASS_RECEIPT_PRINTER ? RECEIPT_LOW_MM : DOC_LOW_SHEETS;
-    enum bm_paper paper = p->jammed                         ? BM_PAPER_JAMMED
-                          : (p->out || p->remaining == 0)  ? BM_PAPER_OUT
-                          : p->remaining < low             ? BM_PAPER_LOW
-                                                           : BM_PAPER_FULL;
+    enum bm_paper paper = p->jammed                       ? BM_PAPER_JAMMED
+                          : (p->out || p->remaining == 0) ? BM_PAPER_OUT
+                          : p->remaining < low            ? BM_PAPER_LOW
+                                                          : BM_PAPER_FULL;
     /* The worst problem is the one reported; fixing it reveals the next. */
     if (p->cutter_error && p->cls == BM_CLASS_RECEIPT_PRINTER) {
         st.device = BM_DEVICE_HARDWARE_ERROR;
@@ -197,21 +197,22 @@ static enum bm_err consume(struct bm_device *dev, struct sim_printer *p, struct 
             }
             char why[96];
             snprintf(why, sizeof why, "%s", bm_err_detail());
-            return bm_err_set(err, "%s after %u of %u %s; job not printed", why, done, need,
-                              unit);
+            return bm_err_set(err, "%s after %u of %u %s; job not printed", why, done, need, unit);
         }
         unsigned n = need - done < step ? need - done : step;
         if (n > p->remaining)
             n = p->remaining;
         p->remaining -= n;
+        /* Progress in tenths, so a long receipt posts ten events rather than a hundred. */
+        if ((done + n) * 10 / need != done * 10 / need)
+            bm_device_progress(dev, cmd, done + n, need);
         done += n;
     }
     publish(dev);
     return BM_OK;
 }
 
-static enum bm_err print_receipt(struct bm_device *dev, struct sim_printer *p,
-                                 struct bm_cmd *cmd)
+static enum bm_err print_receipt(struct bm_device *dev, struct sim_printer *p, struct bm_cmd *cmd)
 {
     const struct bm_receipt_job *job = cmd->args;
     if (job->raster.width != RECEIPT_WIDTH)
@@ -253,8 +254,7 @@ static unsigned count_pages(const unsigned char *pdf, size_t len)
         size_t j = i + 5;
         while (j < len && (pdf[j] == ' ' || pdf[j] == '\n' || pdf[j] == '\r'))
             j++;
-        if (j + 5 <= len && memcmp(pdf + j, "/Page", 5) == 0 &&
-            (j + 5 == len || pdf[j + 5] != 's'))
+        if (j + 5 <= len && memcmp(pdf + j, "/Page", 5) == 0 && (j + 5 == len || pdf[j + 5] != 's'))
             pages++;
     }
     return pages ? pages : 1;

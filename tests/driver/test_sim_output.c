@@ -51,10 +51,27 @@ static void test_receipt_png(void **state)
                 bits[y * stride + x / 8] |= (unsigned char)(0x80u >> (x % 8));
     struct bm_receipt_job job = {.raster = {w, h, stride, bits}, .feed_dots = 80, .cut = true};
     struct fx_cmd *k = fx_cmd(f);
+    int from = f->n_events;
     assert_int_equal(bm_receipt_printer_print(dev, &job, fx_done, k, &k->id), BM_OK);
     free(bits); /* copied by the print call */
     assert_true(fx_wait_cmd(k));
     assert_int_equal(k->c.err, BM_OK);
+
+    /* Progress: a few events for this job, growing, ending at the whole job. */
+    int progress = 0;
+    uint64_t last = 0, total = 0;
+    for (int i = from; i < f->n_events; i++) {
+        const struct bm_device_event *ev = f->events[i];
+        if (ev->kind != BM_EVENT_PROGRESS)
+            continue;
+        assert_int_equal(ev->cmd_id, k->id);
+        assert_true(ev->done > last && ev->done <= ev->total);
+        last = ev->done;
+        total = ev->total;
+        progress++;
+    }
+    assert_true(progress >= 2 && progress <= 10);
+    assert_int_equal(last, total);
 
     char path[4096];
     assert_int_equal(bm_sim_last_output(dev, path, sizeof path), BM_OK);
@@ -220,7 +237,7 @@ static void test_scanner_image(void **state)
     assert_int_equal(k->c.err, BM_OK);
     struct bm_scan_image *img = k->result;
     k->result = NULL;
-    assert_int_equal(img->width, 827);  /* 210 mm at 100 dpi */
+    assert_int_equal(img->width, 827);   /* 210 mm at 100 dpi */
     assert_int_equal(img->height, 1169); /* 297 mm */
     assert_int_equal(img->format, BM_PIXEL_GREY8);
     assert_int_equal(img->stride, 827);
@@ -242,8 +259,12 @@ static void test_scanner_image(void **state)
     assert_int_equal(cairo_surface_write_to_png(red, png), CAIRO_STATUS_SUCCESS);
     cairo_surface_destroy(red);
     assert_int_equal(bm_sim_page_place(dev, png), BM_OK);
-    struct bm_scan_params area = {.dpi = 150, .mode = BM_SCAN_COLOUR, .x_mm = 10, .y_mm = 20,
-                                  .width_mm = 50, .height_mm = 30};
+    struct bm_scan_params area = {.dpi = 150,
+                                  .mode = BM_SCAN_COLOUR,
+                                  .x_mm = 10,
+                                  .y_mm = 20,
+                                  .width_mm = 50,
+                                  .height_mm = 30};
     k = fx_cmd(f);
     assert_int_equal(bm_scanner_scan(dev, &area, fx_done_image, k, &k->id), BM_OK);
     assert_true(fx_wait_cmd(k));
