@@ -363,6 +363,9 @@ static enum bm_err run_print(struct bm_device *dev, struct cups_printer *p, stru
     const struct bm_doc_job *job = cmd->args;
     if (job->len < 5 || memcmp(job->pdf, "%PDF-", 5) != 0)
         return bm_err_set(BM_ERR_PARSE, "not a PDF (no %%PDF- header)");
+    if (p->caps.max_copies && job->copies > p->caps.max_copies)
+        return bm_err_set(BM_ERR_INVALID_ARG, "%u copies; the printer takes up to %u", job->copies,
+                          p->caps.max_copies);
     struct cups_status s;
     enum bm_err err = poll_printer(dev, p, &s, NULL);
     if (err != BM_OK) {
