@@ -59,7 +59,8 @@ const struct bm_config_key bm_config_schema[] = {
     ENUM("devices", "id_reader", "sim", "sim|none|sam-usb|sam-serial",
          "Driver for the ID card reader; none: this kiosk has no such device"),
     DEVICE("receipt_printer", "receipt printer"),
-    DEVICE("doc_printer", "A4 document printer"),
+    ENUM("devices", "doc_printer", "sim", "sim|none|cups",
+         "Driver for the A4 document printer; none: this kiosk has no such device"),
     DEVICE("scanner", "document scanner"),
     DEVICE("barcode", "barcode / QR code reader"),
 
@@ -82,6 +83,19 @@ const struct bm_config_key bm_config_schema[] = {
         "photo; screens show a placeholder)"),
     STR("id_reader", "photo_symbol", "unpack", 1, 64, BM_CONFIG_CHARS_IDENT,
         "The decoding function in photo_library: int f(char *wlt, char *bmp, int save_file)"),
+
+    STR("doc_printer", "queue", "kiosk-a4", 1, 127, BM_CONFIG_CHARS_IDENT,
+        "The CUPS queue documents print on (cups)"),
+    STR("doc_printer", "server", "", 0, 1000, BM_CONFIG_CHARS_TEXT,
+        "The CUPS server: host[:port] or a domain socket path (empty: libcups's default, "
+        "CUPS_SERVER or client.conf, normally the local cupsd)"),
+    INT("doc_printer", "job_timeout_ms", "120000", 1000, 3600000,
+        "Milliseconds a job may take to complete before it is cancelled and fails"),
+    INT("doc_printer", "status_poll_ms", "5000", 100, 600000,
+        "Milliseconds between printer status polls while idle (cupsd does not poll an idle "
+        "printer)"),
+    INT("doc_printer", "connect_timeout_ms", "3000", 100, 60000,
+        "Milliseconds the print server may take to connect or answer one request"),
 
     STR("sim", "output_dir", "/var/lib/bianmin/sim-output", 1, 1000, BM_CONFIG_CHARS_PATH,
         "Where simulated printers write what they print (PNG receipts, PDF documents)"),

@@ -1,0 +1,465 @@
+/*
+ * cups_printer.c - the A4 document printer on a CUPS queue ("cups"), through libcups.
+ *
+ * The driver owns one http_t to the configured server ([doc_printer] server: a host[:port] or
+ * a domain socket path; empty: libcups's default, i.e. CUPS_SERVER or client.conf), opened with
+ * httpConnect2 and a timeout, so a hung cupsd costs at most connect_timeout_ms per request.
+ * Nothing here uses libcups's per-thread default connection (CUPS_HTTP_DEFAULT).
+ *
+ * Status: cupsd does not poll an idle printer, so the tick asks Get-Printer-Attributes every
+ * status_poll_ms (and before and after each job): printer-state, printer-state-reasons and
+ * printer-is-accepting-jobs go through cups_state.c to the device model. Each fault is reported
+ * once (an error event when it appears or changes); a recovery clears it. cupsd unreachable:
+ * offline (suspend: it comes back); the queue missing: no_device (maintenance). The caps (model,
+ * duplex, colour, max copies) come from the same answer.
+ *
+ * Print: Create-Job, Send-Document (application/pdf) written in chunks with progress events,
+ * then the job is followed with Get-Job-Attributes until its job-state is completed, aborted or
+ * canceled; nothing else counts as printed. While it runs, the printer's faults are reported as
+ * they appear; one a technician must fix (a stopped or rejecting queue) cancels the job at once,
+ * one staff can fix (paper out) or that passes (offline) is waited out until job_timeout_ms, at
+ * which the job is cancelled and the command fails with BM_ERR_TIMEOUT and the fault's fix.
+ * Cancelling the command cancels the CUPS job.
+ *
+ * Threads: everything here runs on the device's worker thread.
+ */
+#include "cups.h"
+#include "cups_state.h"
+
+#include "core/log.h"
+
+#include <cups/cups.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK         (64 * 1024) /* bytes per cupsWriteRequestData */
+#define JOB_POLL_MS   200         /* Get-Job-Attributes while a job runs */
+#define PROGRESS_MS   200         /* at most this often a progress event */
+#define MAX_STR_ATTRS CUPS_STATE_MAX_REASONS
+
+struct cups_printer {
+    http_t *http; /* NULL while disconnected */
+    char server[1024];
+    int port;
+    char queue[128];
+    char uri[HTTP_MAX_URI]; /* ipp://localhost/printers/<queue> */
+    unsigned job_timeout_ms, poll_ms, connect_timeout_ms;
+    struct bm_doc_caps caps;
+};
+
+/* ---- the connection ---- */
+
+static void disconnect(struct cups_printer *p)
+{
+    if (p->http)
+        httpClose(p->http);
+    p->http = NULL;
+}
+
+static enum bm_err connect_server(struct cups_printer *p)
+{
+    if (p->http)
+        return BM_OK;
+    p->http = httpConnect2(p->server, p->port, NULL, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1,
+                           (int)p->connect_timeout_ms, NULL);
+    if (!p->http)
+        return bm_err_set(BM_ERR_NO_DEVICE, "print server %s unreachable: %s", p->server,
+                          cupsLastErrorString());
+    httpSetTimeout(p->http, p->connect_timeout_ms / 1000.0, NULL, NULL);
+    return BM_OK;
+}
+
+/* A request failed: a lost connection is dropped (the next request reconnects). */
+static enum bm_err request_failed(struct cups_printer *p, const char *what)
+{
+    ipp_status_t st = cupsLastError();
+    if (st == IPP_STATUS_ERROR_NOT_FOUND)
+        return bm_err_set(BM_ERR_NOT_FOUND, "%s: queue %s not found", what, p->queue);
+    disconnect(p);
+    return bm_err_set(BM_ERR_NO_DEVICE, "%s: %s", what, cupsLastErrorString());
+}
+
+/* ---- printer status ---- */
+
+struct printer_answer {
+    ipp_t *resp; /* owns the strings info points into */
+    struct cups_printer_info info;
+};
+
+static void answer_free(struct printer_answer *a)
+{
+    ippDelete(a->resp);
+    a->resp = NULL;
+}
+
+static enum bm_err get_printer(struct cups_printer *p, struct printer_answer *a)
+{
+    static const char *const attrs[] = {
+        "printer-state",          "printer-state-reasons", "printer-is-accepting-jobs",
+        "printer-make-and-model", "sides-supported",       "color-supported",
+        "copies-supported",
+    };
+    memset(a, 0, sizeof *a);
+    enum bm_err err = connect_server(p);
+    if (err != BM_OK)
+        return err;
+    ipp_t *req = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, p->uri);
+    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+                  (int)(sizeof attrs / sizeof attrs[0]), NULL, attrs);
+    a->resp = cupsDoRequest(p->http, req, "/");
+    if (!a->resp || cupsLastError() > IPP_STATUS_OK_CONFLICTING) {
+        answer_free(a);
+        return request_failed(p, "Get-Printer-Attributes");
+    }
+    ipp_attribute_t *at = ippFindAttribute(a->resp, "printer-state", IPP_TAG_ENUM);
+    a->info.state = at ? ippGetInteger(at, 0) : CUPS_PRINTER_IDLE;
+    at = ippFindAttribute(a->resp, "printer-is-accepting-jobs", IPP_TAG_BOOLEAN);
+    a->info.accepting = at ? ippGetBoolean(at, 0) : true;
+    at = ippFindAttribute(a->resp, "printer-state-reasons", IPP_TAG_KEYWORD);
+    for (int i = 0; at && i < ippGetCount(at) && a->info.n_reasons < MAX_STR_ATTRS; i++)
+        a->info.reasons[a->info.n_reasons++] = ippGetString(at, i, NULL);
+    return BM_OK;
+}
+
+static void update_caps(struct bm_device *dev, struct cups_printer *p, ipp_t *resp)
+{
+    struct bm_doc_caps c = {.paper_sizes = 1u << BM_PAPER_A4, .max_copies = 1};
+    ipp_attribute_t *at = ippFindAttribute(resp, "printer-make-and-model", IPP_TAG_TEXT);
+    snprintf(c.model, sizeof c.model, "%s", at ? ippGetString(at, 0, NULL) : "CUPS printer");
+    at = ippFindAttribute(resp, "sides-supported", IPP_TAG_KEYWORD);
+    for (int i = 0; at && i < ippGetCount(at); i++)
+        if (strncmp(ippGetString(at, i, NULL), "two-sided", 9) == 0)
+            c.duplex = true;
+    at = ippFindAttribute(resp, "color-supported", IPP_TAG_BOOLEAN);
+    c.colour = at && ippGetBoolean(at, 0);
+    at = ippFindAttribute(resp, "copies-supported", IPP_TAG_RANGE);
+    if (at) {
+        int upper = 1;
+        ippGetRange(at, 0, &upper);
+        c.max_copies = upper > 0 ? (unsigned)upper : 1;
+    }
+    if (memcmp(&c, &p->caps, sizeof c) != 0) {
+        p->caps = c;
+        bm_device_set_caps(dev, &c, sizeof c);
+    }
+}
+
+/* The status in one update; a new fault (state, error or fix changed) raises its event once. */
+static void apply(struct bm_device *dev, const struct cups_status *s)
+{
+    struct bm_device_status st;
+    bm_device_get_status(dev, BM_CLASS_DOC_PRINTER, &st);
+    bool again = st.device == s->device && st.error == s->error && st.fix == s->fix;
+    st.device = s->device;
+    st.error = s->error;
+    st.fix = s->fix;
+    snprintf(st.detail, sizeof st.detail, "%s", s->detail);
+    st.doc.paper = s->paper;
+    st.doc.toner = s->toner;
+    st.doc.cover_open = s->cover_open;
+    st.doc.accepting_jobs = s->accepting_jobs;
+    bm_device_set_status(dev, &st);
+    if (s->error != BM_OK && !again) {
+        bm_log_warn("doc_printer", "%s: %s", bm_fix_name(s->fix), s->detail);
+        bm_device_report_error(dev, s->device, s->error, s->fix, "%s", s->detail);
+    }
+}
+
+/* The server or the queue cannot be reached: what the status says. */
+static void unreachable(struct bm_device *dev, enum bm_err err)
+{
+    struct cups_status s = {.paper = BM_PAPER_UNKNOWN, .toner = BM_TONER_UNKNOWN};
+    if (err == BM_ERR_NOT_FOUND) {
+        s.device = BM_DEVICE_NO_DEVICE;
+        s.error = BM_ERR_NO_DEVICE;
+        s.fix = BM_FIX_MAINTENANCE;
+    } else {
+        s.device = BM_DEVICE_OFFLINE;
+        s.error = BM_ERR_NO_DEVICE;
+        s.fix = BM_FIX_SUSPEND;
+    }
+    snprintf(s.detail, sizeof s.detail, "%s", bm_err_detail());
+    apply(dev, &s);
+}
+
+/* Asks the printer and publishes the answer. Returns the mapped status in *out if given. */
+static enum bm_err poll_printer(struct bm_device *dev, struct cups_printer *p,
+                                struct cups_status *out, struct printer_answer *keep)
+{
+    struct printer_answer a;
+    enum bm_err err = get_printer(p, &a);
+    if (err != BM_OK) {
+        unreachable(dev, err);
+        return err;
+    }
+    struct cups_status s;
+    cups_state_map(&a.info, &s);
+    update_caps(dev, p, a.resp);
+    apply(dev, &s);
+    if (out)
+        *out = s;
+    if (keep)
+        *keep = a;
+    else
+        answer_free(&a);
+    return BM_OK;
+}
+
+static void cups_tick(struct bm_device *dev)
+{
+    poll_printer(dev, bm_device_priv(dev), NULL, NULL);
+}
+
+/* ---- printing ---- */
+
+/* job-state and job-state-reasons of one job. */
+static enum bm_err get_job(struct cups_printer *p, int job_id, int *state, char reasons[][64],
+                           size_t *n)
+{
+    static const char *const attrs[] = {"job-state", "job-state-reasons"};
+    *n = 0;
+    enum bm_err err = connect_server(p);
+    if (err != BM_OK)
+        return err;
+    ipp_t *req = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, p->uri);
+    ippAddInteger(req, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 2, NULL, attrs);
+    ipp_t *resp = cupsDoRequest(p->http, req, "/");
+    if (!resp || cupsLastError() > IPP_STATUS_OK_CONFLICTING) {
+        ippDelete(resp);
+        return request_failed(p, "Get-Job-Attributes");
+    }
+    ipp_attribute_t *at = ippFindAttribute(resp, "job-state", IPP_TAG_ENUM);
+    *state = at ? ippGetInteger(at, 0) : CUPS_JOB_PENDING;
+    at = ippFindAttribute(resp, "job-state-reasons", IPP_TAG_KEYWORD);
+    for (int i = 0; at && i < ippGetCount(at) && *n < 8; i++)
+        snprintf(reasons[(*n)++], 64, "%s", ippGetString(at, i, NULL));
+    ippDelete(resp);
+    return BM_OK;
+}
+
+static void cancel_job(struct cups_printer *p, int job_id)
+{
+    if (connect_server(p) != BM_OK)
+        return;
+    if (cupsCancelJob2(p->http, p->queue, job_id, 0) != IPP_STATUS_OK)
+        bm_log_warn("doc_printer", "cancel job %d: %s", job_id, cupsLastErrorString());
+}
+
+/* Create-Job and Send-Document with the PDF, in chunks. Returns the job id in *job_id. */
+static enum bm_err send_job(struct bm_device *dev, struct cups_printer *p, struct bm_cmd *cmd,
+                            const struct bm_doc_job *job, int *job_id)
+{
+    cups_option_t *opts = NULL;
+    int n = 0;
+    char copies[16];
+    snprintf(copies, sizeof copies, "%u", job->copies);
+    n = cupsAddOption("copies", copies, n, &opts);
+    n = cupsAddOption("sides", job->duplex && p->caps.duplex ? "two-sided-long-edge" : "one-sided",
+                      n, &opts);
+    const char *title = job->title ? job->title : "document";
+    *job_id = cupsCreateJob(p->http, p->queue, title, n, opts);
+    if (*job_id == 0) {
+        cupsFreeOptions(n, opts);
+        return request_failed(p, "Create-Job");
+    }
+    if (cupsStartDocument(p->http, p->queue, *job_id, title, CUPS_FORMAT_PDF, 1) !=
+        HTTP_STATUS_CONTINUE) {
+        cupsFreeOptions(n, opts);
+        return request_failed(p, "Send-Document");
+    }
+    cupsFreeOptions(n, opts);
+    const struct bm_clock *clock = bm_device_clock(dev);
+    uint64_t last = 0;
+    const unsigned char *pdf = job->pdf;
+    bm_device_progress(dev, cmd, 0, job->len);
+    for (size_t off = 0; off < job->len;) {
+        size_t len = job->len - off < CHUNK ? job->len - off : CHUNK;
+        if (cupsWriteRequestData(p->http, (const char *)pdf + off, len) != HTTP_STATUS_CONTINUE) {
+            cupsFinishDocument(p->http, p->queue);
+            return request_failed(p, "Send-Document data");
+        }
+        off += len;
+        uint64_t now = bm_clock_ms(clock);
+        if (off == job->len || now - last >= PROGRESS_MS) {
+            bm_device_progress(dev, cmd, off, job->len);
+            last = now;
+        }
+    }
+    if (cupsFinishDocument(p->http, p->queue) > IPP_STATUS_OK_CONFLICTING)
+        return request_failed(p, "Send-Document finish");
+    return BM_OK;
+}
+
+/* Why the job failed, from its reasons and the printer's. */
+static enum bm_err job_failed(struct bm_device *dev, struct cups_printer *p, struct bm_cmd *cmd,
+                              int state, char reasons[][64], size_t n)
+{
+    const char *rs[8];
+    for (size_t i = 0; i < n; i++)
+        rs[i] = reasons[i];
+    struct printer_answer a;
+    bool have = poll_printer(dev, p, NULL, &a) == BM_OK;
+    enum bm_err err;
+    char detail[96];
+    cups_state_job_failure(state, rs, n, have ? &a.info : NULL, &err, &cmd->fix, detail,
+                           sizeof detail);
+    if (have)
+        answer_free(&a);
+    return bm_err_set(err, "%s", detail);
+}
+
+/* Follows the job until it ends, the timeout, a fault only a technician fixes, or cancel. */
+static enum bm_err follow_job(struct bm_device *dev, struct cups_printer *p, struct bm_cmd *cmd,
+                              int job_id)
+{
+    const struct bm_clock *clock = bm_device_clock(dev);
+    uint64_t start = bm_clock_ms(clock), last_poll = 0;
+    struct cups_status s = {.error = BM_OK};
+    for (;;) {
+        int state = CUPS_JOB_PENDING;
+        char reasons[8][64];
+        size_t n = 0;
+        enum bm_err err = get_job(p, job_id, &state, reasons, &n);
+        if (err != BM_OK) {
+            unreachable(dev, err);
+            cmd->fix = BM_FIX_SUSPEND;
+            return bm_err_set(err, "job %d lost: %s", job_id, bm_err_detail());
+        }
+        if (state == CUPS_JOB_COMPLETED)
+            return BM_OK;
+        if (state >= CUPS_JOB_CANCELED)
+            return job_failed(dev, p, cmd, state, reasons, n);
+        uint64_t now = bm_clock_ms(clock);
+        if (now - last_poll >= JOB_POLL_MS * 2u) { /* the printer's faults while it runs */
+            last_poll = now;
+            if (poll_printer(dev, p, &s, NULL) == BM_OK && s.error != BM_OK &&
+                s.fix == BM_FIX_MAINTENANCE) {
+                cancel_job(p, job_id);
+                cmd->fix = s.fix;
+                return bm_err_set(s.error, "job %s: %s", cups_job_state_name(state), s.detail);
+            }
+        }
+        if (now - start >= p->job_timeout_ms) {
+            cancel_job(p, job_id);
+            cmd->fix = s.error != BM_OK ? s.fix : BM_FIX_RESET;
+            return bm_err_set(BM_ERR_TIMEOUT, "job %s after %u ms%s%s", cups_job_state_name(state),
+                              p->job_timeout_ms, s.error != BM_OK ? ": " : "",
+                              s.error != BM_OK ? s.detail : "");
+        }
+        if (bm_device_wait(dev, cmd, JOB_POLL_MS)) {
+            cancel_job(p, job_id);
+            return bm_err_set(BM_ERR_CANCELLED, "print cancelled");
+        }
+    }
+}
+
+static enum bm_err run_print(struct bm_device *dev, struct cups_printer *p, struct bm_cmd *cmd)
+{
+    const struct bm_doc_job *job = cmd->args;
+    if (job->len < 5 || memcmp(job->pdf, "%PDF-", 5) != 0)
+        return bm_err_set(BM_ERR_PARSE, "not a PDF (no %%PDF- header)");
+    if (p->caps.max_copies && job->copies > p->caps.max_copies)
+        return bm_err_set(BM_ERR_INVALID_ARG, "%u copies; the printer takes up to %u", job->copies,
+                          p->caps.max_copies);
+    struct cups_status s;
+    enum bm_err err = poll_printer(dev, p, &s, NULL);
+    if (err != BM_OK) {
+        cmd->fix = err == BM_ERR_NOT_FOUND ? BM_FIX_MAINTENANCE : BM_FIX_SUSPEND;
+        return bm_err_set(BM_ERR_NO_DEVICE, "document printer unavailable: %s", bm_err_detail());
+    }
+    if (!s.accepting_jobs || s.fix == BM_FIX_MAINTENANCE) { /* it would never print */
+        cmd->fix = s.fix;
+        return bm_err_set(s.error, "document printer unavailable: %s", s.detail);
+    }
+    int job_id = 0;
+    uint64_t t0 = bm_clock_ms(bm_device_clock(dev));
+    err = send_job(dev, p, cmd, job, &job_id);
+    if (err != BM_OK) {
+        if (job_id > 0)
+            cancel_job(p, job_id);
+        unreachable(dev, err);
+        cmd->fix = BM_FIX_SUSPEND;
+        return err;
+    }
+    err = follow_job(dev, p, cmd, job_id);
+    poll_printer(dev, p, NULL, NULL);
+    if (err == BM_OK)
+        bm_log_info("doc_printer", "job %d printed: %zu bytes x %u in %llu ms", job_id, job->len,
+                    job->copies, (unsigned long long)(bm_clock_ms(bm_device_clock(dev)) - t0));
+    else
+        bm_log_warn("doc_printer", "job %d not printed: %s", job_id, bm_err_detail());
+    return err;
+}
+
+static enum bm_err cups_run(struct bm_device *dev, struct bm_cmd *cmd)
+{
+    struct cups_printer *p = bm_device_priv(dev);
+    switch (cmd->op) {
+    case BM_OP_RESET:
+        disconnect(p);
+        return poll_printer(dev, p, NULL, NULL) == BM_OK
+                   ? BM_OK
+                   : bm_err_set(BM_ERR_NO_DEVICE, "reset: %s", bm_err_detail());
+    case BM_OP_DOC_PRINT:
+        return run_print(dev, p, cmd);
+    default:
+        return bm_err_set(BM_ERR_UNSUPPORTED, "op %d on a document printer", (int)cmd->op);
+    }
+}
+
+/* ---- open and close ---- */
+
+/* [doc_printer] server: empty -> libcups's choice; "/path" -> a domain socket; host[:port]. */
+static void parse_server(struct cups_printer *p, const char *conf)
+{
+    snprintf(p->server, sizeof p->server, "%s", *conf ? conf : cupsServer());
+    p->port = ippPort();
+    char *colon = strrchr(p->server, ':');
+    if (p->server[0] != '/' && colon && colon != p->server && !strchr(colon, ']')) {
+        long port = strtol(colon + 1, NULL, 10);
+        if (port > 0 && port < 65536) {
+            p->port = (int)port;
+            *colon = '\0';
+        }
+    }
+}
+
+static enum bm_err cups_open(struct bm_device *dev)
+{
+    struct cups_printer *p = bm_device_priv(dev);
+    const struct bm_config *cfg = bm_device_config(dev);
+    snprintf(p->queue, sizeof p->queue, "%s", bm_config_str(cfg, "doc_printer", "queue"));
+    parse_server(p, bm_config_str(cfg, "doc_printer", "server"));
+    p->job_timeout_ms = (unsigned)bm_config_int(cfg, "doc_printer", "job_timeout_ms");
+    p->poll_ms = (unsigned)bm_config_int(cfg, "doc_printer", "status_poll_ms");
+    p->connect_timeout_ms = (unsigned)bm_config_int(cfg, "doc_printer", "connect_timeout_ms");
+    httpAssembleURIf(HTTP_URI_CODING_ALL, p->uri, sizeof p->uri, "ipp", NULL, "localhost",
+                     ippPort(), "/printers/%s", p->queue);
+    bm_device_set_tick_ms(dev, p->poll_ms);
+    bm_log_info("doc_printer", "CUPS queue %s on %s", p->queue, p->server);
+    /* Unreachable at start is not fatal: the status says so and the tick asks again. */
+    poll_printer(dev, p, NULL, NULL);
+    return BM_OK;
+}
+
+static void cups_close(struct bm_device *dev)
+{
+    disconnect(bm_device_priv(dev));
+}
+
+const struct bm_driver bm_cups_doc_driver = {
+    .name = "cups",
+    .description = "A4 document printer on a CUPS queue (libcups, PDF jobs)",
+    .cls = BM_CLASS_DOC_PRINTER,
+    .priv_size = sizeof(struct cups_printer),
+    .tick_ms = 5000,
+    .open = cups_open,
+    .close = cups_close,
+    .tick = cups_tick,
+    .run = cups_run,
+};

@@ -1,0 +1,268 @@
+/*
+ * cups_fixture.c - a private cupsd per test (see cups_fixture.h), as
+ * ../shared/testing/hardware-free.md "Document printing" describes it.
+ *
+ * The tree lives under /tmp (a domain socket path must stay under 108 bytes, which a build
+ * directory does not promise): configs, a copy of /usr/sbin/cupsd (an AppArmor profile for the
+ * system binary forbids /tmp paths), ServerRoot, spool, cache, logs, and a ServerBin whose
+ * backend/ holds the fake backend, with daemon/ (cups-exec), filter/ and notifier/ linked to
+ * the system's. cupsd drops to User lp / Group lp when started as root (it refuses User root),
+ * so the tree is world-readable and out/ world-writable; as another user it runs as that user.
+ * DirtyCleanInterval 0 writes printers.conf at once, so the queue survives a restart.
+ *
+ * Waits poll (the socket, lpstat) with generous hang guards; nothing sleeps a fixed time.
+ * Main thread only.
+ */
+#include "cups_fixture.h"
+
+#include "test_support.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READY_WAIT_MS 30000 /* hang guard for cupsd to answer */
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void nap(unsigned ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+int cups_fx_sh(const char *fmt, ...)
+{
+    char cmd[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    assert_true(n > 0 && (size_t)n < sizeof cmd);
+    int rc = system(cmd);
+    return rc == -1 ? -1 : WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    chmod(path, 0644);
+}
+
+static void make_dir(const char *base, const char *sub, mode_t mode)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", base, sub);
+    assert_true(mkdir(path, mode) == 0 || errno == EEXIST);
+    chmod(path, mode); /* not the umask's */
+}
+
+static void write_configs(struct cups_fx *c)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf,
+             "Listen %s\nBrowsing Off\nBrowseLocalProtocols none\nDefaultAuthType None\n"
+             "WebInterface No\nLogLevel debug\nDirtyCleanInterval 0\nMaxJobs 0\n"
+             "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
+             "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n",
+             c->sock);
+    write_file(c->base, "cupsd.conf", buf);
+
+    const char *user = "lp", *group = "lp", *sysgroup = "root";
+    if (getuid() != 0) { /* cupsd runs as whoever starts it */
+        struct passwd *pw = getpwuid(getuid());
+        struct group *gr = getgrgid(getgid());
+        assert_non_null(pw);
+        assert_non_null(gr);
+        user = pw->pw_name;
+        group = sysgroup = gr->gr_name;
+    }
+    snprintf(buf, sizeof buf,
+             "FileDevice Yes\nServerRoot %1$s/root\nStateDir %1$s/state\nCacheDir %1$s/cache\n"
+             "RequestRoot %1$s/spool\nTempDir %1$s/tmp\nErrorLog %1$s/log/error_log\n"
+             "AccessLog %1$s/log/access_log\nPageLog %1$s/log/page_log\nPrintcap\n"
+             "ServerBin %1$s/sb\nDataDir /usr/share/cups\nUser %2$s\nGroup %3$s\n"
+             "SystemGroup %4$s\n",
+             c->base, user, group, sysgroup);
+    write_file(c->base, "cups-files.conf", buf);
+}
+
+static bool socket_answers(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    bool ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    close(fd);
+    return ok;
+}
+
+void cups_fx_start(struct cups_fx *c)
+{
+    assert_int_equal(c->pid, 0);
+    double t0 = now_ms();
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char exe[512], conf[512], files[512], log[512];
+        snprintf(exe, sizeof exe, "%s/cupsd", c->base);
+        snprintf(conf, sizeof conf, "%s/cupsd.conf", c->base);
+        snprintf(files, sizeof files, "%s/cups-files.conf", c->base);
+        snprintf(log, sizeof log, "%s/log/cupsd.out", c->base);
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execl(exe, "cupsd", "-f", "-c", conf, "-s", files, (char *)NULL);
+        _exit(127);
+    }
+    c->pid = pid;
+    while (!socket_answers(c->sock)) {
+        int status;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            c->pid = 0;
+            cups_fx_sh("cat %s/log/cupsd.out %s/log/error_log >&2", c->base, c->base);
+            fail_msg("cupsd exited at start (status %d)", status);
+        }
+        assert_true(now_ms() - t0 < READY_WAIT_MS);
+        nap(5);
+    }
+    c->start_ms = now_ms() - t0;
+}
+
+void cups_fx_kill(struct cups_fx *c)
+{
+    if (c->pid <= 0)
+        return;
+    kill(c->pid, SIGTERM);
+    int status;
+    double t0 = now_ms();
+    while (waitpid(c->pid, &status, WNOHANG) == 0) {
+        if (now_ms() - t0 > READY_WAIT_MS)
+            kill(c->pid, SIGKILL);
+        nap(5);
+    }
+    c->pid = 0;
+}
+
+void cups_fx_setup(struct cups_fx *c)
+{
+    if (access("/usr/sbin/cupsd", X_OK) != 0 || access("/usr/sbin/lpadmin", X_OK) != 0)
+        bm_test_skip_or_fail("cupsd and lpadmin (cups-daemon, cups-client)");
+    memset(c, 0, sizeof *c);
+    snprintf(c->base, sizeof c->base, "/tmp/bm-cups-XXXXXX");
+    assert_non_null(mkdtemp(c->base));
+    chmod(c->base, 0755); /* lp walks through it */
+    snprintf(c->sock, sizeof c->sock, "%s/cups.sock", c->base);
+    snprintf(c->out, sizeof c->out, "%s/out", c->base);
+    const char *dirs[] = {"root", "state", "cache", "spool", "tmp", "log", "sb", "sb/backend"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+        make_dir(c->base, dirs[i], 0755);
+    make_dir(c->base, "out", 0777); /* the backend runs as lp */
+    assert_int_equal(cups_fx_sh("cp /usr/sbin/cupsd %1$s/cupsd && "
+                                "ln -s /usr/lib/cups/daemon %1$s/sb/daemon && "
+                                "ln -s /usr/lib/cups/filter %1$s/sb/filter && "
+                                "ln -s /usr/lib/cups/notifier %1$s/sb/notifier && "
+                                "cp '%2$s' %1$s/sb/backend/fake && "
+                                "chmod 0755 %1$s/sb/backend/fake",
+                                c->base,
+                                bm_test_source_path("tests/integration/fake_cups_backend")),
+                     0);
+    write_configs(c);
+    setenv("CUPS_SERVER", c->sock, 1);
+    cups_fx_start(c);
+    /* A raw queue: the backend gets the PDF as sent. lpadmin warns that raw is deprecated. */
+    assert_int_equal(
+        cups_fx_sh("lpadmin -p %s -E -v fake:%s -m raw 2>/dev/null", CUPS_FX_QUEUE, c->out), 0);
+}
+
+void cups_fx_teardown(struct cups_fx *c)
+{
+    cups_fx_kill(c);
+    if (getenv("BM_CUPS_KEEP")) /* for a post mortem: the tree with cupsd's logs stays */
+        fprintf(stderr, "cups fixture kept: %s\n", c->base);
+    else if (c->base[0] && strncmp(c->base, "/tmp/bm-cups-", 13) == 0)
+        cups_fx_sh("rm -rf '%s'", c->base);
+    c->base[0] = '\0';
+}
+
+void cups_fx_flag(struct cups_fx *c, const char *name, bool on)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", c->out, name);
+    if (on) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fclose(f);
+    } else {
+        unlink(path);
+    }
+}
+
+char *cups_fx_job(struct cups_fx *c, int id, const char *ext, size_t *len, unsigned wait_ms)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/job-%d.%s", c->out, id, ext);
+    double t0 = now_ms();
+    for (;;) {
+        char *data = bm_test_read_file(path, len);
+        if (data || now_ms() - t0 >= wait_ms)
+            return data;
+        nap(10);
+    }
+}
+
+int cups_fx_job_count(struct cups_fx *c)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls %s | grep -c '^job-.*\\.pdf$'", c->out);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    int n = 0;
+    if (fscanf(p, "%d", &n) != 1)
+        n = 0;
+    pclose(p);
+    return n;
+}
+
+bool cups_fx_queue_empty(unsigned wait_ms)
+{
+    double t0 = now_ms();
+    for (;;) {
+        FILE *p = popen("lpstat -o " CUPS_FX_QUEUE " 2>/dev/null", "r");
+        assert_non_null(p);
+        char line[256];
+        bool empty = !fgets(line, sizeof line, p);
+        pclose(p);
+        if (empty)
+            return true;
+        if (now_ms() - t0 >= wait_ms)
+            return false;
+        nap(20);
+    }
+}

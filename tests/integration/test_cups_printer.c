@@ -1,0 +1,441 @@
+/*
+ * test_cups_printer.c - the CUPS document printer driver (drivers/cups) against a real private
+ * cupsd (cups_fixture.c) whose fake backend writes each job to a file.
+ *
+ * A PDF made here with cairo (Noto Sans CJK SC and Latin text) goes through the driver,
+ * cupsd and the backend; the backend's file must be that PDF byte for byte and pdftotext must
+ * find the text in it. Then: copies, progress events, out of paper mid-job (the job does not
+ * complete, the status says paper out with fix clear, and it recovers when paper is loaded),
+ * a stopped and a rejecting queue seen while idle, a job timeout and a cancel (both cancel the
+ * CUPS job), cupsd going away and coming back, the queue missing, and a non-PDF. Every wait
+ * polls for its condition; the long limits are hang guards only.
+ */
+#include "cups_fixture.h"
+#include "fixture.h"
+
+#include "drivers/cups/cups.h"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct rig {
+    struct fx *f;
+    struct cups_fx cups;
+    struct bm_device *dev;
+};
+
+static struct rig rig;
+
+static int rig_setup(void **state)
+{
+    memset(&rig, 0, sizeof rig);
+    cups_fx_setup(&rig.cups);
+    rig.f = fx_setup();
+    assert_int_equal(bm_config_set(rig.f->cfg, "devices", "doc_printer", "cups"), BM_OK);
+    assert_int_equal(bm_config_set(rig.f->cfg, "doc_printer", "queue", CUPS_FX_QUEUE), BM_OK);
+    assert_int_equal(bm_config_set(rig.f->cfg, "doc_printer", "server", rig.cups.sock), BM_OK);
+    assert_int_equal(bm_config_set(rig.f->cfg, "doc_printer", "status_poll_ms", "100"), BM_OK);
+    *state = &rig;
+    return 0;
+}
+
+static int rig_teardown(void **state)
+{
+    (void)state;
+    bm_device_close(rig.dev);
+    rig.dev = NULL;
+    fx_teardown(rig.f);
+    cups_fx_teardown(&rig.cups);
+    return 0;
+}
+
+static struct bm_device *open_printer(void)
+{
+    rig.dev = fx_open_clock(rig.f, BM_CLASS_DOC_PRINTER, NULL); /* real time: a real cupsd */
+    assert_non_null(rig.dev);
+    assert_string_equal(bm_device_driver_name(rig.dev), "cups");
+    return rig.dev;
+}
+
+/* ---- a PDF made here ---- */
+
+struct membuf {
+    unsigned char *data;
+    size_t len;
+};
+
+static cairo_status_t write_mem(void *closure, const unsigned char *data, unsigned int length)
+{
+    struct membuf *m = closure;
+    unsigned char *p = realloc(m->data, m->len + length);
+    if (!p)
+        return CAIRO_STATUS_NO_MEMORY;
+    memcpy(p + m->len, data, length);
+    m->data = p;
+    m->len += length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* An A4 page of CJK and Latin text; with noise, an incompressible image (~500 KB more). */
+static struct membuf make_pdf(bool noise)
+{
+    struct membuf m = {0};
+    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_mem, &m, 595, 842);
+    cairo_t *cr = cairo_create(s);
+    cairo_select_font_face(cr, "Noto Sans CJK SC", CAIRO_FONT_SLANT_NORMAL,
+                           CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 24);
+    cairo_move_to(cr, 60, 100);
+    cairo_show_text(cr, "政务服务 申请表");
+    cairo_move_to(cr, 60, 150);
+    cairo_show_text(cr, "Application form 2026");
+    if (noise) {
+        cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 400, 400);
+        unsigned char *px = cairo_image_surface_get_data(img);
+        unsigned seed = 12345;
+        for (int i = 0; i < 400 * cairo_image_surface_get_stride(img); i++) {
+            seed = seed * 1103515245u + 12345u;
+            px[i] = (unsigned char)(seed >> 16);
+        }
+        cairo_surface_mark_dirty(img);
+        cairo_set_source_surface(cr, img, 60, 200);
+        cairo_paint(cr);
+        cairo_surface_destroy(img);
+    }
+    cairo_show_page(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(s);
+    cairo_surface_destroy(s);
+    assert_true(m.len > 500);
+    return m;
+}
+
+static struct fx_cmd *print(struct membuf *pdf, unsigned copies)
+{
+    struct bm_doc_job job = {
+        .pdf = pdf->data, .len = pdf->len, .copies = copies, .title = "test form"};
+    struct fx_cmd *k = fx_cmd(rig.f);
+    assert_int_equal(bm_doc_printer_print(rig.dev, &job, fx_done, k, &k->id), BM_OK);
+    return k;
+}
+
+/* The text pdftotext finds in a PDF. */
+static char *pdf_text(const char *path)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' -", path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    static char text[4096];
+    size_t n = fread(text, 1, sizeof text - 1, p);
+    text[n] = '\0';
+    pclose(p);
+    return text;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* ---- status predicates ---- */
+
+static bool online_ok(const struct bm_device_status *st)
+{
+    return st->device == BM_DEVICE_ONLINE && st->error == BM_OK && st->doc.accepting_jobs &&
+           st->doc.paper == BM_PAPER_FULL;
+}
+static bool paper_out(const struct bm_device_status *st)
+{
+    return st->doc.paper == BM_PAPER_OUT && st->error == BM_ERR_NO_MEDIA && st->fix == BM_FIX_CLEAR;
+}
+static bool queue_stopped(const struct bm_device_status *st)
+{
+    return st->device == BM_DEVICE_OFFLINE && st->fix == BM_FIX_MAINTENANCE &&
+           strstr(st->detail, "queue stopped");
+}
+static bool rejecting(const struct bm_device_status *st)
+{
+    return !st->doc.accepting_jobs && st->device == BM_DEVICE_OFFLINE &&
+           st->fix == BM_FIX_MAINTENANCE;
+}
+static bool server_gone(const struct bm_device_status *st)
+{
+    return st->device == BM_DEVICE_OFFLINE && st->error == BM_ERR_NO_DEVICE &&
+           st->fix == BM_FIX_SUSPEND;
+}
+static bool queue_missing(const struct bm_device_status *st)
+{
+    return st->device == BM_DEVICE_NO_DEVICE && st->fix == BM_FIX_MAINTENANCE;
+}
+
+/* How many error events with this fix arrived. */
+static int errors_with(enum bm_fix fix)
+{
+    int n = 0;
+    for (int i = 0; i < rig.f->n_events; i++)
+        if (rig.f->events[i]->kind == BM_EVENT_ERROR && rig.f->events[i]->fix == fix)
+            n++;
+    return n;
+}
+
+/* Pumps until at least n such error events arrived (the status comes first); the count. */
+static int wait_errors(enum bm_fix fix, int n)
+{
+    for (double t0 = now_ms(); errors_with(fix) < n && now_ms() - t0 < FX_WAIT_MS;)
+        fx_pump(10);
+    return errors_with(fix);
+}
+
+/* ---- tests ---- */
+
+static void prints_pdf_with_cjk_text(void **state)
+{
+    (void)state;
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    struct bm_doc_caps caps;
+    assert_int_equal(bm_doc_printer_get_caps(dev, &caps), BM_OK);
+    assert_true(caps.max_copies >= 1);
+    assert_true(caps.model[0] != '\0');
+
+    struct membuf pdf = make_pdf(false);
+    double t0 = now_ms();
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    print_message("job round trip %.0f ms for %zu bytes; cupsd start %.0f ms\n", now_ms() - t0,
+                  pdf.len, rig.cups.start_ms);
+    assert_int_equal(k->c.err, BM_OK);
+    size_t len = 0;
+    char *out = cups_fx_job(&rig.cups, 1, "pdf", &len, 5000);
+    assert_non_null(out);
+    assert_int_equal(len, pdf.len);
+    assert_memory_equal(out, pdf.data, len);
+    free(out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/job-1.pdf", rig.cups.out);
+    const char *text = pdf_text(path);
+    assert_non_null(strstr(text, "政务服务"));
+    assert_non_null(strstr(text, "申请表"));
+    assert_non_null(strstr(text, "Application form 2026"));
+    free(pdf.data);
+}
+
+static void copies_and_progress(void **state)
+{
+    (void)state;
+    open_printer();
+    struct membuf pdf = make_pdf(true);
+    assert_true(pdf.len > 200 * 1024); /* several chunks */
+    struct fx_cmd *k = print(&pdf, 3);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    char *args = cups_fx_job(&rig.cups, 1, "args", NULL, 5000);
+    assert_non_null(args);
+    char title[64], user[64];
+    int job = 0, copies = 0;
+    /* job user title copies options: the title has a space, so read it as two words */
+    assert_int_equal(sscanf(args, "%d %63s test %63s %d", &job, user, title, &copies), 4);
+    assert_int_equal(copies, 3);
+    assert_non_null(strstr(args, "sides=one-sided"));
+    free(args);
+    size_t len = 0;
+    char *out = cups_fx_job(&rig.cups, 1, "pdf", &len, 5000);
+    assert_non_null(out);
+    assert_int_equal(len, pdf.len);
+    free(out);
+
+    int progress = 0;
+    uint64_t last = 0;
+    for (int i = 0; i < rig.f->n_events; i++) {
+        const struct bm_device_event *ev = rig.f->events[i];
+        if (ev->kind != BM_EVENT_PROGRESS)
+            continue;
+        assert_int_equal(ev->cmd_id, k->id);
+        assert_int_equal(ev->total, pdf.len);
+        assert_true(ev->done >= last);
+        last = ev->done;
+        progress++;
+    }
+    assert_true(progress >= 2);
+    assert_int_equal(last, pdf.len);
+    free(pdf.data);
+}
+
+static void paper_out_then_loaded(void **state)
+{
+    (void)state;
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    cups_fx_flag(&rig.cups, "paper-out", true);
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_status(dev, paper_out));
+    assert_int_equal(wait_errors(BM_FIX_CLEAR, 1), 1);
+    assert_int_equal(k->calls, 0); /* not printed */
+    assert_int_equal(cups_fx_job_count(&rig.cups), 0);
+    fx_pump(500); /* more polls: the fault is reported once */
+    assert_int_equal(wait_errors(BM_FIX_CLEAR, 1), 1);
+    assert_int_equal(k->calls, 0);
+
+    cups_fx_flag(&rig.cups, "paper-out", false); /* paper loaded */
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    assert_true(fx_wait_status(dev, online_ok));
+    assert_int_equal(cups_fx_job_count(&rig.cups), 1);
+    free(pdf.data);
+}
+
+static void paper_out_times_out(void **state)
+{
+    (void)state;
+    assert_int_equal(bm_config_set(rig.f->cfg, "doc_printer", "job_timeout_ms", "1500"), BM_OK);
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    cups_fx_flag(&rig.cups, "paper-out", true);
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_ERR_TIMEOUT);
+    assert_int_equal(k->c.fix, BM_FIX_CLEAR); /* the fault's fix */
+    assert_non_null(strstr(k->c.detail, "paper out"));
+    assert_true(cups_fx_queue_empty(10000)); /* the CUPS job was cancelled */
+    cups_fx_flag(&rig.cups, "paper-out", false);
+    assert_int_equal(cups_fx_job_count(&rig.cups), 0);
+    free(pdf.data);
+}
+
+static void stopped_and_rejecting_while_idle(void **state)
+{
+    (void)state;
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    assert_int_equal(cups_fx_sh("cupsdisable %s", CUPS_FX_QUEUE), 0);
+    assert_true(fx_wait_status(dev, queue_stopped));
+    assert_int_equal(wait_errors(BM_FIX_MAINTENANCE, 1), 1);
+    /* A job now would never print: it fails at once and says why. */
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_ERR_STATE);
+    assert_int_equal(k->c.fix, BM_FIX_MAINTENANCE);
+    assert_int_equal(cups_fx_sh("cupsenable %s", CUPS_FX_QUEUE), 0);
+    assert_true(fx_wait_status(dev, online_ok));
+
+    assert_int_equal(cups_fx_sh("cupsreject %s", CUPS_FX_QUEUE), 0);
+    assert_true(fx_wait_status(dev, rejecting));
+    assert_int_equal(wait_errors(BM_FIX_MAINTENANCE, 2), 2);
+    assert_int_equal(cups_fx_sh("cupsaccept %s", CUPS_FX_QUEUE), 0);
+    assert_true(fx_wait_status(dev, online_ok));
+    assert_int_equal(cups_fx_job_count(&rig.cups), 0);
+    free(pdf.data);
+}
+
+static void backend_stops_queue(void **state)
+{
+    (void)state;
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    cups_fx_flag(&rig.cups, "stop", true);
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    assert_int_not_equal(k->c.err, BM_OK);
+    assert_int_equal(k->c.fix, BM_FIX_MAINTENANCE);
+    assert_true(fx_wait_status(dev, queue_stopped));
+    assert_true(cups_fx_queue_empty(10000)); /* not left to print later by surprise */
+    assert_int_equal(cups_fx_job_count(&rig.cups), 0);
+    free(pdf.data);
+}
+
+static void cancel_cancels_the_cups_job(void **state)
+{
+    (void)state;
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    cups_fx_flag(&rig.cups, "slow", true);
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_running(dev, k->id));
+    /* wait until cupsd has the job, then cancel */
+    for (double t0 = now_ms(); cups_fx_queue_empty(0) && now_ms() - t0 < FX_WAIT_MS;)
+        fx_pump(20);
+    assert_int_equal(bm_device_cancel(dev, k->id), BM_OK);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_ERR_CANCELLED);
+    assert_true(cups_fx_queue_empty(10000));
+    cups_fx_flag(&rig.cups, "slow", false);
+    assert_int_equal(cups_fx_job_count(&rig.cups), 0);
+    free(pdf.data);
+}
+
+static void cupsd_gone_and_back(void **state)
+{
+    (void)state;
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    cups_fx_kill(&rig.cups);
+    assert_true(fx_wait_status(dev, server_gone));
+    assert_int_equal(wait_errors(BM_FIX_SUSPEND, 1), 1);
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_ERR_NO_DEVICE);
+    assert_int_equal(k->c.fix, BM_FIX_SUSPEND);
+
+    cups_fx_start(&rig.cups);
+    assert_true(fx_wait_status(dev, online_ok));
+    k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    assert_int_equal(cups_fx_job_count(&rig.cups), 1);
+    free(pdf.data);
+}
+
+static void queue_missing_is_no_device(void **state)
+{
+    (void)state;
+    assert_int_equal(bm_config_set(rig.f->cfg, "doc_printer", "queue", "no-such-queue"), BM_OK);
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, queue_missing));
+}
+
+static void not_a_pdf(void **state)
+{
+    (void)state;
+    open_printer();
+    struct membuf junk = {.data = (unsigned char *)strdup("hello, not a PDF"), .len = 16};
+    struct fx_cmd *k = print(&junk, 1);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_ERR_PARSE);
+    assert_int_equal(cups_fx_job_count(&rig.cups), 0);
+    assert_true(cups_fx_queue_empty(0));
+    free(junk.data);
+}
+
+int main(void)
+{
+    fx_global_init();
+#define T(fn) cmocka_unit_test_setup_teardown(fn, rig_setup, rig_teardown)
+    const struct CMUnitTest tests[] = {
+        T(prints_pdf_with_cjk_text),
+        T(copies_and_progress),
+        T(paper_out_then_loaded),
+        T(paper_out_times_out),
+        T(stopped_and_rejecting_while_idle),
+        T(backend_stops_queue),
+        T(cancel_cancels_the_cups_job),
+        T(cupsd_gone_and_back),
+        T(queue_missing_is_no_device),
+        T(not_a_pdf),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    fx_global_fini();
+    return rc;
+}

@@ -1,0 +1,212 @@
+/*
+ * test_cups_state.c - the CUPS driver's mapping of IPP printer attributes to the device model
+ * (drivers/cups/cups_state.c): each reason family with each severity suffix, the worst-first
+ * order when several hold, a stopped or rejecting queue, and why a job did not complete.
+ */
+#include "test_support.h"
+
+#include "drivers/cups/cups_state.h"
+
+#include <string.h>
+
+static struct cups_status map(int state, bool accepting, const char *const *reasons, size_t n)
+{
+    struct cups_printer_info in = {.state = state, .accepting = accepting, .n_reasons = n};
+    for (size_t i = 0; i < n; i++)
+        in.reasons[i] = reasons[i];
+    struct cups_status out;
+    cups_state_map(&in, &out);
+    return out;
+}
+
+#define MAP1(state, r) map(state, true, (const char *const[]){r}, 1)
+
+static void test_idle_none(void **s)
+{
+    (void)s;
+    struct cups_status st = MAP1(CUPS_PRINTER_IDLE, "none");
+    assert_int_equal(st.device, BM_DEVICE_ONLINE);
+    assert_int_equal(st.error, BM_OK);
+    assert_int_equal(st.fix, BM_FIX_NONE);
+    assert_int_equal(st.paper, BM_PAPER_FULL);
+    assert_int_equal(st.toner, BM_TONER_FULL);
+    assert_false(st.cover_open);
+    assert_true(st.accepting_jobs);
+    st = map(CUPS_PRINTER_PROCESSING, true, NULL, 0);
+    assert_int_equal(st.device, BM_DEVICE_ONLINE);
+    assert_int_equal(st.error, BM_OK);
+}
+
+static void test_paper_out_every_suffix(void **s)
+{
+    (void)s;
+    const char *rs[] = {"media-empty", "media-empty-error", "media-empty-warning",
+                        "media-empty-report", "media-needed-error"};
+    for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++) {
+        struct cups_status st = MAP1(CUPS_PRINTER_IDLE, rs[i]);
+        assert_int_equal(st.paper, BM_PAPER_OUT);
+        assert_int_equal(st.error, BM_ERR_NO_MEDIA);
+        assert_int_equal(st.fix, BM_FIX_CLEAR);
+        assert_int_equal(st.device, BM_DEVICE_ONLINE);
+        assert_non_null(strstr(st.detail, "paper out"));
+        assert_non_null(strstr(st.detail, rs[i]));
+    }
+}
+
+static void test_low_is_not_a_fault(void **s)
+{
+    (void)s;
+    const char *rs[] = {"media-low", "media-low-report", "media-low-warning"};
+    for (size_t i = 0; i < 3; i++) {
+        struct cups_status st = MAP1(CUPS_PRINTER_IDLE, rs[i]);
+        assert_int_equal(st.paper, BM_PAPER_LOW);
+        assert_int_equal(st.error, BM_OK);
+    }
+    const char *ts[] = {"toner-low", "toner-low-report", "marker-supply-low-warning"};
+    for (size_t i = 0; i < 3; i++) {
+        struct cups_status st = MAP1(CUPS_PRINTER_IDLE, ts[i]);
+        assert_int_equal(st.toner, BM_TONER_LOW);
+        assert_int_equal(st.paper, BM_PAPER_FULL);
+        assert_int_equal(st.error, BM_OK);
+        assert_int_equal(st.device, BM_DEVICE_ONLINE);
+    }
+}
+
+static void test_toner_out_jam_cover(void **s)
+{
+    (void)s;
+    struct cups_status st = MAP1(CUPS_PRINTER_IDLE, "toner-empty-error");
+    assert_int_equal(st.toner, BM_TONER_OUT);
+    assert_int_equal(st.fix, BM_FIX_CLEAR);
+    st = MAP1(CUPS_PRINTER_IDLE, "marker-supply-empty-warning");
+    assert_int_equal(st.toner, BM_TONER_OUT);
+    assert_non_null(strstr(st.detail, "toner out"));
+
+    st = MAP1(CUPS_PRINTER_STOPPED, "media-jam-error");
+    assert_int_equal(st.paper, BM_PAPER_JAMMED);
+    assert_int_equal(st.device, BM_DEVICE_USER_ERROR);
+    assert_int_equal(st.error, BM_ERR_MEDIA_JAM);
+    assert_int_equal(st.fix, BM_FIX_CLEAR);
+
+    const char *cs[] = {"cover-open", "cover-open-error", "door-open-warning", "interlock-open"};
+    for (size_t i = 0; i < 4; i++) {
+        st = MAP1(CUPS_PRINTER_IDLE, cs[i]);
+        assert_true(st.cover_open);
+        assert_int_equal(st.device, BM_DEVICE_USER_ERROR);
+        assert_int_equal(st.fix, BM_FIX_CLEAR);
+    }
+}
+
+static void test_offline_shutdown_stopped(void **s)
+{
+    (void)s;
+    struct cups_status st = MAP1(CUPS_PRINTER_IDLE, "offline-report");
+    assert_int_equal(st.device, BM_DEVICE_OFFLINE);
+    assert_int_equal(st.fix, BM_FIX_SUSPEND);
+    st = MAP1(CUPS_PRINTER_STOPPED, "shutdown");
+    assert_int_equal(st.device, BM_DEVICE_OFFLINE);
+    assert_int_equal(st.error, BM_ERR_SHUTDOWN);
+    assert_int_equal(st.fix, BM_FIX_SUSPEND);
+    st = MAP1(CUPS_PRINTER_STOPPED, "paused");
+    assert_int_equal(st.device, BM_DEVICE_OFFLINE);
+    assert_int_equal(st.error, BM_ERR_STATE);
+    assert_int_equal(st.fix, BM_FIX_MAINTENANCE);
+    assert_non_null(strstr(st.detail, "stopped"));
+    st = map(CUPS_PRINTER_STOPPED, true, NULL, 0); /* stopped without a reason */
+    assert_int_equal(st.fix, BM_FIX_MAINTENANCE);
+    assert_non_null(strstr(st.detail, "queue stopped"));
+    st = map(CUPS_PRINTER_IDLE, false, NULL, 0);
+    assert_false(st.accepting_jobs);
+    assert_int_equal(st.device, BM_DEVICE_OFFLINE);
+    assert_int_equal(st.fix, BM_FIX_MAINTENANCE);
+    assert_non_null(strstr(st.detail, "not accepting"));
+}
+
+static void test_worst_first(void **s)
+{
+    (void)s;
+    /* Stopped because the paper ran out: loading paper is the fix, not a technician. */
+    struct cups_status st =
+        map(CUPS_PRINTER_STOPPED, true, (const char *const[]){"paused", "media-empty-error"}, 2);
+    assert_int_equal(st.error, BM_ERR_NO_MEDIA);
+    assert_int_equal(st.fix, BM_FIX_CLEAR);
+    /* A jam is worse than paper out; both are in the fields. */
+    st = map(CUPS_PRINTER_IDLE, true,
+             (const char *const[]){"media-empty-error", "media-jam-error", "toner-low-report"}, 3);
+    assert_int_equal(st.error, BM_ERR_MEDIA_JAM);
+    assert_int_equal(st.paper, BM_PAPER_JAMMED);
+    assert_int_equal(st.toner, BM_TONER_LOW);
+    /* Offline beats everything. */
+    st = map(CUPS_PRINTER_IDLE, false, (const char *const[]){"cover-open", "offline-report"}, 2);
+    assert_int_equal(st.device, BM_DEVICE_OFFLINE);
+    assert_int_equal(st.fix, BM_FIX_SUSPEND);
+    assert_true(st.cover_open);
+    assert_false(st.accepting_jobs);
+}
+
+static void test_unknown_reasons(void **s)
+{
+    (void)s;
+    /* Warnings we do not know are not faults; an explicit -error is, for a technician. */
+    struct cups_status st = MAP1(CUPS_PRINTER_IDLE, "cups-missing-filter-warning");
+    assert_int_equal(st.error, BM_OK);
+    st = MAP1(CUPS_PRINTER_IDLE, "connecting-to-device");
+    assert_int_equal(st.error, BM_OK);
+    st = MAP1(CUPS_PRINTER_IDLE, "fuser-over-temp-error");
+    assert_int_equal(st.device, BM_DEVICE_HARDWARE_ERROR);
+    assert_int_equal(st.error, BM_ERR_DEVICE);
+    assert_int_equal(st.fix, BM_FIX_MAINTENANCE);
+    assert_non_null(strstr(st.detail, "fuser-over-temp-error"));
+}
+
+static void test_job_failure(void **s)
+{
+    (void)s;
+    enum bm_err err;
+    enum bm_fix fix;
+    char d[96];
+    struct cups_printer_info p = {.state = CUPS_PRINTER_STOPPED,
+                                  .accepting = true,
+                                  .reasons = {"media-empty-error"},
+                                  .n_reasons = 1};
+    const char *jr[] = {"job-printing"};
+    cups_state_job_failure(CUPS_JOB_STOPPED, jr, 1, &p, &err, &fix, d, sizeof d);
+    assert_int_equal(err, BM_ERR_NO_MEDIA);
+    assert_int_equal(fix, BM_FIX_CLEAR);
+    assert_non_null(strstr(d, "stopped"));
+    assert_non_null(strstr(d, "paper out"));
+
+    struct cups_printer_info ok = {.state = CUPS_PRINTER_IDLE, .accepting = true};
+    const char *ab[] = {"job-aborted-by-system"};
+    cups_state_job_failure(CUPS_JOB_ABORTED, ab, 1, &ok, &err, &fix, d, sizeof d);
+    assert_int_equal(err, BM_ERR_DEVICE);
+    assert_int_equal(fix, BM_FIX_MAINTENANCE);
+    assert_non_null(strstr(d, "aborted: job-aborted-by-system"));
+
+    const char *cn[] = {"job-canceled-by-operator"};
+    cups_state_job_failure(CUPS_JOB_CANCELED, cn, 1, NULL, &err, &fix, d, sizeof d);
+    assert_int_equal(err, BM_ERR_CANCELLED);
+    const char *df[] = {"document-format-error"};
+    cups_state_job_failure(CUPS_JOB_ABORTED, df, 1, NULL, &err, &fix, d, sizeof d);
+    assert_int_equal(err, BM_ERR_PARSE);
+    cups_state_job_failure(CUPS_JOB_ABORTED, NULL, 0, NULL, &err, &fix, d, sizeof d);
+    assert_int_equal(err, BM_ERR_DEVICE);
+    assert_non_null(strstr(d, "no reason"));
+    assert_string_equal(cups_job_state_name(CUPS_JOB_COMPLETED), "completed");
+    assert_string_equal(cups_job_state_name(42), "unknown");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_idle_none),
+        cmocka_unit_test(test_paper_out_every_suffix),
+        cmocka_unit_test(test_low_is_not_a_fault),
+        cmocka_unit_test(test_toner_out_jam_cover),
+        cmocka_unit_test(test_offline_shutdown_stopped),
+        cmocka_unit_test(test_worst_first),
+        cmocka_unit_test(test_unknown_reasons),
+        cmocka_unit_test(test_job_failure),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
