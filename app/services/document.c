@@ -190,7 +190,7 @@ enum bm_err bm_doc_add_qr(struct bm_document *doc, const char *text, unsigned mo
 {
     if (module < 1 || module > 16 || (unsigned)ecc > BM_DOC_ECC_H)
         return bm_err_set(BM_ERR_INVALID_ARG, "document QR: module %u or ecc out of range", module);
-    if (text && strnlen(text, BM_DOC_MAX_TEXT + 1) <= BM_DOC_MAX_TEXT) {
+    if (text && strnlen(text, BM_DOC_MAX_PARAGRAPH + 1) <= BM_DOC_MAX_PARAGRAPH) {
         QRcode *qr = QRcode_encodeString8bit(text, 0, (QRecLevel)ecc);
         int e = errno;
         if (!qr)
@@ -200,7 +200,7 @@ enum bm_err bm_doc_add_qr(struct bm_document *doc, const char *text, unsigned mo
         QRcode_free(qr);
     }
     struct bm_doc_block *b;
-    enum bm_err err = add_text_block(doc, "QR", BM_BLOCK_QR, text, BM_DOC_MAX_TEXT, &b);
+    enum bm_err err = add_text_block(doc, "QR", BM_BLOCK_QR, text, BM_DOC_MAX_PARAGRAPH, &b);
     if (err == BM_OK) {
         b->module = module;
         b->ecc = ecc;

@@ -89,8 +89,9 @@ enum bm_err bm_doc_add_row(struct bm_document *doc, const char *key, const char 
 enum bm_err bm_doc_add_separator(struct bm_document *doc, enum bm_doc_rule rule);
 /* Wrapped text, left-aligned, normal size; CJK line breaking by pango. */
 enum bm_err bm_doc_add_paragraph(struct bm_document *doc, const char *text);
-/* A QR code of text, centred, module dots per module (1..16; shrunk to fit the width), a
- * quiet zone of 4 modules. BM_ERR_INVALID_ARG if no QR code holds text at that ecc. */
+/* A QR code of text (up to BM_DOC_MAX_PARAGRAPH bytes), centred, module dots per module (1..16;
+ * shrunk to fit the width), a quiet zone of 4 modules. BM_ERR_INVALID_ARG if no QR code holds text
+ * at that ecc. */
 enum bm_err bm_doc_add_qr(struct bm_document *doc, const char *text, unsigned module,
                           enum bm_doc_ecc ecc);
 /* A Code 128 barcode (printable ASCII), centred, bar unit module dots (1..8), bars height
