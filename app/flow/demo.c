@@ -30,7 +30,7 @@ struct bm_demo {
     struct bm_flow *flow;
     bool console;
     pthread_t thread;
-    int wake[2]; /* write a byte to stop the console thread */
+    int wake[2];                 /* write a byte to stop the console thread */
     struct bm_demo_print *print; /* receipt and certificate samples, made on first use */
 };
 

@@ -9,9 +9,9 @@
  *
  * Why a worker: measured on the loaded 2-core build machine (Debug build), the sample receipt
  * renders in about 2 ms once the fonts are loaded, but the first one in a fresh process took
- * 20 ms alone and 1.3 s in the running kiosk (fontconfig and the CJK faces load then), and an
- * A4 certificate takes 0.1-1 s (cairo subsets the CJK fonts into the PDF): too long for the
- * main loop, which must keep drawing frames. tests/bench/bench_document.c has the numbers.
+ * 20 ms alone and 1.3 s in the running kiosk (fontconfig and the CJK faces load then); the
+ * first A4 certificate took 2.4 s, later ones about 20 ms (bench_document): too long for the
+ * main loop, which must keep drawing frames.
  *
  * Threads: main, except render_run (the "documents" worker).
  */
