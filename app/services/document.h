@@ -146,6 +146,12 @@ enum bm_err bm_doc_render_pdf(const struct bm_document *doc, struct bm_doc_pdf *
 /* Wipes and frees; NULL is ignored. */
 void bm_doc_pdf_free(struct bm_doc_pdf *pdf);
 
+/*
+ * Gives back this thread's pango font map and the process's cairo and fontconfig caches, so
+ * LeakSanitizer sees a clean heap at exit. Only when no thread renders any more (tests, exit).
+ */
+void bm_doc_render_release(void);
+
 /* ---- Code 128 (code128.c) ---- */
 
 #define BM_CODE128_MAX_MODULES (11u * (BM_DOC_MAX_BARCODE + 4u) + 2u)

@@ -26,6 +26,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
@@ -558,4 +559,11 @@ void bm_doc_pdf_free(struct bm_doc_pdf *pdf)
         free(pdf->data);
     }
     memset(pdf, 0, sizeof *pdf);
+}
+
+void bm_doc_render_release(void)
+{
+    pango_cairo_font_map_set_default(NULL);
+    cairo_debug_reset_static_data();
+    FcFini();
 }

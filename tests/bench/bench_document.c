@@ -84,5 +84,6 @@ int main(int argc, char **argv)
     int rc = series("receipt 576 dots (80 mm), raster", 576, runs);
     rc |= series("receipt 384 dots (58 mm), raster", 384, runs);
     rc |= series("A4 certificate, PDF", 0, runs > 10 ? runs / 5 : runs);
+    bm_doc_render_release();
     return rc;
 }

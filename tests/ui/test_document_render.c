@@ -325,5 +325,7 @@ int main(void)
         cmocka_unit_test(test_barcode_decodes),     cmocka_unit_test(test_certificate_pdf),
         cmocka_unit_test(test_long_document_pages), cmocka_unit_test(test_line_breaking),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    bm_doc_render_release();
+    return rc;
 }

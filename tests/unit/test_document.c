@@ -268,5 +268,7 @@ int main(void)
         cmocka_unit_test(test_render_bad),     cmocka_unit_test(test_free_clears),
         cmocka_unit_test(test_receipt_fields),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    bm_doc_render_release();
+    return rc;
 }
