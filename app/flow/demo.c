@@ -11,6 +11,8 @@
  */
 #include "flow_internal.h"
 
+#include "demo_print.h"
+
 #include "core/log.h"
 #include "core/loop.h"
 #include "drivers/sim/sim.h"
@@ -28,7 +30,8 @@ struct bm_demo {
     struct bm_flow *flow;
     bool console;
     pthread_t thread;
-    int wake[2]; /* write a byte to stop the console thread */
+    int wake[2];                 /* write a byte to stop the console thread */
+    struct bm_demo_print *print; /* receipt and certificate samples, made on first use */
 };
 
 static struct bm_device *dev(struct bm_demo *d, enum bm_device_class cls)
@@ -86,6 +89,7 @@ static const char help_text[] =
     "  paper-low | paper-out | jam | refill      receipt printer (F5 F6 F7 F8)\n"
     "  cover-open | cover-close | cutter-error | taken   receipt printer\n"
     "  doc PRINTER-WORD                          the same words for the A4 printer\n"
+    "  receipt [en] | certificate                print the sample receipt / A4 certificate\n"
     "  unplug [CLASS] | replug [CLASS]           default id_reader (F9 F10)\n"
     "  tap NAME                                  tap a named screen element\n"
     "  screenshot [DIR]                          save the screen as PNG (F11)\n"
@@ -167,6 +171,12 @@ static void run_command(struct bm_demo *d, char *line)
     } else if (strcmp(cmd, "screenshot") == 0) {
         bm_ui_invalidate(d->flow->ui); /* the next frame is saved */
         bm_flow_screenshot(d->flow, *arg ? arg : "out/screens");
+    } else if (strcmp(cmd, "receipt") == 0 || strcmp(cmd, "certificate") == 0) {
+        enum bm_err err = d->print ? BM_OK : bm_demo_print_create(d->flow, &d->print);
+        if (err == BM_OK)
+            err = cmd[0] == 'r' ? bm_demo_print_receipt(d->print, strcmp(arg, "en") == 0)
+                                : bm_demo_print_certificate(d->print);
+        report(cmd[0] == 'r' ? "receipt: rendering" : "certificate: rendering", err);
     } else if (strcmp(cmd, "status") == 0) {
         bm_devices_log_status(d->flow->devices);
         log_catalog_status(d->flow);
@@ -286,5 +296,6 @@ void bm_demo_stop(struct bm_demo *d)
         close(d->wake[0]);
         close(d->wake[1]);
     }
+    bm_demo_print_destroy(d->print);
     free(d);
 }

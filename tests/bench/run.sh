@@ -6,7 +6,8 @@
 #     (a real X11 window, where SDL truly sleeps) and with the offscreen driver;
 #   - peak RSS (VmHWM) of the idle run;
 #   - the time to load the bundled catalog and a 512-service one, and the memory each keeps;
-#   - the host-side time of one ID card read and its bytes on the wire (bench_sam).
+#   - the host-side time of one ID card read and its bytes on the wire (bench_sam);
+#   - the time to lay out and render a receipt and an A4 PDF, and their bytes (bench_document).
 # Usage: tests/bench/run.sh [BUILD_DIR]   (default build/bench, an optimised build with the
 #        benchmark programs: cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 #        && ninja -C build/bench; build/demo from tools/demo.sh works too, without the catalog
@@ -75,4 +76,11 @@ if [ -x "$build/tests/bench/bench_sam" ]; then
     "$build/tests/bench/bench_sam" "${SAM_RUNS:-3000}"
 else
     echo "bench_sam not built in $build (configure with -DBM_TESTS=ON)"
+fi
+
+echo "== documents: sample receipt to a raster (576 and 384 dots), A4 certificate to PDF"
+if [ -x "$build/tests/bench/bench_document" ]; then
+    "$build/tests/bench/bench_document" "${DOC_RUNS:-50}"
+else
+    echo "bench_document not built in $build (configure with -DBM_TESTS=ON)"
 fi
