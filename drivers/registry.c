@@ -12,6 +12,7 @@
 #include "registry.h"
 
 #include "driver.h"
+#include "escpos/escpos.h"
 #include "sam/sam.h"
 #include "sim/sim_internal.h"
 
@@ -24,6 +25,7 @@ static const struct bm_driver *const drivers[] = {
     &bm_sim_id_reader_driver, &bm_sim_receipt_driver, &bm_sim_doc_driver,
     &bm_sim_scanner_driver,   &bm_sim_barcode_driver,  &bm_sam_usb_driver,
     &bm_sam_serial_driver,
+    &bm_escpos_usb_driver, /* escpos */
 };
 #define N_DRIVERS (sizeof drivers / sizeof drivers[0])
 
