@@ -6,7 +6,9 @@
 #     (a real X11 window, where SDL truly sleeps) and with the offscreen driver;
 #   - peak RSS (VmHWM) of the idle run;
 #   - the time to load the bundled catalog and a 512-service one, and the memory each keeps;
-#   - the host-side time of one ID card read and its bytes on the wire (bench_sam).
+#   - the host-side time of one ID card read and its bytes on the wire (bench_sam);
+#   - receipt encode time, bytes per receipt and the USB bandwidth to the emulated printer
+#     (bench_escpos).
 # Usage: tests/bench/run.sh [BUILD_DIR]   (default build/bench, an optimised build with the
 #        benchmark programs: cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 #        && ninja -C build/bench; build/demo from tools/demo.sh works too, without the catalog
@@ -75,4 +77,11 @@ if [ -x "$build/tests/bench/bench_sam" ]; then
     "$build/tests/bench/bench_sam" "${SAM_RUNS:-3000}"
 else
     echo "bench_sam not built in $build (configure with -DBM_TESTS=ON)"
+fi
+
+echo "== Receipt printer (ESC/POS): encode a 576x1600 raster, bytes per receipt, USB bandwidth"
+if [ -x "$build/tests/bench/bench_escpos" ]; then
+    "$build/tests/bench/bench_escpos" "${ESCPOS_RUNS:-200}"
+else
+    echo "bench_escpos not built in $build (configure with -DBM_TESTS=ON)"
 fi
