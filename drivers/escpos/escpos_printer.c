@@ -244,7 +244,10 @@ static enum bm_err read_replies(struct escpos_printer *p, struct escpos_status *
 {
     unsigned next = 1, want = gs_r ? 5 : 4;
     uint8_t buf[64];
-    while (next <= want) {
+    for (int reads = 0; next <= want; reads++) {
+        if (reads == 8) /* a printer that chatters but never answers counts as silent */
+            return bm_err_set(BM_ERR_TIMEOUT, "%s: no status reply among its output",
+                              escpos_port_name(p->port));
         size_t got;
         enum bm_err err = escpos_port_read(p->port, buf, sizeof buf, &got, p->timeout_ms);
         if (err != BM_OK)
