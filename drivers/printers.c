@@ -7,6 +7,11 @@
  * secure buffer; a PDF is copied to the heap and zeroed before it is freed for the same reason.
  * The checks here are the contract (sizes, caps); what a printer can do is the driver's.
  *
+ * Reprint: each receipt job carries a second (heap, wiped) copy of its raster through the caller's
+ * completion; when the job completes BM_OK that copy becomes "the last receipt" (one for the
+ * program: a kiosk has one receipt printer), replacing and wiping the one before, so the same
+ * works for every receipt driver, the sim included. bm_receipt_printer_forget_last wipes it.
+ *
  * Threads: the main thread.
  */
 #include "driver.h"
@@ -43,8 +48,71 @@ static void free_receipt_args(void *p)
     free(a);
 }
 
+/* A receipt on its way: the caller's completion, and the copy kept if it prints. */
+struct receipt_keep {
+    bm_device_done_fn done;
+    void *ud;
+    const struct bm_device *dev;
+    struct bm_receipt_job job; /* job.raster.bits points into copy */
+    unsigned char *copy;       /* heap, wiped when freed (not a secbuf: it outlives the job) */
+    size_t size;
+};
+
+static struct receipt_keep *last_receipt; /* main thread only */
+
+static void free_keep(struct receipt_keep *k)
+{
+    if (!k)
+        return;
+    if (k->copy) {
+        explicit_bzero(k->copy, k->size);
+        free(k->copy);
+    }
+    free(k);
+}
+
+void bm_receipt_printer_forget_last(void)
+{
+    free_keep(last_receipt);
+    last_receipt = NULL;
+}
+
+static void deliver_receipt(const struct bm_completion *c, void *result, void (*fn)(void), void *ud)
+{
+    (void)result;
+    (void)fn;
+    struct receipt_keep *k = ud;
+    bm_device_done_fn done = k->done;
+    void *done_ud = k->ud;
+    if (c->err == BM_OK) {
+        free_keep(last_receipt);
+        last_receipt = k;
+    } else {
+        free_keep(k);
+    }
+    done(c, done_ud);
+}
+
+static enum bm_err submit_receipt(struct bm_device *dev, const struct bm_receipt_job *job,
+                                  bm_device_done_fn done, void *ud, uint64_t *id);
+
+enum bm_err bm_receipt_printer_reprint(struct bm_device *dev, bm_device_done_fn done, void *ud,
+                                       uint64_t *id)
+{
+    if (!last_receipt || last_receipt->dev != dev)
+        return bm_err_set(BM_ERR_NOT_FOUND, "no receipt to print again");
+    struct bm_receipt_job job = last_receipt->job; /* copied again by the submit */
+    return submit_receipt(dev, &job, done, ud, id);
+}
+
 enum bm_err bm_receipt_printer_print(struct bm_device *dev, const struct bm_receipt_job *job,
                                      bm_device_done_fn done, void *ud, uint64_t *id)
+{
+    return submit_receipt(dev, job, done, ud, id);
+}
+
+static enum bm_err submit_receipt(struct bm_device *dev, const struct bm_receipt_job *job,
+                                  bm_device_done_fn done, void *ud, uint64_t *id)
 {
     if (!job || !done || !job->raster.bits || job->raster.width == 0 ||
         job->raster.height == 0 || job->raster.stride < (job->raster.width + 7) / 8)
@@ -68,16 +136,32 @@ enum bm_err bm_receipt_printer_print(struct bm_device *dev, const struct bm_rece
     }
     a->job = *job;
     a->job.raster.bits = bm_secbuf_cdata(a->copy);
+    struct receipt_keep *k = calloc(1, sizeof *k);
+    if (!k || !(k->copy = malloc(size))) {
+        free_keep(k);
+        free_receipt_args(a);
+        return bm_err_set(BM_ERR_NO_MEMORY, "receipt raster copy");
+    }
+    memcpy(k->copy, job->raster.bits, size);
+    k->size = size;
+    k->done = done;
+    k->ud = ud;
+    k->dev = dev;
+    k->job = *job;
+    k->job.raster.bits = k->copy;
     struct bm_submit s = {
         .cls = BM_CLASS_RECEIPT_PRINTER,
         .op = BM_OP_RECEIPT_PRINT,
         .args = a,
         .args_free = free_receipt_args,
-        .deliver = deliver_plain,
+        .deliver = deliver_receipt,
         .fn = (void (*)(void))done,
-        .ud = ud,
+        .ud = k,
     };
-    return bm_device_submit(dev, &s, id);
+    enum bm_err err = bm_device_submit(dev, &s, id);
+    if (err != BM_OK)
+        free_keep(k); /* nothing will be called */
+    return err;
 }
 
 enum bm_err bm_receipt_printer_get_caps(const struct bm_device *dev, struct bm_receipt_caps *out)

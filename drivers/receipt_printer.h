@@ -47,6 +47,28 @@ struct bm_receipt_job {
 enum bm_err bm_receipt_printer_print(struct bm_device *dev, const struct bm_receipt_job *job,
                                      bm_device_done_fn done, void *ud, uint64_t *id);
 
+/*
+ * Prints the last receipt that printed on dev again (a resident lost it, the cut failed). The
+ * class layer keeps a copy of the last job that completed BM_OK, in wiped memory, for every
+ * receipt driver. BM_ERR_NOT_FOUND if there is none (or it was forgotten); otherwise as
+ * bm_receipt_printer_print.
+ */
+enum bm_err bm_receipt_printer_reprint(struct bm_device *dev, bm_device_done_fn done, void *ud,
+                                       uint64_t *id);
+/* Wipes the kept copy (at session end: it may show the resident's masked name). */
+void bm_receipt_printer_forget_last(void);
+
+/* Paper use, kept across restarts by drivers that can count (escpos-usb). Any thread. */
+struct bm_receipt_counters {
+    uint64_t receipts;     /* printed since the counters began */
+    uint64_t paper_mm;     /* paper used since then (raster + feed) */
+    uint64_t roll_mm;      /* used on this roll (since paper out turned into paper loaded) */
+    unsigned avg_mm;       /* recent average receipt length */
+    int64_t receipts_left; /* forecast for this roll at avg_mm; -1 when unknown */
+};
+/* BM_ERR_UNSUPPORTED for a driver that does not count. */
+enum bm_err bm_receipt_printer_counters(struct bm_device *dev, struct bm_receipt_counters *out);
+
 /* The bit of dot (x, y) of a raster (for renderers and tests). */
 static inline int bm_raster_get(const struct bm_raster *r, unsigned x, unsigned y)
 {

@@ -13,6 +13,7 @@
 
 #include "driver.h"
 #include "cups/cups.h"
+#include "escpos/escpos.h"
 #include "sam/sam.h"
 #include "sim/sim_internal.h"
 
@@ -25,6 +26,7 @@ static const struct bm_driver *const drivers[] = {
     &bm_sim_id_reader_driver, &bm_sim_receipt_driver, &bm_sim_doc_driver,
     &bm_sim_scanner_driver,   &bm_sim_barcode_driver,  &bm_sam_usb_driver,
     &bm_sam_serial_driver,
+    &bm_escpos_usb_driver, /* escpos */
     &bm_cups_doc_driver,
 };
 #define N_DRIVERS (sizeof drivers / sizeof drivers[0])

@@ -8,6 +8,8 @@
 #   - the time to load the bundled catalog and a 512-service one, and the memory each keeps;
 #   - the host-side time of one ID card read and its bytes on the wire (bench_sam);
 #   - the time to lay out and render a receipt and an A4 PDF, and their bytes (bench_document).
+#   - receipt encode time, bytes per receipt and the USB bandwidth to the emulated printer
+#     (bench_escpos).
 # Usage: tests/bench/run.sh [BUILD_DIR]   (default build/bench, an optimised build with the
 #        benchmark programs: cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 #        && ninja -C build/bench; build/demo from tools/demo.sh works too, without the catalog
@@ -83,4 +85,11 @@ if [ -x "$build/tests/bench/bench_document" ]; then
     "$build/tests/bench/bench_document" "${DOC_RUNS:-50}"
 else
     echo "bench_document not built in $build (configure with -DBM_TESTS=ON)"
+fi
+
+echo "== Receipt printer (ESC/POS): encode a 576x1600 raster, bytes per receipt, USB bandwidth"
+if [ -x "$build/tests/bench/bench_escpos" ]; then
+    "$build/tests/bench/bench_escpos" "${ESCPOS_RUNS:-200}"
+else
+    echo "bench_escpos not built in $build (configure with -DBM_TESTS=ON)"
 fi

@@ -1,0 +1,553 @@
+/*
+ * escpos_printer.c - the ESC/POS receipt printer on USB ("escpos-usb"), as the device model
+ * wants it.
+ *
+ * Status: DLE EOT 1..4 (one write, the four one-byte replies read back; GS r 1 as well when
+ * [receipt_printer] paper_sensor says the model has it) on a bidirectional printer, the class
+ * request GET_PORT_STATUS on a unidirectional one. It is asked before each job, between the
+ * bands of a job, after each job, and every status_poll_ms while idle, and mapped by
+ * escpos_map_status onto the status; each fault is reported once (an error event with its fix)
+ * and cleared when the printer says it is gone.
+ *
+ * Printing: ESC @, the raster as GS v 0 bands of band_rows rows, feed, cut. A fault seen
+ * between bands (paper out, cover open) or after the cut (cutter) fails the job with its
+ * reason; it is never reported as printed. A printer that stops taking data or answering
+ * (timeout) is closed and reported offline, an unplugged one no_device, and the tick opens it
+ * again every reopen_ms (at once on a hotplug arrival).
+ *
+ * Counters: receipts printed and paper used (raster + feed, in mm at the configured dpi) are
+ * kept in counters_file (temp + fsync + rename, so a crash leaves the old or the new file),
+ * with the paper used on the current roll (reset when paper out turns into paper loaded) and a
+ * running average receipt length, which give a forecast of receipts left for technicians.
+ * Nothing personal is logged: sizes and counts only; the encode buffer is wiped.
+ *
+ * Threads: the device's worker thread; the counters are read from any thread under a mutex.
+ */
+#include "escpos.h"
+#include "escpos_proto.h"
+
+#include "core/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAINTENANCE_AFTER 5 /* failed opens in a row before a technician is called */
+#define ID_MAX            1024
+#define AVG_WEIGHT        8 /* the recent average: each receipt counts 1/8 */
+
+struct escpos_printer {
+    struct escpos_usb *usb;
+    struct escpos_port *port; /* NULL while closed */
+    unsigned timeout_ms, reopen_ms, band_rows, roll_mm;
+    bool paper_sensor;
+    uint64_t next_open_ms;
+    unsigned failed_opens;
+    struct bm_receipt_caps caps;
+    enum bm_paper last_paper;
+    char counters_path[1024];
+    pthread_mutex_t mu; /* guards counters */
+    struct bm_receipt_counters counters;
+};
+
+/* ---- counters ---- */
+
+static void forecast(struct escpos_printer *p)
+{
+    struct bm_receipt_counters *c = &p->counters;
+    if (c->avg_mm == 0) {
+        c->receipts_left = -1;
+        return;
+    }
+    uint64_t left_mm = c->roll_mm < p->roll_mm ? p->roll_mm - c->roll_mm : 0;
+    c->receipts_left = (int64_t)(left_mm / c->avg_mm);
+}
+
+static void load_counters(struct escpos_printer *p)
+{
+    memset(&p->counters, 0, sizeof p->counters);
+    p->counters.receipts_left = -1;
+    if (!p->counters_path[0])
+        return;
+    FILE *f = fopen(p->counters_path, "r");
+    if (!f) {
+        if (errno != ENOENT)
+            bm_log_warn("receipt_printer", "counters %s: %s; starting from zero", p->counters_path,
+                        strerror(errno));
+        else
+            bm_log_notice("receipt_printer", "no counters file yet; starting from zero");
+        return;
+    }
+    char line[128];
+    unsigned long long v[4];
+    int seen = 0;
+    const char *keys[4] = {"receipts", "paper_mm", "roll_mm", "avg_mm"};
+    bool bad = false;
+    while (fgets(line, sizeof line, f) && !bad) {
+        char *eq = strchr(line, '=');
+        if (!eq) {
+            bad = true;
+            break;
+        }
+        *eq = '\0';
+        char *end;
+        errno = 0;
+        unsigned long long x = strtoull(eq + 1, &end, 10);
+        bad = errno != 0 || end == eq + 1 || (*end != '\n' && *end != '\0') || eq[1] == '-';
+        for (int i = 0; i < 4 && !bad; i++)
+            if (strcmp(line, keys[i]) == 0) {
+                v[i] = x;
+                seen |= 1 << i;
+            }
+    }
+    fclose(f);
+    if (bad || seen != 0xF || v[3] > 1000000) {
+        bm_log_warn("receipt_printer", "counters %s are corrupt; starting from zero",
+                    p->counters_path);
+        return;
+    }
+    p->counters.receipts = v[0];
+    p->counters.paper_mm = v[1];
+    p->counters.roll_mm = v[2];
+    p->counters.avg_mm = (unsigned)v[3];
+    forecast(p);
+}
+
+static void save_counters(struct escpos_printer *p)
+{
+    if (!p->counters_path[0])
+        return;
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.tmp", p->counters_path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        bm_log_warn("receipt_printer", "counters %s: %s", tmp, strerror(errno));
+        return;
+    }
+    char text[256];
+    int n =
+        snprintf(text, sizeof text, "receipts=%llu\npaper_mm=%llu\nroll_mm=%llu\navg_mm=%u\n",
+                 (unsigned long long)p->counters.receipts, (unsigned long long)p->counters.paper_mm,
+                 (unsigned long long)p->counters.roll_mm, p->counters.avg_mm);
+    bool ok = n > 0 && write(fd, text, (size_t)n) == n && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, p->counters_path) != 0) {
+        bm_log_warn("receipt_printer", "counters %s not saved: %s", p->counters_path,
+                    strerror(errno));
+        unlink(tmp);
+    }
+}
+
+static void count_receipt(struct escpos_printer *p, unsigned dots)
+{
+    unsigned mm = (unsigned)(((uint64_t)dots * 254 + p->caps.dpi * 5) / (p->caps.dpi * 10));
+    pthread_mutex_lock(&p->mu);
+    struct bm_receipt_counters *c = &p->counters;
+    c->receipts++;
+    c->paper_mm += mm;
+    c->roll_mm += mm;
+    c->avg_mm = c->avg_mm == 0 ? mm : (c->avg_mm * (AVG_WEIGHT - 1) + mm) / AVG_WEIGHT;
+    forecast(p);
+    struct bm_receipt_counters snap = *c;
+    save_counters(p);
+    pthread_mutex_unlock(&p->mu);
+    bm_log_info("receipt_printer",
+                "receipt %llu printed, %u mm; roll %llu of %u mm used, ~%lld receipts left",
+                (unsigned long long)snap.receipts, mm, (unsigned long long)snap.roll_mm, p->roll_mm,
+                (long long)snap.receipts_left);
+}
+
+static void new_roll(struct escpos_printer *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->counters.roll_mm = 0;
+    forecast(p);
+    save_counters(p);
+    pthread_mutex_unlock(&p->mu);
+    bm_log_notice("receipt_printer", "paper loaded: roll counter reset");
+}
+
+enum bm_err bm_receipt_printer_counters(struct bm_device *dev, struct bm_receipt_counters *out)
+{
+    memset(out, 0, sizeof *out);
+    out->receipts_left = -1;
+    if (!dev || bm_device_driver(dev) != &bm_escpos_usb_driver)
+        return bm_err_set(BM_ERR_UNSUPPORTED, "this receipt printer keeps no counters");
+    struct escpos_printer *p = bm_device_priv(dev);
+    pthread_mutex_lock(&p->mu);
+    *out = p->counters;
+    pthread_mutex_unlock(&p->mu);
+    return BM_OK;
+}
+
+/* ---- status ---- */
+
+static void set_status(struct bm_device *dev, const struct escpos_mapped *m, enum bm_err err,
+                       enum bm_fix fix, const char *why)
+{
+    struct bm_device_status st;
+    bm_device_get_status(dev, BM_CLASS_RECEIPT_PRINTER, &st);
+    st.device = m->device;
+    st.error = err;
+    st.fix = fix;
+    snprintf(st.detail, sizeof st.detail, "%s", why);
+    st.receipt.paper = m->paper;
+    st.receipt.cover_open = m->cover_open;
+    st.receipt.cutter = m->cutter;
+    bm_device_set_status(dev, &st);
+}
+
+/* The status in one update, then the error event once per distinct fault. */
+static void publish(struct bm_device *dev, const struct escpos_mapped *m)
+{
+    struct escpos_printer *p = bm_device_priv(dev);
+    struct bm_device_status st;
+    bm_device_get_status(dev, BM_CLASS_RECEIPT_PRINTER, &st);
+    if (p->last_paper == BM_PAPER_OUT && (m->paper == BM_PAPER_FULL || m->paper == BM_PAPER_LOW))
+        new_roll(p);
+    if (m->paper != BM_PAPER_UNKNOWN)
+        p->last_paper = m->paper;
+    bool again = st.device == m->device && st.error == m->err && st.fix == m->fix;
+    set_status(dev, m, m->err, m->fix, m->what);
+    if (m->err != BM_OK && !again)
+        bm_device_report_error(dev, m->device, m->err, m->fix, "%s", m->what);
+}
+
+/* The link failed: close it, say so, let the tick reopen it. */
+static void lose_link(struct bm_device *dev, struct escpos_printer *p, enum bm_err err)
+{
+    char why[96];
+    snprintf(why, sizeof why, "%s", bm_err_detail());
+    if (p->port) {
+        bm_log_warn("receipt_printer", "%s: closed: %s", escpos_port_name(p->port), why);
+        escpos_port_close(p->port);
+        p->port = NULL;
+    }
+    p->failed_opens++;
+    struct escpos_mapped m = {
+        .device = err == BM_ERR_NO_DEVICE ? BM_DEVICE_NO_DEVICE : BM_DEVICE_OFFLINE,
+        .paper = BM_PAPER_UNKNOWN,
+        .cutter = BM_CUTTER_UNKNOWN,
+        .err = err,
+        .fix = p->failed_opens >= MAINTENANCE_AFTER ? BM_FIX_MAINTENANCE : BM_FIX_SUSPEND,
+        .what = why};
+    publish(dev, &m);
+    p->next_open_ms = bm_clock_ms(bm_device_clock(dev)) + p->reopen_ms;
+}
+
+/* Reads one-byte replies until want of them arrived (ASB blocks in between are folded in). */
+static enum bm_err read_replies(struct escpos_printer *p, struct escpos_status *st, bool gs_r)
+{
+    unsigned next = 1, want = gs_r ? 5 : 4;
+    uint8_t buf[64];
+    for (int reads = 0; next <= want; reads++) {
+        if (reads == 8) /* a printer that chatters but never answers counts as silent */
+            return bm_err_set(BM_ERR_TIMEOUT, "%s: no status reply among its output",
+                              escpos_port_name(p->port));
+        size_t got;
+        enum bm_err err = escpos_port_read(p->port, buf, sizeof buf, &got, p->timeout_ms);
+        if (err != BM_OK)
+            return err;
+        for (size_t i = 0; i < got && next <= want; i++) {
+            if (i + 4 <= got && escpos_is_asb(buf + i, got - i)) {
+                escpos_parse_asb(buf + i, 4, st);
+                i += 3;
+            } else if (next <= 4 && escpos_is_dle_eot_reply(buf[i])) {
+                escpos_parse_dle_eot(next++, buf[i], st);
+            } else if (next == 5 && escpos_is_gs_r_reply(buf[i])) {
+                escpos_parse_gs_r(buf[i], st);
+                next++;
+            } /* anything else: noise, skipped */
+        }
+    }
+    return BM_OK;
+}
+
+static enum bm_err query_status(struct escpos_printer *p, struct escpos_mapped *m)
+{
+    struct escpos_status st = {0};
+    enum bm_err err;
+    if (escpos_port_bidirectional(p->port)) {
+        uint8_t req[16];
+        size_t n = 0;
+        for (unsigned k = 1; k <= 4; k++)
+            n += escpos_dle_eot(req + n, sizeof req - n, k);
+        err = escpos_port_write(p->port, req, n, p->timeout_ms);
+        if (err == BM_OK)
+            err = read_replies(p, &st, false);
+        /* GS r 1 is not executed while offline for paper end: ask only when paper is there. */
+        if (err == BM_OK && p->paper_sensor && !st.paper_end) {
+            n = escpos_paper_sensor(req, sizeof req);
+            err = escpos_port_write(p->port, req, n, p->timeout_ms);
+            if (err == BM_OK)
+                err = read_replies(p, &st, true);
+        }
+    } else {
+        uint8_t b = 0;
+        err = escpos_port_status(p->port, &b, p->timeout_ms);
+        st.paper_end = b & 0x20;
+        st.error = !(b & 0x08);
+        st.offline = !(b & 0x10);
+    }
+    if (err == BM_OK)
+        escpos_map_status(&st, m);
+    return err;
+}
+
+/* Polls the status and publishes it; a failing link is closed. BM_OK or the link's error. */
+static enum bm_err refresh(struct bm_device *dev, struct escpos_printer *p, struct escpos_mapped *m)
+{
+    enum bm_err err = query_status(p, m);
+    if (err != BM_OK) {
+        lose_link(dev, p, err);
+        return err;
+    }
+    publish(dev, m);
+    return BM_OK;
+}
+
+/* ---- opening ---- */
+
+static void read_device_id(struct escpos_printer *p)
+{
+    uint8_t *raw = malloc(ID_MAX);
+    size_t len = 0;
+    struct escpos_device_id id;
+    snprintf(p->caps.model, sizeof p->caps.model, "ESC/POS printer");
+    if (raw && escpos_port_device_id(p->port, raw, ID_MAX, &len, p->timeout_ms) == BM_OK &&
+        escpos_parse_device_id(raw, len, &id) == BM_OK) {
+        snprintf(p->caps.model, sizeof p->caps.model, "%.23s %.23s", id.mfg, id.mdl);
+        if (!escpos_device_id_is_escpos(&id))
+            bm_log_notice("receipt_printer", "%s: command set \"%s\" does not name ESC/POS",
+                          p->caps.model, id.cmd);
+    } else {
+        bm_log_notice("receipt_printer", "no usable device ID: %s", bm_err_detail());
+    }
+    free(raw);
+}
+
+static bool try_open(struct bm_device *dev, struct escpos_printer *p)
+{
+    enum bm_err err = escpos_usb_open(p->usb, &p->port);
+    if (err != BM_OK) {
+        lose_link(dev, p, err);
+        return false;
+    }
+    read_device_id(p);
+    p->caps.reports_paper_low = escpos_port_bidirectional(p->port);
+    bm_device_set_caps(dev, &p->caps, sizeof p->caps);
+    escpos_port_drain(p->port);
+    bm_log_info("receipt_printer", "%s: %s, %s", escpos_port_name(p->port), p->caps.model,
+                escpos_port_bidirectional(p->port) ? "bidirectional" : "unidirectional");
+    struct escpos_mapped m;
+    if (refresh(dev, p, &m) != BM_OK)
+        return false;
+    p->failed_opens = 0;
+    return true;
+}
+
+static void escpos_tick(struct bm_device *dev)
+{
+    struct escpos_printer *p = bm_device_priv(dev);
+    if (!p->usb)
+        return;
+    if (!p->port) {
+        bool arrived = escpos_usb_arrived(p->usb);
+        if (arrived || bm_clock_ms(bm_device_clock(dev)) >= p->next_open_ms)
+            try_open(dev, p);
+        return;
+    }
+    struct escpos_mapped m;
+    refresh(dev, p, &m);
+}
+
+/* ---- printing ---- */
+
+static enum bm_err unavailable(struct bm_device *dev, struct bm_cmd *cmd)
+{
+    struct bm_device_status st;
+    bm_device_get_status(dev, BM_CLASS_RECEIPT_PRINTER, &st);
+    cmd->fix = st.fix != BM_FIX_NONE ? st.fix : BM_FIX_MAINTENANCE;
+    return bm_err_set(st.error != BM_OK ? st.error : BM_ERR_NO_DEVICE,
+                      "receipt printer unavailable: %s", st.detail);
+}
+
+/* A fault the printer reports fails the job with it. */
+static enum bm_err job_fault(struct bm_cmd *cmd, const struct escpos_mapped *m, const char *when)
+{
+    cmd->fix = m->fix;
+    return bm_err_set(m->err, "%s %s", m->what, when);
+}
+
+/* A link error inside a job: the link is closed already; the job fails with the reason. */
+static enum bm_err job_link(struct bm_cmd *cmd, enum bm_err err)
+{
+    cmd->fix = BM_FIX_SUSPEND;
+    return bm_err_set(err, "receipt printer %s mid-job",
+                      err == BM_ERR_NO_DEVICE ? "unplugged" : "stopped answering");
+}
+
+static enum bm_err send(struct bm_device *dev, struct escpos_printer *p, struct bm_cmd *cmd,
+                        const uint8_t *b, size_t n)
+{
+    enum bm_err err = escpos_port_write(p->port, b, n, p->timeout_ms);
+    if (err != BM_OK) {
+        lose_link(dev, p, err);
+        return job_link(cmd, err);
+    }
+    return BM_OK;
+}
+
+static enum bm_err print_bands(struct bm_device *dev, struct escpos_printer *p, struct bm_cmd *cmd,
+                               const struct bm_receipt_job *job, uint8_t *buf, size_t cap)
+{
+    const struct bm_raster *r = &job->raster;
+    unsigned bands = escpos_band_count(r, p->band_rows);
+    enum bm_err err = send(dev, p, cmd, buf, escpos_init(buf, cap));
+    for (unsigned b = 0; b < bands && err == BM_OK; b++) {
+        if (bm_device_wait(dev, cmd, 0))
+            return bm_err_set(BM_ERR_CANCELLED, "receipt cancelled after %u of %u bands", b, bands);
+        size_t n = escpos_raster_band(buf, cap, r, b, p->band_rows);
+        err = send(dev, p, cmd, buf, n);
+        struct escpos_mapped m;
+        if (err == BM_OK && (err = refresh(dev, p, &m)) != BM_OK)
+            return job_link(cmd, err);
+        if (err == BM_OK && m.err != BM_OK)
+            return job_fault(cmd, &m, "mid-job");
+        unsigned rows = (b + 1) * p->band_rows < r->height ? (b + 1) * p->band_rows : r->height;
+        /* a few progress events per job, not one per band */
+        if (err == BM_OK && (b + 1 == bands || (b + 1) * 4 / bands != b * 4 / bands))
+            bm_device_progress(dev, cmd, rows, r->height);
+    }
+    if (err != BM_OK)
+        return err;
+    size_t n = 0;
+    if (job->feed_dots)
+        n += escpos_feed_dots(buf + n, cap - n, job->feed_dots);
+    if (job->cut && p->caps.has_cutter)
+        n += escpos_cut(buf + n, cap - n, ESCPOS_CUT_PARTIAL);
+    return n ? send(dev, p, cmd, buf, n) : BM_OK;
+}
+
+static enum bm_err run_print(struct bm_device *dev, struct escpos_printer *p, struct bm_cmd *cmd)
+{
+    const struct bm_receipt_job *job = cmd->args;
+    if (!p->port)
+        return unavailable(dev, cmd);
+    if (job->raster.width != p->caps.width_dots)
+        return bm_err_set(BM_ERR_INVALID_ARG, "raster %u dots wide on a %u-dot head",
+                          job->raster.width, p->caps.width_dots);
+    struct escpos_mapped m;
+    enum bm_err err = refresh(dev, p, &m);
+    if (err != BM_OK)
+        return job_link(cmd, err);
+    if (m.err != BM_OK)
+        return job_fault(cmd, &m, "before the job");
+    size_t cap = escpos_band_size(&job->raster, p->band_rows) + 3 * (job->feed_dots / 255 + 1) + 8;
+    uint8_t *buf = malloc(cap);
+    if (!buf)
+        return bm_err_set(BM_ERR_NO_MEMORY, "band buffer");
+    err = print_bands(dev, p, cmd, job, buf, cap);
+    explicit_bzero(buf, cap); /* it held a band of the receipt */
+    free(buf);
+    if (err != BM_OK)
+        return err;
+    if ((err = refresh(dev, p, &m)) != BM_OK) /* the cut and the last band done? */
+        return job_link(cmd, err);
+    if (m.err != BM_OK)
+        return job_fault(cmd, &m, "at the end of the job");
+    count_receipt(p, job->raster.height + job->feed_dots);
+    return BM_OK;
+}
+
+static enum bm_err run_reset(struct bm_device *dev, struct escpos_printer *p, struct bm_cmd *cmd)
+{
+    if (p->port) {
+        uint8_t b[2];
+        escpos_port_write(p->port, b, escpos_init(b, sizeof b), p->timeout_ms);
+        escpos_port_close(p->port);
+        p->port = NULL;
+    }
+    p->failed_opens = 0;
+    if (try_open(dev, p))
+        return BM_OK;
+    cmd->fix = BM_FIX_MAINTENANCE;
+    return bm_err_set(BM_ERR_NO_DEVICE, "printer did not come back after reset");
+}
+
+static enum bm_err escpos_run(struct bm_device *dev, struct bm_cmd *cmd)
+{
+    struct escpos_printer *p = bm_device_priv(dev);
+    switch (cmd->op) {
+    case BM_OP_RESET:
+        return run_reset(dev, p, cmd);
+    case BM_OP_RECEIPT_PRINT:
+        return run_print(dev, p, cmd);
+    default:
+        return bm_err_set(BM_ERR_UNSUPPORTED, "op %d on a receipt printer", (int)cmd->op);
+    }
+}
+
+/* ---- open and close ---- */
+
+static enum bm_err escpos_open(struct bm_device *dev)
+{
+    struct escpos_printer *p = bm_device_priv(dev);
+    const struct bm_config *cfg = bm_device_config(dev);
+    pthread_mutex_init(&p->mu, NULL);
+    p->timeout_ms = (unsigned)bm_config_int(cfg, "receipt_printer", "timeout_ms");
+    p->reopen_ms = (unsigned)bm_config_int(cfg, "receipt_printer", "reopen_ms");
+    p->band_rows = (unsigned)bm_config_int(cfg, "receipt_printer", "band_rows");
+    p->roll_mm = (unsigned)bm_config_int(cfg, "receipt_printer", "roll_length_mm");
+    p->paper_sensor = bm_config_bool(cfg, "receipt_printer", "paper_sensor");
+    snprintf(p->counters_path, sizeof p->counters_path, "%s",
+             bm_config_str(cfg, "receipt_printer", "counters_file"));
+    p->caps = (struct bm_receipt_caps){
+        .width_dots = (unsigned)bm_config_int(cfg, "receipt_printer", "width_dots"),
+        .dpi = (unsigned)bm_config_int(cfg, "receipt_printer", "dpi"),
+        .max_height = 100000,
+        .has_cutter = bm_config_bool(cfg, "receipt_printer", "cutter"),
+    };
+    snprintf(p->caps.model, sizeof p->caps.model, "ESC/POS printer (not found yet)");
+    bm_device_set_caps(dev, &p->caps, sizeof p->caps);
+    bm_device_set_tick_ms(dev, (unsigned)bm_config_int(cfg, "receipt_printer", "status_poll_ms"));
+    load_counters(p);
+    p->usb = escpos_usb_new(cfg);
+    if (!p->usb) {
+        struct escpos_mapped m = {.device = BM_DEVICE_HARDWARE_ERROR,
+                                  .err = strstr(bm_err_detail(), "usb_ids") ? BM_ERR_CONFIG
+                                                                            : BM_ERR_IO,
+                                  .fix = BM_FIX_MAINTENANCE,
+                                  .what = bm_err_detail()};
+        publish(dev, &m);
+        return BM_OK;
+    }
+    try_open(dev, p); /* absent at start is not fatal: the tick keeps trying */
+    return BM_OK;
+}
+
+static void escpos_close(struct bm_device *dev)
+{
+    struct escpos_printer *p = bm_device_priv(dev);
+    escpos_port_close(p->port);
+    p->port = NULL;
+    escpos_usb_free(p->usb);
+    p->usb = NULL;
+    pthread_mutex_destroy(&p->mu);
+}
+
+const struct bm_driver bm_escpos_usb_driver = {
+    .name = "escpos-usb",
+    .description = "ESC/POS thermal receipt printer on USB (printer class or vendor bulk)",
+    .cls = BM_CLASS_RECEIPT_PRINTER,
+    .priv_size = sizeof(struct escpos_printer),
+    .tick_ms = 2000,
+    .open = escpos_open,
+    .close = escpos_close,
+    .tick = escpos_tick,
+    .run = escpos_run,
+};
