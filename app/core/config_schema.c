@@ -119,7 +119,7 @@ const struct bm_config_key bm_config_schema[] = {
     INT("doc_printer", "status_poll_ms", "5000", 100, 600000,
         "Milliseconds between printer status polls while idle (cupsd does not poll an idle "
         "printer)"),
-    INT("doc_printer", "connect_timeout_ms", "3000", 100, 60000,
+    INT("doc_printer", "connect_timeout_ms", "10000", 100, 120000,
         "Milliseconds the print server may take to connect or answer one request"),
 
     STR("sim", "output_dir", "/var/lib/bianmin/sim-output", 1, 1000, BM_CONFIG_CHARS_PATH,

@@ -326,16 +326,18 @@ static enum bm_err follow_job(struct bm_device *dev, struct cups_printer *p, str
         size_t n = 0;
         enum bm_err err = get_job(p, job_id, &state, reasons, &n);
         if (err != BM_OK) {
+            /* A slow or restarting cupsd: the job may still print, so ask again until the
+             * timeout; it counts as printed only when cupsd says completed. */
             unreachable(dev, err);
-            cmd->fix = BM_FIX_SUSPEND;
-            return bm_err_set(err, "job %d lost: %s", job_id, bm_err_detail());
-        }
-        if (state == CUPS_JOB_COMPLETED)
+            s.error = BM_ERR_NO_DEVICE;
+            s.fix = BM_FIX_SUSPEND;
+            snprintf(s.detail, sizeof s.detail, "%s", bm_err_detail());
+        } else if (state == CUPS_JOB_COMPLETED)
             return BM_OK;
-        if (state >= CUPS_JOB_CANCELED)
+        else if (state >= CUPS_JOB_CANCELED)
             return job_failed(dev, p, cmd, state, reasons, n);
         uint64_t now = bm_clock_ms(clock);
-        if (now - last_poll >= JOB_POLL_MS * 2u) { /* the printer's faults while it runs */
+        if (err == BM_OK && now - last_poll >= JOB_POLL_MS * 2u) { /* faults while it runs */
             last_poll = now;
             if (poll_printer(dev, p, &s, NULL) == BM_OK && s.error != BM_OK &&
                 s.fix == BM_FIX_MAINTENANCE) {

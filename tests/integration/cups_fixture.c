@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -138,6 +139,7 @@ void cups_fx_start(struct cups_fx *c)
             dup2(fd, 1);
             dup2(fd, 2);
         }
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* a test killed by its time limit takes cupsd along */
         execl(exe, "cupsd", "-f", "-c", conf, "-s", files, (char *)NULL);
         _exit(127);
     }

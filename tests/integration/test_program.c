@@ -50,10 +50,9 @@ static void test_config_errors_stop_startup(void **state)
 {
     const char *dir = bm_test_mkdtemp("badconf");
     char path[4096];
-    snprintf(path, sizeof path, "%s",
-             bm_test_write_file(dir, "bad.conf",
-                                "[kiosk]\nname = 测试\n\n[display]\n"
-                                "width = wide\n"));
+    snprintf(path, sizeof path, "%s", bm_test_write_file(dir, "bad.conf",
+                                                         "[kiosk]\nname = 测试\n\n[display]\n"
+                                                         "width = wide\n"));
     char *out;
     assert_int_equal(run_to_end((const char *[]){"--config", path, "--check-config", NULL}, &out),
                      3);
@@ -68,8 +67,10 @@ static void test_config_errors_stop_startup(void **state)
     assert_non_null(strstr(out, "/nonexistent/kiosk.conf"));
     free(out);
 
-    assert_int_equal(
-        run_to_end((const char *[]){"--set", "display.width=5", "--check-config", NULL}, &out), 3);
+    assert_int_equal(run_to_end((const char *[]){"--set", "display.width=5", "--check-config",
+                                                 NULL},
+                                &out),
+                     3);
     assert_non_null(strstr(out, "width"));
     free(out);
 
@@ -129,8 +130,7 @@ static void stop_with(int sig)
     char sim[4200];
     snprintf(sim, sizeof sim, "sim.output_dir=%s", dir);
     struct bm_program r;
-    bm_program_start(&r, BM_PROGRAM,
-                     (const char *[]){"--set", sim, "--set", "log.level=debug", NULL});
+    bm_program_start(&r, BM_PROGRAM, (const char *[]){"--set", sim, "--set", "log.level=debug", NULL});
     assert_true(bm_program_wait_output(&r, "ui: toolkit ready", 60));
     /* The devices' worker threads are running now; the signal must stop them all. */
     assert_true(bm_program_wait_output(&r, "barcode (sim): online", 60));
@@ -189,8 +189,7 @@ static void test_demo_console_drives_devices_and_screens(void **state)
     assert_true(bm_program_wait_output(&r, "scanner (sim): no_device", 60));
     /* Paper out and no scanner: the technician sees which services cannot run now. */
     bm_program_say(&r, "status");
-    assert_true(bm_program_wait_output(
-        &r, "services unavailable now (needs receipt_printer, scanner)", 60));
+    assert_true(bm_program_wait_output(&r, "services unavailable now (needs receipt_printer, scanner)", 60));
     assert_true(bm_program_wait_output(&r, "rejected since start: 1", 60));
     bm_program_say(&r, "tap no.such.element");
     assert_true(bm_program_wait_output(&r, "no element 'no.such.element'", 60));
