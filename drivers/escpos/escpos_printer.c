@@ -44,6 +44,7 @@ struct escpos_printer {
     struct escpos_usb *usb;
     struct escpos_port *port; /* NULL while closed */
     unsigned timeout_ms, reopen_ms, band_rows, roll_mm;
+    unsigned poll_ms, tick_ms; /* the status poll; the tick's interval now */
     bool paper_sensor;
     uint64_t next_open_ms;
     unsigned failed_opens;
@@ -217,6 +218,18 @@ static void publish(struct bm_device *dev, const struct escpos_mapped *m)
         bm_device_report_error(dev, m->device, m->err, m->fix, "%s", m->what);
 }
 
+/* The tick comes every status poll while the printer is open, and every reopen_ms while it
+ * is not: an idle poll of a minute must not leave a replugged printer unseen for a minute
+ * (hotplug arrival alone is not enough where its events are late or missing). */
+static void set_cadence(struct bm_device *dev, struct escpos_printer *p)
+{
+    unsigned want = p->port || p->reopen_ms > p->poll_ms ? p->poll_ms : p->reopen_ms;
+    if (want != p->tick_ms) {
+        p->tick_ms = want;
+        bm_device_set_tick_ms(dev, want);
+    }
+}
+
 /* The link failed: close it, say so, let the tick reopen it. */
 static void lose_link(struct bm_device *dev, struct escpos_printer *p, enum bm_err err)
 {
@@ -237,6 +250,7 @@ static void lose_link(struct bm_device *dev, struct escpos_printer *p, enum bm_e
         .what = why};
     publish(dev, &m);
     p->next_open_ms = bm_clock_ms(bm_device_clock(dev)) + p->reopen_ms;
+    set_cadence(dev, p);
 }
 
 /* Reads one-byte replies until want of them arrived (ASB blocks in between are folded in). */
@@ -341,6 +355,7 @@ static bool try_open(struct bm_device *dev, struct escpos_printer *p)
     p->caps.reports_paper_low = escpos_port_bidirectional(p->port);
     bm_device_set_caps(dev, &p->caps, sizeof p->caps);
     escpos_port_drain(p->port);
+    set_cadence(dev, p);
     bm_log_info("receipt_printer", "%s: %s, %s", escpos_port_name(p->port), p->caps.model,
                 escpos_port_bidirectional(p->port) ? "bidirectional" : "unidirectional");
     struct escpos_mapped m;
@@ -514,7 +529,8 @@ static enum bm_err escpos_open(struct bm_device *dev)
     };
     snprintf(p->caps.model, sizeof p->caps.model, "ESC/POS printer (not found yet)");
     bm_device_set_caps(dev, &p->caps, sizeof p->caps);
-    bm_device_set_tick_ms(dev, (unsigned)bm_config_int(cfg, "receipt_printer", "status_poll_ms"));
+    p->poll_ms = (unsigned)bm_config_int(cfg, "receipt_printer", "status_poll_ms");
+    set_cadence(dev, p);
     load_counters(p);
     p->usb = escpos_usb_new(cfg);
     if (!p->usb) {
