@@ -256,7 +256,7 @@ static void lose_link(struct bm_device *dev, struct escpos_printer *p, enum bm_e
 /* Reads one-byte replies until want of them arrived (ASB blocks in between are folded in). */
 static enum bm_err read_replies(struct escpos_printer *p, struct escpos_status *st, bool gs_r)
 {
-    unsigned next = 1, want = gs_r ? 5 : 4;
+    unsigned next = gs_r ? 5 : 1, want = gs_r ? 5 : 4; /* GS r 1 has its own, fifth, reply */
     uint8_t buf[64];
     for (int reads = 0; next <= want; reads++) {
         if (reads == 8) /* a printer that chatters but never answers counts as silent */

@@ -407,6 +407,35 @@ static void paper_near_end_and_cover_open_idle(void **state)
     assert_int_equal(st.error, BM_OK);
 }
 
+/* A printer with a paper sensor (GS r 1) asked besides DLE EOT: status reads keep working and
+ * see the near end; the printer never drops offline for want of a reply. */
+static void paper_sensor_asked_too(void **state)
+{
+    (void)state;
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 100);
+    assert_int_equal(bm_config_set(r->f->cfg, "receipt_printer", "paper_sensor", "true"), BM_OK);
+    rig_start(r);
+    assert_true(fx_wait_status(r->dev, is_online));
+    int mark = r->f->n_events;
+    escpos_model_set_near_end(r->model, true);
+    assert_true(fx_wait_status(r->dev, is_paper_low));
+    struct escpos_model_counts n0, n;
+    escpos_model_counts(r->model, &n0);
+    assert_true(n0.gs_r_requests >= 1);
+    for (int i = 0; i < FX_WAIT_MS / 50; i++) { /* a hang guard, not a timing */
+        fx_pump(50);
+        escpos_model_counts(r->model, &n);
+        if (n.gs_r_requests >= n0.gs_r_requests + 3)
+            break;
+    }
+    assert_true(n.gs_r_requests >= n0.gs_r_requests + 3);
+    assert_int_equal(count_errors(r->f, mark, BM_ERR_TIMEOUT), 0);
+    struct bm_device_status st;
+    bm_device_get_status(r->dev, BM_CLASS_RECEIPT_PRINTER, &st);
+    assert_int_equal(st.device, BM_DEVICE_ONLINE);
+    assert_int_equal(st.receipt.paper, BM_PAPER_LOW);
+}
+
 static void paper_out_mid_job(void **state)
 {
     (void)state;
@@ -641,6 +670,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(unidirectional_port_status, rig_teardown),
         cmocka_unit_test_teardown(bad_device_ids, rig_teardown),
         cmocka_unit_test_teardown(paper_near_end_and_cover_open_idle, rig_teardown),
+        cmocka_unit_test_teardown(paper_sensor_asked_too, rig_teardown),
         cmocka_unit_test_teardown(paper_out_mid_job, rig_teardown),
         cmocka_unit_test_teardown(cover_open_before_job, rig_teardown),
         cmocka_unit_test_teardown(cutter_error_fails_job, rig_teardown),
