@@ -264,6 +264,20 @@ void bm_device_set_status(struct bm_device *dev, const struct bm_device_status *
     }
 }
 
+static void log_and_post_error(struct bm_device *dev, enum bm_err err, enum bm_fix fix,
+                               const char *detail)
+{
+    bm_log_warn(bm_device_class_name(dev->driver->cls), "%s: %s (fix: %s): %s", dev->driver->name,
+                bm_err_name(err), bm_fix_name(fix), detail);
+    struct bm_device_event *ev = new_event(dev, BM_EVENT_ERROR);
+    if (ev) {
+        ev->err = err;
+        ev->fix = fix;
+        snprintf(ev->detail, sizeof ev->detail, "%s", detail);
+        post_event(dev, ev);
+    }
+}
+
 void bm_device_report_error(struct bm_device *dev, enum bm_device_state state, enum bm_err err,
                             enum bm_fix fix, const char *fmt, ...)
 {
@@ -277,17 +291,19 @@ void bm_device_report_error(struct bm_device *dev, enum bm_device_state state, e
     va_start(ap, fmt);
     vsnprintf(st.detail, sizeof st.detail, fmt, ap);
     va_end(ap);
-    bm_log_warn(bm_device_class_name(dev->driver->cls), "%s: %s (fix: %s): %s", dev->driver->name,
-                bm_err_name(err), bm_fix_name(fix), st.detail);
     bm_device_set_status(dev, &st);
+    log_and_post_error(dev, err, fix, st.detail);
+}
 
-    struct bm_device_event *ev = new_event(dev, BM_EVENT_ERROR);
-    if (ev) {
-        ev->err = err;
-        ev->fix = fix;
-        memcpy(ev->detail, st.detail, sizeof ev->detail);
-        post_event(dev, ev);
-    }
+void bm_device_report_media_error(struct bm_device *dev, enum bm_err err, enum bm_fix fix,
+                                  const char *fmt, ...)
+{
+    char detail[sizeof(((struct bm_device_event *)0)->detail)];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    log_and_post_error(dev, err, fix, detail);
 }
 
 void bm_device_clear_error(struct bm_device *dev, enum bm_device_state state)
@@ -467,20 +483,25 @@ void bm_device_run_actions(struct bm_device *dev)
 
 bool bm_device_wait(struct bm_device *dev, const struct bm_cmd *cmd, unsigned ms)
 {
+    /* The deadline is read from the real clock, not counted in slices: on a loaded machine a
+     * 10 ms slice can take 150 ms, and counting them made a 1 s wait last 20 s. */
+    const struct bm_clock *real = bm_clock_system();
+    uint64_t deadline = bm_clock_ms(real) + ms;
     for (;;) {
         bm_device_run_actions(dev);
         if (cmd && bm_request_cancelled(cmd->req))
             return true;
-        if (ms == 0)
+        uint64_t now = bm_clock_ms(real);
+        if (now >= deadline)
             return false;
-        unsigned slice = ms < WAIT_SLICE_MS ? ms : WAIT_SLICE_MS;
+        unsigned slice =
+            deadline - now < WAIT_SLICE_MS ? (unsigned)(deadline - now) : WAIT_SLICE_MS;
         if (cmd && bm_request_sleep(cmd->req, slice))
             return true;
         if (!cmd) {
             struct timespec ts = {0, (long)slice * 1000000L};
             nanosleep(&ts, NULL);
         }
-        ms -= slice;
     }
 }
 

@@ -79,12 +79,21 @@ void bm_device_set_status(struct bm_device *dev, const struct bm_device_status *
 
 /*
  * Records an outstanding error in the status (error, fix, detail; `state` becomes the device
- * state unless it is BM_DEVICE_STARTING, which keeps the current one) and posts a
- * BM_EVENT_ERROR followed by the status change. detail: never personal data.
+ * state unless it is BM_DEVICE_STARTING, which keeps the current one) and posts the status
+ * change followed by a BM_EVENT_ERROR, so whoever handles the error sees the new status.
+ * detail: never personal data.
  */
 void bm_device_report_error(struct bm_device *dev, enum bm_device_state state, enum bm_err err,
                             enum bm_fix fix, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/*
+ * Posts a BM_EVENT_ERROR about the medium in hand (a card that will not read) and leaves the
+ * status alone: the device itself is fine, so nobody reading the status may see the error,
+ * not even for a moment. detail: never personal data.
+ */
+void bm_device_report_media_error(struct bm_device *dev, enum bm_err err, enum bm_fix fix,
+                                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Clears the outstanding error (status error BM_OK, fix none) and sets the state. */
 void bm_device_clear_error(struct bm_device *dev, enum bm_device_state state);

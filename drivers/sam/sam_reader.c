@@ -467,8 +467,7 @@ static void card_unreadable(struct bm_device *dev, struct sam_reader *r)
     publish(dev, BM_DEVICE_ONLINE, BM_CARD_PRESENT, BM_SAM_OK);
     bm_device_emit(dev, BM_EVENT_MEDIA_INSERTED, NULL, NULL);
     if (r->read_fix == BM_FIX_NONE) {
-        bm_device_report_error(dev, BM_DEVICE_ONLINE, r->read_err, r->read_fix, "%s", r->read_why);
-        bm_device_clear_error(dev, BM_DEVICE_ONLINE);
+        bm_device_report_media_error(dev, r->read_err, r->read_fix, "%s", r->read_why);
     } else {
         fault(dev, BM_DEVICE_ONLINE, BM_CARD_PRESENT, BM_SAM_OK, r->read_err, r->read_fix,
               r->read_why);

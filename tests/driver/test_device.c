@@ -7,8 +7,11 @@
 #include "fixture.h"
 
 #include "core/secbuf.h"
+#include "drivers/driver.h"
 
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 static int setup(void **state)
 {
@@ -116,8 +119,7 @@ static void test_cancel(void **state)
     struct bm_device *dev = fx_open(f, BM_CLASS_ID_READER);
     struct bm_id_read_params wait = {.timeout_ms = 60000};
     struct fx_cmd *running = fx_cmd(f), *queued = fx_cmd(f);
-    assert_int_equal(bm_id_reader_read(dev, &wait, fx_done_identity, running, &running->id),
-                     BM_OK);
+    assert_int_equal(bm_id_reader_read(dev, &wait, fx_done_identity, running, &running->id), BM_OK);
     assert_true(fx_wait_running(dev, running->id));
     assert_int_equal(bm_id_reader_read(dev, &wait, fx_done_identity, queued, &queued->id), BM_OK);
 
@@ -139,8 +141,7 @@ static void test_unplug_while_running(void **state)
     struct bm_device *dev = fx_open(f, BM_CLASS_ID_READER);
     struct bm_id_read_params wait = {.timeout_ms = 60000};
     struct fx_cmd *running = fx_cmd(f), *queued = fx_cmd(f);
-    assert_int_equal(bm_id_reader_read(dev, &wait, fx_done_identity, running, &running->id),
-                     BM_OK);
+    assert_int_equal(bm_id_reader_read(dev, &wait, fx_done_identity, running, &running->id), BM_OK);
     assert_true(fx_wait_running(dev, running->id));
     assert_int_equal(bm_id_reader_read(dev, &wait, fx_done_identity, queued, &queued->id), BM_OK);
     int mark = f->n_events;
@@ -203,6 +204,60 @@ static void test_silent_times_out(void **state)
     assert_true(fx_wait_cmd(k));
     assert_int_equal(k->c.err, BM_ERR_TIMEOUT);
     assert_int_equal(k->c.fix, BM_FIX_RESET);
+    bm_device_close(dev);
+}
+
+/*
+ * bm_device_wait keeps to real time when the worker is slow. A driver waits 300 ms while a
+ * posted action that takes 40 ms keeps posting itself: each pass of the wait runs it once, as
+ * a loaded machine's slow wakeups would. Counting 10 ms slices instead of reading the clock
+ * ran it 30 times (1.2 s); reading the clock, the wait ends after about 8, and a busier
+ * machine only makes it fewer.
+ */
+static atomic_int slow_runs;
+static atomic_bool slow_stop;
+
+static void slow_action(struct bm_device *dev, void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&slow_runs, 1);
+    nanosleep(&(struct timespec){0, 40 * 1000000L}, NULL);
+    if (!atomic_load(&slow_stop))
+        bm_device_post_action(dev, slow_action, NULL, NULL);
+}
+
+static int slow_runs_at_return;
+
+static enum bm_err waiting_run(struct bm_device *dev, struct bm_cmd *cmd)
+{
+    atomic_store(&slow_runs, 0);
+    atomic_store(&slow_stop, false);
+    bm_device_post_action(dev, slow_action, NULL, NULL);
+    bool cancelled = bm_device_wait(dev, cmd, 300);
+    slow_runs_at_return = atomic_load(&slow_runs);
+    atomic_store(&slow_stop, true);
+    return cancelled ? bm_err_set(BM_ERR_CANCELLED, "cancelled") : BM_OK;
+}
+
+static const struct bm_driver waiting_driver = {
+    .name = "waiting",
+    .description = "waits 300 ms in every command",
+    .cls = BM_CLASS_BARCODE,
+    .run = waiting_run,
+};
+
+static void test_wait_keeps_real_time(void **state)
+{
+    struct fx *f = *state;
+    struct bm_device_params p = {.cfg = f->cfg, .clock = &f->clock};
+    struct bm_device *dev;
+    assert_int_equal(bm_device_open(&waiting_driver, &p, &dev), BM_OK);
+    struct fx_cmd *k = fx_cmd(f);
+    assert_int_equal(bm_device_reset(dev, fx_done, k, &k->id), BM_OK);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    assert_true(slow_runs_at_return >= 1);
+    assert_true(slow_runs_at_return <= 15);
     bm_device_close(dev);
 }
 
@@ -389,6 +444,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unplug_while_running, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_with_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silent_times_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wait_keeps_real_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_card_events_and_wipe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paper_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_barcode, setup, teardown),
