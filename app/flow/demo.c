@@ -15,6 +15,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "drivers/receipt_printer.h"
 #include "drivers/sim/sim.h"
 
 #include <poll.h>
@@ -47,6 +48,15 @@ static void report(const char *what, enum bm_err err)
         bm_log_warn("demo", "%s: %s (%s)", what, bm_err_name(err), bm_err_detail());
 }
 
+static void on_reprinted(const struct bm_completion *c, void *ud)
+{
+    (void)ud;
+    if (c->err == BM_OK)
+        bm_log_notice("demo", "receipt printed again");
+    else
+        bm_log_warn("demo", "receipt not printed again: %s (%s)", bm_err_name(c->err), c->detail);
+}
+
 static bool class_by_name(const char *name, enum bm_device_class *out)
 {
     for (int c = 0; c < BM_CLASS_COUNT; c++) {
@@ -73,11 +83,11 @@ static const struct {
     const char *word;
     enum bm_sim_printer_event ev;
 } printer_words[] = {
-    {"paper-low", BM_SIM_PAPER_LOW},   {"paper-out", BM_SIM_PAPER_OUT},
-    {"jam", BM_SIM_PAPER_JAM},         {"cover-open", BM_SIM_COVER_OPEN},
+    {"paper-low", BM_SIM_PAPER_LOW},     {"paper-out", BM_SIM_PAPER_OUT},
+    {"jam", BM_SIM_PAPER_JAM},           {"cover-open", BM_SIM_COVER_OPEN},
     {"cover-close", BM_SIM_COVER_CLOSE}, {"cutter-error", BM_SIM_CUTTER_ERROR},
-    {"toner-low", BM_SIM_TONER_LOW},   {"toner-out", BM_SIM_TONER_OUT},
-    {"refill", BM_SIM_REFILL},         {"taken", BM_SIM_RECEIPT_TAKEN},
+    {"toner-low", BM_SIM_TONER_LOW},     {"toner-out", BM_SIM_TONER_OUT},
+    {"refill", BM_SIM_REFILL},           {"taken", BM_SIM_RECEIPT_TAKEN},
 };
 
 static const char help_text[] =
@@ -90,6 +100,7 @@ static const char help_text[] =
     "  cover-open | cover-close | cutter-error | taken   receipt printer\n"
     "  doc PRINTER-WORD                          the same words for the A4 printer\n"
     "  receipt [en] | certificate                print the sample receipt / A4 certificate\n"
+    "  reprint                                   print the last receipt again\n"
     "  unplug [CLASS] | replug [CLASS]           default id_reader (F9 F10)\n"
     "  tap NAME                                  tap a named screen element\n"
     "  screenshot [DIR]                          save the screen as PNG (F11)\n"
@@ -122,8 +133,9 @@ static void log_catalog_status(struct bm_flow *flow)
                                  bm_device_class_name((enum bm_device_class)c));
                 len += w > 0 ? (size_t)w : 0;
             }
-        bm_log_notice("catalog", "revision %s from %s (%zu warnings); %zu of %zu services "
-                                 "unavailable now%s%s%s",
+        bm_log_notice("catalog",
+                      "revision %s from %s (%zu warnings); %zu of %zu services "
+                      "unavailable now%s%s%s",
                       st.revision, st.source, st.warnings, paused, n, len ? " (needs " : "",
                       classes, len ? ")" : "");
     }
@@ -177,6 +189,10 @@ static void run_command(struct bm_demo *d, char *line)
             err = cmd[0] == 'r' ? bm_demo_print_receipt(d->print, strcmp(arg, "en") == 0)
                                 : bm_demo_print_certificate(d->print);
         report(cmd[0] == 'r' ? "receipt: rendering" : "certificate: rendering", err);
+    } else if (strcmp(cmd, "reprint") == 0) {
+        uint64_t id;
+        report("receipt: reprinting", bm_receipt_printer_reprint(dev(d, BM_CLASS_RECEIPT_PRINTER),
+                                                                 on_reprinted, NULL, &id));
     } else if (strcmp(cmd, "status") == 0) {
         bm_devices_log_status(d->flow->devices);
         log_catalog_status(d->flow);
@@ -235,6 +251,9 @@ static void *console_main(void *ud)
 {
     struct bm_demo *d = ud;
     FILE *in = stdin;
+    /* Unbuffered: with a buffer, two lines arriving together would both be read into it, and
+     * poll, which sees only the descriptor, would then sleep on the second one. */
+    setvbuf(in, NULL, _IONBF, 0);
     char buf[LINE_MAX_LEN];
     for (;;) {
         struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {d->wake[0], POLLIN, 0}};

@@ -13,6 +13,11 @@
  * first A4 certificate took 2.4 s, later ones about 20 ms (bench_document): too long for the
  * main loop, which must keep drawing frames.
  *
+ * Lifetime: a job's render_done is posted to the main loop, which may deliver it after the demo
+ * has stopped (bm_loop_shutdown runs after the devices are closed). So the demo keeps the jobs
+ * it has submitted and not yet seen done, and detaches them when it is destroyed: a detached
+ * job is only freed.
+ *
  * Threads: main, except render_run (the "documents" worker).
  */
 #include "demo_print.h"
@@ -28,13 +33,17 @@
 #include <string.h>
 #include <time.h>
 
+struct render_job;
+
 struct bm_demo_print {
     struct bm_flow *flow;
     struct bm_worker *worker;
+    struct render_job *jobs; /* submitted, render_done not yet run */
 };
 
 struct render_job {
-    struct bm_demo_print *p;
+    struct bm_demo_print *p; /* NULL once detached */
+    struct render_job *prev, *next;
     bool pdf, english;
     unsigned width, max_height;
     struct bm_doc_raster raster;
@@ -49,8 +58,29 @@ static double now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+static void track(struct bm_demo_print *p, struct render_job *j)
+{
+    j->next = p->jobs;
+    if (p->jobs)
+        p->jobs->prev = j;
+    p->jobs = j;
+}
+
+static void untrack(struct render_job *j)
+{
+    if (!j->p)
+        return;
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        j->p->jobs = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+}
+
 static void free_job(struct render_job *j)
 {
+    untrack(j);
     bm_doc_raster_free(&j->raster);
     bm_doc_pdf_free(&j->doc);
     free(j);
@@ -59,9 +89,10 @@ static void free_job(struct render_job *j)
 /* Worker thread: builds and renders the sample. */
 static enum bm_err render_run(struct bm_request *req, void *arg, void **result)
 {
-    (void)req;
     (void)result;
     struct render_job *j = arg;
+    if (bm_request_cancelled(req))
+        return bm_err_set(BM_ERR_CANCELLED, "demo stopping");
     double t0 = now_ms();
     struct bm_document *doc = NULL;
     enum bm_err err = j->pdf ? bm_doc_certificate_sample(&doc)
@@ -89,8 +120,12 @@ static void render_done(enum bm_err err, void *result, void *arg)
     (void)result;
     struct render_job *j = arg;
     const char *what = j->pdf ? "certificate" : "receipt";
+    if (!j->p) { /* the demo has stopped: nobody to print for */
+        free_job(j);
+        return;
+    }
     if (err != BM_OK) {
-        if (err != BM_ERR_SHUTDOWN)
+        if (err != BM_ERR_SHUTDOWN && err != BM_ERR_CANCELLED)
             bm_log_warn("demo", "%s not rendered: %s (%s)", what, bm_err_name(err),
                         bm_err_detail());
         free_job(j);
@@ -139,15 +174,20 @@ void bm_demo_print_destroy(struct bm_demo_print *p)
 {
     if (!p)
         return;
-    bm_worker_destroy(p->worker);
+    bm_worker_destroy(p->worker); /* after this, render_done runs on the main thread only */
+    for (struct render_job *j = p->jobs; j; j = j->next)
+        j->p = NULL;
     free(p);
 }
 
 static enum bm_err submit(struct bm_demo_print *p, struct render_job *j)
 {
+    track(p, j);
     enum bm_err err = bm_worker_submit(p->worker, render_run, render_done, j, NULL);
     if (err != BM_OK)
         free_job(j);
+    else
+        bm_log_info("demo", "%s render started", j->pdf ? "certificate" : "receipt");
     return err;
 }
 

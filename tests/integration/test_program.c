@@ -6,6 +6,7 @@
 #include "program.h"
 #include "test_support.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -50,9 +51,10 @@ static void test_config_errors_stop_startup(void **state)
 {
     const char *dir = bm_test_mkdtemp("badconf");
     char path[4096];
-    snprintf(path, sizeof path, "%s", bm_test_write_file(dir, "bad.conf",
-                                                         "[kiosk]\nname = 测试\n\n[display]\n"
-                                                         "width = wide\n"));
+    snprintf(path, sizeof path, "%s",
+             bm_test_write_file(dir, "bad.conf",
+                                "[kiosk]\nname = 测试\n\n[display]\n"
+                                "width = wide\n"));
     char *out;
     assert_int_equal(run_to_end((const char *[]){"--config", path, "--check-config", NULL}, &out),
                      3);
@@ -67,10 +69,8 @@ static void test_config_errors_stop_startup(void **state)
     assert_non_null(strstr(out, "/nonexistent/kiosk.conf"));
     free(out);
 
-    assert_int_equal(run_to_end((const char *[]){"--set", "display.width=5", "--check-config",
-                                                 NULL},
-                                &out),
-                     3);
+    assert_int_equal(
+        run_to_end((const char *[]){"--set", "display.width=5", "--check-config", NULL}, &out), 3);
     assert_non_null(strstr(out, "width"));
     free(out);
 
@@ -130,7 +130,8 @@ static void stop_with(int sig)
     char sim[4200];
     snprintf(sim, sizeof sim, "sim.output_dir=%s", dir);
     struct bm_program r;
-    bm_program_start(&r, BM_PROGRAM, (const char *[]){"--set", sim, "--set", "log.level=debug", NULL});
+    bm_program_start(&r, BM_PROGRAM,
+                     (const char *[]){"--set", sim, "--set", "log.level=debug", NULL});
     assert_true(bm_program_wait_output(&r, "ui: toolkit ready", 60));
     /* The devices' worker threads are running now; the signal must stop them all. */
     assert_true(bm_program_wait_output(&r, "barcode (sim): online", 60));
@@ -189,7 +190,8 @@ static void test_demo_console_drives_devices_and_screens(void **state)
     assert_true(bm_program_wait_output(&r, "scanner (sim): no_device", 60));
     /* Paper out and no scanner: the technician sees which services cannot run now. */
     bm_program_say(&r, "status");
-    assert_true(bm_program_wait_output(&r, "services unavailable now (needs receipt_printer, scanner)", 60));
+    assert_true(bm_program_wait_output(
+        &r, "services unavailable now (needs receipt_printer, scanner)", 60));
     assert_true(bm_program_wait_output(&r, "rejected since start: 1", 60));
     bm_program_say(&r, "tap no.such.element");
     assert_true(bm_program_wait_output(&r, "no element 'no.such.element'", 60));
@@ -207,6 +209,83 @@ static void test_demo_console_drives_devices_and_screens(void **state)
     assert_true(st.st_size > 10000);
 }
 
+/* Starts the program with the demo console, its sim printers writing into dir/sim. */
+static void start_demo(struct bm_program *r, const char *dir)
+{
+    static char simset[4300];
+    snprintf(simset, sizeof simset, "sim.output_dir=%s/sim", dir);
+    bm_program_start(r, BM_PROGRAM, (const char *[]){"--demo-console", "--set", simset, NULL});
+    assert_true(bm_program_wait_output(r, "receipt_printer (sim): online", 60));
+    assert_true(bm_program_wait_output(r, "doc_printer (sim): online", 60));
+}
+
+/* The PNG files the sim receipt printer wrote into dir/sim, read whole; returns how many. */
+static size_t read_receipts(const char *dir, char *files[], size_t lens[], size_t max)
+{
+    char sim[4200];
+    snprintf(sim, sizeof sim, "%s/sim", dir);
+    DIR *d = opendir(sim);
+    size_t n = 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || strcmp(e->d_name + len - 4, ".png") != 0 || n == max)
+            continue;
+        char path[4500];
+        snprintf(path, sizeof path, "%s/%s", sim, e->d_name);
+        files[n] = bm_test_read_file(path, &lens[n]);
+        assert_non_null(files[n]);
+        n++;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* `reprint` prints the last receipt again, the same paper; with none it says so. */
+static void test_reprint(void **state)
+{
+    char dir[4096]; /* a copy: the next bm_test_mkdtemp reuses its buffer */
+    snprintf(dir, sizeof dir, "%s", bm_test_mkdtemp("reprint"));
+    struct bm_program r;
+    start_demo(&r, dir);
+    bm_program_say(&r, "reprint");
+    assert_true(bm_program_wait_output(&r, "no receipt to print again", 60));
+    bm_program_say(&r, "receipt");
+    assert_true(bm_program_wait_output(&r, "receipt printed", 120));
+    bm_program_say(&r, "reprint");
+    assert_true(bm_program_wait_output(&r, "receipt printed again", 60));
+    bm_program_say(&r, "quit");
+    assert_int_equal(bm_program_finish(&r, 60), 0);
+
+    char *files[3];
+    size_t lens[3];
+    assert_int_equal(read_receipts(dir, files, lens, 3), 2);
+    assert_int_equal(lens[0], lens[1]);
+    assert_memory_equal(files[0], files[1], lens[0]);
+    free(files[0]);
+    free(files[1]);
+}
+
+/*
+ * Quitting while a certificate renders: the render's completion reaches the main loop only
+ * after the demo and the devices have gone, and must find nothing of theirs (under the
+ * sanitizers a use-after-free here ends the program with an error).
+ */
+static void test_quit_while_rendering(void **state)
+{
+    char dir[4096]; /* a copy: the next bm_test_mkdtemp reuses its buffer */
+    snprintf(dir, sizeof dir, "%s", bm_test_mkdtemp("quitrender"));
+    struct bm_program r;
+    start_demo(&r, dir);
+    bm_program_say(&r, "certificate");
+    assert_true(bm_program_wait_output(&r, "certificate render started", 60));
+    bm_program_say(&r, "quit");
+    assert_int_equal(bm_program_finish(&r, 120), 0);
+    char *out = bm_program_output(&r);
+    assert_null(strstr(out, "certificate printed"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +296,8 @@ int main(void)
         cmocka_unit_test(test_sigterm_stops_cleanly),
         cmocka_unit_test(test_sigint_stops_cleanly),
         cmocka_unit_test(test_demo_console_drives_devices_and_screens),
+        cmocka_unit_test(test_reprint),
+        cmocka_unit_test(test_quit_while_rendering),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
