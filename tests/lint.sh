@@ -26,7 +26,7 @@ check_home 'cups/' 'drivers/'
 check_home 'zbar' 'drivers/\|tests/ui/test_document_render\|tests/driver/test_receipt_print'
 check_home 'cairo' 'drivers/sim/\|tests/\|app/services/'
 check_home 'curl/' 'app/services/'
-check_home 'sqlite3' 'app/services/'
+check_home 'sqlite3' 'app/services/outbox\|tests/'
 check_home 'linphone/' 'app/services/'
 check_home 'jansson' 'app/services/catalog_parse\|tests/'
 

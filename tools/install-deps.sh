@@ -19,6 +19,8 @@ packages=(
     libcairo2-dev libpango1.0-dev libqrencode-dev
     # A4 printing through CUPS; a private cupsd and PDF text checks in tests
     libcups2-dev cups-daemon cups-client poppler-utils
+    # the outbox: SQLite, and libsodium for personal data at rest
+    libsqlite3-dev libsodium-dev sqlite3
     # decoding the QR codes we print, in tests (and the barcode driver)
     libzbar-dev
     # headless demo and real-window tests

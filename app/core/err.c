@@ -32,6 +32,7 @@ static const struct {
     [BM_ERR_STATE] = {"BM_ERR_STATE", "not allowed in the current state"},
     [BM_ERR_SHUTDOWN] = {"BM_ERR_SHUTDOWN", "shutting down"},
     [BM_ERR_INTERNAL] = {"BM_ERR_INTERNAL", "internal error"},
+    [BM_ERR_NO_SPACE] = {"BM_ERR_NO_SPACE", "no space left"},
 };
 
 static int known(enum bm_err err)

@@ -30,6 +30,7 @@ enum bm_err {
     BM_ERR_STATE,           /* not allowed in the current state */
     BM_ERR_SHUTDOWN,        /* the subsystem is shutting down */
     BM_ERR_INTERNAL,        /* a bug: should never happen */
+    BM_ERR_NO_SPACE,        /* a disk or a store is full */
     BM_ERR_COUNT
 };
 
