@@ -9,7 +9,9 @@
 #   - the host-side time of one ID card read and its bytes on the wire (bench_sam);
 #   - the time to lay out and render a receipt and an A4 PDF, and their bytes (bench_document).
 #   - receipt encode time, bytes per receipt and the USB bandwidth to the emulated printer
-#     (bench_escpos).
+#     (bench_escpos);
+#   - durable outbox enqueues and acknowledgements a second, bytes per queued application
+#     (bench_outbox).
 # Usage: tests/bench/run.sh [BUILD_DIR]   (default build/bench, an optimised build with the
 #        benchmark programs: cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 #        && ninja -C build/bench; build/demo from tools/demo.sh works too, without the catalog
@@ -92,4 +94,12 @@ if [ -x "$build/tests/bench/bench_escpos" ]; then
     "$build/tests/bench/bench_escpos" "${ESCPOS_RUNS:-200}"
 else
     echo "bench_escpos not built in $build (configure with -DBM_TESTS=ON)"
+fi
+
+echo "== Outbox: durable enqueues a second, take + ack a second, bytes per queued application"
+if [ -x "$build/tests/bench/bench_outbox" ]; then
+    # On the build's disk, not in $out: /tmp may be a tmpfs, where fsync costs nothing.
+    "$build/tests/bench/bench_outbox" "$build" "${OUTBOX_PUTS:-500}" 2>/dev/null
+else
+    echo "bench_outbox not built in $build (configure with -DBM_TESTS=ON)"
 fi
