@@ -170,19 +170,35 @@ static enum bm_err sync_dir_of(const char *path)
     return rc == 0 ? BM_OK : bm_err_set(BM_ERR_IO, "fsync %s's directory", path);
 }
 
+static enum bm_err read_key(const char *path, unsigned char *master);
+
+/*
+ * Writes a new key beside path, then links it into place: a crash can leave a stray .new
+ * file, never a short key file that would stop the outbox. If another key got there first
+ * (link fails with EEXIST), that one is used.
+ */
 static enum bm_err make_key(const char *path, unsigned char *master)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp)
+        return bm_err_set(BM_ERR_CONFIG, "outbox key %s: path too long", path);
+    unlink(tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
-        return bm_err_set(BM_ERR_CONFIG, "outbox key %s: cannot create: %s", path, strerror(errno));
+        return bm_err_set(BM_ERR_CONFIG, "outbox key %s: cannot create: %s", tmp, strerror(errno));
     randombytes_buf(master, KEY_BYTES);
     bool ok = write(fd, master, KEY_BYTES) == KEY_BYTES && fsync(fd) == 0;
     int e = errno;
     close(fd);
-    if (!ok) {
-        unlink(path);
-        return bm_err_set(BM_ERR_IO, "outbox key %s: write: %s", path, strerror(e));
+    if (ok && link(tmp, path) != 0) {
+        e = errno;
+        ok = false;
     }
+    unlink(tmp);
+    if (!ok && e == EEXIST)
+        return read_key(path, master);
+    if (!ok)
+        return bm_err_set(BM_ERR_IO, "outbox key %s: write: %s", path, strerror(e));
     bm_log_notice("outbox", "made a new outbox key in %s", path);
     return sync_dir_of(path);
 }
