@@ -114,8 +114,8 @@ enum bm_err bm_receipt_printer_print(struct bm_device *dev, const struct bm_rece
 static enum bm_err submit_receipt(struct bm_device *dev, const struct bm_receipt_job *job,
                                   bm_device_done_fn done, void *ud, uint64_t *id)
 {
-    if (!job || !done || !job->raster.bits || job->raster.width == 0 ||
-        job->raster.height == 0 || job->raster.stride < (job->raster.width + 7) / 8)
+    if (!job || !done || !job->raster.bits || job->raster.width == 0 || job->raster.height == 0 ||
+        job->raster.stride < (job->raster.width + 7) / 8)
         return bm_err_set(BM_ERR_INVALID_ARG, "receipt: bad raster or no callback");
     if (job->raster.height > MAX_RECEIPT_DOTS)
         return bm_err_set(BM_ERR_NO_MEMORY, "receipt: %u dots is longer than %u",

@@ -24,9 +24,9 @@ struct bm_raster {
 };
 
 struct bm_receipt_caps {
-    unsigned width_dots;  /* 384 or 576 */
-    unsigned dpi;         /* 203 for most heads */
-    unsigned max_height;  /* longest raster accepted, in dots */
+    unsigned width_dots; /* 384 or 576 */
+    unsigned dpi;        /* 203 for most heads */
+    unsigned max_height; /* longest raster accepted, in dots */
     bool has_cutter;
     bool reports_paper_low; /* has a near-end sensor */
     bool reports_taken;     /* has a presenter that sees the receipt taken */

@@ -64,8 +64,8 @@ struct bm_secbuf *bm_secbuf_new(size_t capacity)
     }
     size_t page = page_size();
     buf->map_size = (capacity + 1 + page - 1) / page * page;
-    void *mem = mmap(NULL, buf->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+    void *mem =
+        mmap(NULL, buf->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) {
         int e = errno;
         free(buf);

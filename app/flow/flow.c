@@ -58,10 +58,11 @@ static const struct bm_catalog *catalog(const struct bm_flow *flow)
 
 static void fill_attract(const struct bm_flow *flow, struct bm_attract_vm *vm)
 {
-    *vm = (struct bm_attract_vm){
-        .kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang,
-        .notice = bm_catalog_view_notice(catalog(flow), flow->lang,
-                                         bm_catalog_view_date(&flow->now))};
+    *vm = (struct bm_attract_vm){.kiosk = flow->kiosk,
+                                 .now = flow->now,
+                                 .lang = flow->lang,
+                                 .notice = bm_catalog_view_notice(
+                                     catalog(flow), flow->lang, bm_catalog_view_date(&flow->now))};
 }
 
 /* parts holds the arrays vm points at: declare it next to the vm. */
@@ -192,7 +193,8 @@ static void touch_session(struct bm_flow *flow)
     bm_loop_timer_cancel(flow->idle_timer);
     flow->idle_timer = 0;
     if (flow->screen != BM_FLOW_ATTRACT)
-        flow->idle_timer = bm_loop_timer_add(flow->session_timeout_ms, false, session_timeout, flow);
+        flow->idle_timer =
+            bm_loop_timer_add(flow->session_timeout_ms, false, session_timeout, flow);
 }
 
 static void end_session(struct bm_flow *flow)
@@ -335,10 +337,10 @@ static enum bm_err open_catalog(struct bm_flow *flow)
     struct bm_catalog_store_config c = {
         .bundled_path = bm_paths_from_config(flow->cfg, "catalog", "bundled",
                                              bm_paths_bundled_catalog(), bundled, sizeof bundled),
-        .current_path = bm_paths_from_config(flow->cfg, "catalog", "current", "", current,
-                                             sizeof current),
-        .assets_dir = bm_paths_from_config(flow->cfg, "paths", "assets", bm_paths_assets(),
-                                           assets, sizeof assets),
+        .current_path =
+            bm_paths_from_config(flow->cfg, "catalog", "current", "", current, sizeof current),
+        .assets_dir = bm_paths_from_config(flow->cfg, "paths", "assets", bm_paths_assets(), assets,
+                                           sizeof assets),
         .changed = on_catalog_changed,
         .ud = flow,
     };
@@ -415,7 +417,7 @@ void bm_flow_stop(struct bm_flow *flow)
     bm_devices_close(flow->devices); /* joins device threads; completions go to the loop */
     bm_catalog_store_destroy(flow->catalogs);
     bm_registry_shutdown();
-    bm_loop_shutdown();             /* delivers them, then refuses new messages */
+    bm_loop_shutdown(); /* delivers them, then refuses new messages */
     bm_identity_free(flow->resident);
     bm_secbuf_wipe_all();
     bm_ui_destroy(flow->ui);

@@ -21,8 +21,8 @@ static void test_visit_then_walk_away(void **state)
 
     struct bm_program p;
     bm_program_start(&p, BM_PROGRAM,
-                     (const char *[]){"--demo-console", "--screenshot-dir", shots, "--set",
-                                      set_sim, "--set", "session.timeout_s=60", NULL});
+                     (const char *[]){"--demo-console", "--screenshot-dir", shots, "--set", set_sim,
+                                      "--set", "session.timeout_s=60", NULL});
     assert_true(bm_program_wait_output(&p, "001-attract-zh_CN.png", 60));
     assert_true(bm_program_wait_output(&p, "id_reader (sim): online", 60));
 
@@ -48,9 +48,8 @@ static void test_visit_then_walk_away(void **state)
     const char *ended = strstr(out, "session ended: ");
     assert_non_null(ended);
     unsigned long wiped = 0, left = 1;
-    assert_int_equal(sscanf(ended, "session ended: %lu personal buffers wiped, %lu still",
-                            &wiped, &left),
-                     2);
+    assert_int_equal(
+        sscanf(ended, "session ended: %lu personal buffers wiped, %lu still", &wiped, &left), 2);
     assert_int_equal(left, 0);
     /* The card's text never reached the log: its fictional province and its ID digits. */
     assert_null(strstr(out, "示例"));
