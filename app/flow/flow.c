@@ -7,8 +7,9 @@
  * minute boundary, so an idle attract screen wakes once a minute.
  *
  * A session starts with the first touch (or a card) and ends on inactivity: the resident's
- * personal data is wiped and the attract screen returns. (The "are you still there?"
- * countdown and the full session rules come with the resident UI work.)
+ * personal data is wiped and the attract screen returns. The receipt printer forgets its
+ * reprint copy first; a receipt still printing then comes out whole, and is not kept. (The
+ * "are you still there?" countdown and the full session rules come with the resident UI work.)
  *
  * Main thread only.
  */
@@ -20,6 +21,7 @@
 #include "core/loop.h"
 #include "core/paths.h"
 #include "core/secbuf.h"
+#include "drivers/receipt_printer.h"
 #include "drivers/registry.h"
 
 #include <errno.h>
@@ -201,9 +203,13 @@ static void end_session(struct bm_flow *flow)
 {
     bm_identity_free(flow->resident);
     flow->resident = NULL;
+    /* Before the wipe, which spares print jobs' buffers: the kept receipt copy is one of them. */
+    bm_receipt_printer_forget_last();
     size_t wiped = bm_secbuf_wipe_all();
-    bm_log_info("flow", "session ended: %zu personal buffers wiped, %zu still allocated", wiped,
-                bm_secbuf_live_count());
+    bm_log_info("flow",
+                "session ended: %zu personal buffers wiped, %zu still allocated "
+                "(%zu of them receipts still printing)",
+                wiped, bm_secbuf_live_count(), bm_secbuf_job_count());
     if (flow->lang != flow->default_lang)
         set_language(flow, flow->default_lang);
 }
@@ -419,6 +425,7 @@ void bm_flow_stop(struct bm_flow *flow)
     bm_registry_shutdown();
     bm_loop_shutdown(); /* delivers them, then refuses new messages */
     bm_identity_free(flow->resident);
+    bm_receipt_printer_forget_last(); /* every job has completed: nothing is left printing */
     bm_secbuf_wipe_all();
     bm_ui_destroy(flow->ui);
     bm_display_close(&flow->display);
