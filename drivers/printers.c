@@ -7,10 +7,18 @@
  * secure buffer; a PDF is copied to the heap and zeroed before it is freed for the same reason.
  * The checks here are the contract (sizes, caps); what a printer can do is the driver's.
  *
- * Reprint: each receipt job carries a second (heap, wiped) copy of its raster through the caller's
- * completion; when the job completes BM_OK that copy becomes "the last receipt" (one for the
- * program: a kiosk has one receipt printer), replacing and wiping the one before, so the same
- * works for every receipt driver, the sim included. bm_receipt_printer_forget_last wipes it.
+ * A receipt's copy is a job buffer (core/secbuf.h): locked and out of core dumps like every
+ * secure buffer, zeroed when freed, but spared by the session wipe, because the job may still
+ * be printing when the session ends and a wiped raster would come out as blank paper reported
+ * as printed. The job owns it, whatever the driver; the driver only reads it.
+ *
+ * Reprint: when a receipt job completes BM_OK, its buffer is not freed but becomes "the last
+ * receipt" (one for the program: a kiosk has one receipt printer), replacing and freeing the
+ * one before, so reprint works for every receipt driver, the sim included. Sessions are
+ * counted: bm_receipt_printer_forget_last (the flow's session end, before its wipe) frees the
+ * copy and starts a new generation, and a job submitted in an earlier generation that
+ * completes after that is printed whole but not kept, so nothing of a resident outlives their
+ * session but the paper still coming out of the printer.
  *
  * Threads: the main thread.
  */
@@ -21,11 +29,6 @@
 
 /* A receipt longer than this (in dots) is a caller's bug: ~12 m at 203 dpi. */
 #define MAX_RECEIPT_DOTS 100000u
-
-struct receipt_args {
-    struct bm_receipt_job job; /* job.raster.bits points into copy */
-    struct bm_secbuf *copy;
-};
 
 struct doc_args {
     struct bm_doc_job job; /* job.pdf points into copy; title into title */
@@ -39,83 +42,59 @@ static void deliver_plain(const struct bm_completion *c, void *result, void (*fn
     ((bm_device_done_fn)fn)(c, ud);
 }
 
-static void free_receipt_args(void *p)
-{
-    struct receipt_args *a = p;
-    if (!a)
-        return;
-    bm_secbuf_free(a->copy);
-    free(a);
-}
-
-/* A receipt on its way: the caller's completion, and the copy kept if it prints. */
-struct receipt_keep {
+/*
+ * A receipt on its way: the caller's completion, and the raster, which the job owns (the
+ * driver's args only point into it, so they and this may be freed in either order).
+ */
+struct receipt_ticket {
     bm_device_done_fn done;
     void *ud;
-    const struct bm_device *dev;
-    struct bm_receipt_job job; /* job.raster.bits points into copy */
-    unsigned char *copy;       /* heap, wiped when freed (not a secbuf: it outlives the job) */
-    size_t size;
+    const struct bm_device *dev; /* compared, never used: the kept copy prints only on it */
+    uint64_t generation;         /* of the session that submitted it */
+    struct bm_receipt_job job;   /* job.raster.bits points into raster */
+    struct bm_secbuf *raster;    /* a job buffer (see above) */
 };
 
-static struct receipt_keep *last_receipt; /* main thread only */
+/* Main thread only. */
+static struct receipt_ticket *last_receipt;
+static uint64_t generation;
 
-static void free_keep(struct receipt_keep *k)
+static void free_ticket(struct receipt_ticket *t)
 {
-    if (!k)
+    if (!t)
         return;
-    if (k->copy) {
-        explicit_bzero(k->copy, k->size);
-        free(k->copy);
-    }
-    free(k);
+    bm_secbuf_free(t->raster);
+    free(t);
 }
 
 void bm_receipt_printer_forget_last(void)
 {
-    free_keep(last_receipt);
+    free_ticket(last_receipt);
     last_receipt = NULL;
+    generation++;
 }
 
 static void deliver_receipt(const struct bm_completion *c, void *result, void (*fn)(void), void *ud)
 {
     (void)result;
     (void)fn;
-    struct receipt_keep *k = ud;
-    bm_device_done_fn done = k->done;
-    void *done_ud = k->ud;
-    if (c->err == BM_OK) {
-        free_keep(last_receipt);
-        last_receipt = k;
+    struct receipt_ticket *t = ud;
+    bm_device_done_fn done = t->done;
+    void *done_ud = t->ud;
+    if (c->err == BM_OK && t->generation == generation) {
+        free_ticket(last_receipt);
+        last_receipt = t;
     } else {
-        free_keep(k);
+        free_ticket(t); /* failed, or its session is over */
     }
     done(c, done_ud);
-}
-
-static enum bm_err submit_receipt(struct bm_device *dev, const struct bm_receipt_job *job,
-                                  bm_device_done_fn done, void *ud, uint64_t *id);
-
-enum bm_err bm_receipt_printer_reprint(struct bm_device *dev, bm_device_done_fn done, void *ud,
-                                       uint64_t *id)
-{
-    if (!last_receipt || last_receipt->dev != dev)
-        return bm_err_set(BM_ERR_NOT_FOUND, "no receipt to print again");
-    struct bm_receipt_job job = last_receipt->job; /* copied again by the submit */
-    return submit_receipt(dev, &job, done, ud, id);
 }
 
 enum bm_err bm_receipt_printer_print(struct bm_device *dev, const struct bm_receipt_job *job,
                                      bm_device_done_fn done, void *ud, uint64_t *id)
 {
-    return submit_receipt(dev, job, done, ud, id);
-}
-
-static enum bm_err submit_receipt(struct bm_device *dev, const struct bm_receipt_job *job,
-                                  bm_device_done_fn done, void *ud, uint64_t *id)
-{
-    if (!job || !done || !job->raster.bits || job->raster.width == 0 ||
-        job->raster.height == 0 || job->raster.stride < (job->raster.width + 7) / 8)
+    if (!job || !done || !job->raster.bits || job->raster.width == 0 || job->raster.height == 0 ||
+        job->raster.stride < (job->raster.width + 7) / 8)
         return bm_err_set(BM_ERR_INVALID_ARG, "receipt: bad raster or no callback");
     if (job->raster.height > MAX_RECEIPT_DOTS)
         return bm_err_set(BM_ERR_NO_MEMORY, "receipt: %u dots is longer than %u",
@@ -126,42 +105,42 @@ static enum bm_err submit_receipt(struct bm_device *dev, const struct bm_receipt
     if (!dev) /* before copying: an absent printer is the common case of "none" */
         return bm_err_set(BM_ERR_NO_DEVICE, "receipt printer not configured");
 
-    struct receipt_args *a = calloc(1, sizeof *a);
-    if (!a)
-        return bm_err_set(BM_ERR_NO_MEMORY, "receipt job");
-    a->copy = bm_secbuf_new(size);
-    if (!a->copy || bm_secbuf_assign(a->copy, job->raster.bits, size) != BM_OK) {
-        free_receipt_args(a);
+    struct receipt_ticket *t = calloc(1, sizeof *t);
+    struct bm_receipt_job *args = malloc(sizeof *args);
+    if (!t || !args || !(t->raster = bm_secbuf_new_for_job(size)) ||
+        bm_secbuf_assign(t->raster, job->raster.bits, size) != BM_OK) {
+        free(args);
+        free_ticket(t);
         return bm_err_set(BM_ERR_NO_MEMORY, "receipt raster copy");
     }
-    a->job = *job;
-    a->job.raster.bits = bm_secbuf_cdata(a->copy);
-    struct receipt_keep *k = calloc(1, sizeof *k);
-    if (!k || !(k->copy = malloc(size))) {
-        free_keep(k);
-        free_receipt_args(a);
-        return bm_err_set(BM_ERR_NO_MEMORY, "receipt raster copy");
-    }
-    memcpy(k->copy, job->raster.bits, size);
-    k->size = size;
-    k->done = done;
-    k->ud = ud;
-    k->dev = dev;
-    k->job = *job;
-    k->job.raster.bits = k->copy;
+    t->done = done;
+    t->ud = ud;
+    t->dev = dev;
+    t->generation = generation;
+    t->job = *job;
+    t->job.raster.bits = bm_secbuf_cdata(t->raster);
+    *args = t->job;
     struct bm_submit s = {
         .cls = BM_CLASS_RECEIPT_PRINTER,
         .op = BM_OP_RECEIPT_PRINT,
-        .args = a,
-        .args_free = free_receipt_args,
+        .args = args,
+        .args_free = free,
         .deliver = deliver_receipt,
         .fn = (void (*)(void))done,
-        .ud = k,
+        .ud = t,
     };
     enum bm_err err = bm_device_submit(dev, &s, id);
     if (err != BM_OK)
-        free_keep(k); /* nothing will be called */
+        free_ticket(t); /* nothing will be called; args are freed */
     return err;
+}
+
+enum bm_err bm_receipt_printer_reprint(struct bm_device *dev, bm_device_done_fn done, void *ud,
+                                       uint64_t *id)
+{
+    if (!last_receipt || last_receipt->dev != dev)
+        return bm_err_set(BM_ERR_NOT_FOUND, "no receipt to print again");
+    return bm_receipt_printer_print(dev, &last_receipt->job, done, ud, id); /* copies it again */
 }
 
 enum bm_err bm_receipt_printer_get_caps(const struct bm_device *dev, struct bm_receipt_caps *out)

@@ -24,9 +24,9 @@ struct bm_raster {
 };
 
 struct bm_receipt_caps {
-    unsigned width_dots;  /* 384 or 576 */
-    unsigned dpi;         /* 203 for most heads */
-    unsigned max_height;  /* longest raster accepted, in dots */
+    unsigned width_dots; /* 384 or 576 */
+    unsigned dpi;        /* 203 for most heads */
+    unsigned max_height; /* longest raster accepted, in dots */
     bool has_cutter;
     bool reports_paper_low; /* has a near-end sensor */
     bool reports_taken;     /* has a presenter that sees the receipt taken */
@@ -41,21 +41,27 @@ struct bm_receipt_job {
 };
 
 /*
- * Prints a receipt. The raster is copied before this returns. On BM_OK, done runs exactly once
- * on the main thread; *id cancels it (a cancelled job may have printed a part).
+ * Prints a receipt. The raster is copied before this returns, into a job buffer (core/secbuf.h)
+ * that the session wipe spares, so a receipt still printing when the session ends comes out
+ * whole. On BM_OK, done runs exactly once on the main thread; *id cancels it (a cancelled job
+ * may have printed a part).
  */
 enum bm_err bm_receipt_printer_print(struct bm_device *dev, const struct bm_receipt_job *job,
                                      bm_device_done_fn done, void *ud, uint64_t *id);
 
 /*
  * Prints the last receipt that printed on dev again (a resident lost it, the cut failed). The
- * class layer keeps a copy of the last job that completed BM_OK, in wiped memory, for every
- * receipt driver. BM_ERR_NOT_FOUND if there is none (or it was forgotten); otherwise as
- * bm_receipt_printer_print.
+ * class layer keeps the copy of the last job that completed BM_OK in this session, in a job
+ * buffer, for every receipt driver. BM_ERR_NOT_FOUND if there is none (or it was forgotten);
+ * otherwise as bm_receipt_printer_print.
  */
 enum bm_err bm_receipt_printer_reprint(struct bm_device *dev, bm_device_done_fn done, void *ud,
                                        uint64_t *id);
-/* Wipes the kept copy (at session end: it may show the resident's masked name). */
+/*
+ * Ends the session for receipts: frees (zeroing) the kept copy, which may show the resident's
+ * masked name and application number, and makes sure a receipt of this session still printing
+ * is not kept when it completes (it still prints whole). Call it before bm_secbuf_wipe_all.
+ */
 void bm_receipt_printer_forget_last(void);
 
 /* Paper use, kept across restarts by drivers that can count (escpos-usb). Any thread. */

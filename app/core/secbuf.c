@@ -16,11 +16,14 @@
  * says so, and nothing fails. Diagnostics can report it; systemd's LimitMEMLOCK fixes it.
  *
  * Every live buffer is on one doubly linked registry under a mutex, so the session can wipe
- * them all at its end (bm_secbuf_wipe_all) and tests can prove nothing was left alive.
+ * them all at its end (bm_secbuf_wipe_all) and tests can prove nothing was left alive. A job
+ * buffer is an ordinary buffer with a flag the wipe skips: its owner (a print job that may
+ * finish after the session) frees it, so it is never left unwiped, only wiped later.
  *
  * Threads: any thread may create and free buffers; a buffer's content belongs to its owner and
- * is not locked. bm_secbuf_wipe_all zeroes every buffer, so call it when no other thread is
- * writing one (the session end, after the flow has cancelled its requests).
+ * is not locked. bm_secbuf_wipe_all zeroes every buffer but job buffers, so call it when no
+ * other thread is writing one (the session end, after the flow has cancelled its requests);
+ * job buffers are the exception because a worker may be reading one (a printer printing).
  */
 #include "secbuf.h"
 
@@ -37,12 +40,14 @@ struct bm_secbuf {
     size_t len;
     size_t map_size;
     bool locked;
+    bool job; /* spared by bm_secbuf_wipe_all; set at creation, never changed */
     struct bm_secbuf *prev, *next;
 };
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bm_secbuf *registry;
 static size_t live;
+static size_t live_jobs;
 
 static size_t page_size(void)
 {
@@ -50,7 +55,7 @@ static size_t page_size(void)
     return sz > 0 ? (size_t)sz : 4096;
 }
 
-struct bm_secbuf *bm_secbuf_new(size_t capacity)
+static struct bm_secbuf *new_buffer(size_t capacity, bool job)
 {
     if (capacity == 0 || capacity > BM_SECBUF_MAX) {
         bm_err_set(BM_ERR_INVALID_ARG, "secbuf: capacity %zu outside 1..%zu", capacity,
@@ -64,8 +69,8 @@ struct bm_secbuf *bm_secbuf_new(size_t capacity)
     }
     size_t page = page_size();
     buf->map_size = (capacity + 1 + page - 1) / page * page;
-    void *mem = mmap(NULL, buf->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+    void *mem =
+        mmap(NULL, buf->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) {
         int e = errno;
         free(buf);
@@ -74,6 +79,7 @@ struct bm_secbuf *bm_secbuf_new(size_t capacity)
     }
     buf->data = mem;
     buf->capacity = capacity;
+    buf->job = job;
     /* Best effort, each on its own: none of them is worth refusing the buffer over. */
     buf->locked = mlock(mem, buf->map_size) == 0;
 #ifdef MADV_DONTDUMP
@@ -89,8 +95,19 @@ struct bm_secbuf *bm_secbuf_new(size_t capacity)
         registry->prev = buf;
     registry = buf;
     live++;
+    live_jobs += job;
     pthread_mutex_unlock(&registry_lock);
     return buf;
+}
+
+struct bm_secbuf *bm_secbuf_new(size_t capacity)
+{
+    return new_buffer(capacity, false);
+}
+
+struct bm_secbuf *bm_secbuf_new_for_job(size_t capacity)
+{
+    return new_buffer(capacity, true);
 }
 
 void bm_secbuf_free(struct bm_secbuf *buf)
@@ -105,6 +122,7 @@ void bm_secbuf_free(struct bm_secbuf *buf)
     if (buf->next)
         buf->next->prev = buf->prev;
     live--;
+    live_jobs -= buf->job;
     pthread_mutex_unlock(&registry_lock);
 
     /* The whole mapping, not just len: a writer may have used bytes past len. */
@@ -190,6 +208,11 @@ bool bm_secbuf_locked(const struct bm_secbuf *buf)
     return buf && buf->locked;
 }
 
+bool bm_secbuf_is_job(const struct bm_secbuf *buf)
+{
+    return buf && buf->job;
+}
+
 void bm_secbuf_wipe(struct bm_secbuf *buf)
 {
     if (!buf)
@@ -203,6 +226,8 @@ size_t bm_secbuf_wipe_all(void)
     size_t n = 0;
     pthread_mutex_lock(&registry_lock);
     for (struct bm_secbuf *b = registry; b; b = b->next) {
+        if (b->job)
+            continue; /* its job may still be using it; its owner frees it */
         bm_secbuf_wipe(b);
         n++;
     }
@@ -214,6 +239,14 @@ size_t bm_secbuf_live_count(void)
 {
     pthread_mutex_lock(&registry_lock);
     size_t n = live;
+    pthread_mutex_unlock(&registry_lock);
+    return n;
+}
+
+size_t bm_secbuf_job_count(void)
+{
+    pthread_mutex_lock(&registry_lock);
+    size_t n = live_jobs;
     pthread_mutex_unlock(&registry_lock);
     return n;
 }

@@ -7,6 +7,12 @@
  * (bm_secbuf_wipe_all) at session end. A buffer has a fixed capacity chosen at creation: there
  * is no realloc that could leave a copy behind. Any thread may use a buffer it owns; the
  * registry is locked.
+ *
+ * A job buffer (bm_secbuf_new_for_job) is the same in every respect but one: the session wipe
+ * spares it. It belongs to a job that may outlive the session (a receipt still printing when
+ * the resident walks away), and zeroing it would make the job print blank paper and report
+ * success. Its owner frees it when the job ends, and decides at the session's end whether
+ * anything of it is kept (the receipt printer class forgets its reprint copy then).
  */
 #ifndef BM_CORE_SECBUF_H
 #define BM_CORE_SECBUF_H
@@ -23,6 +29,12 @@ struct bm_secbuf;
 
 /* A zeroed buffer of capacity bytes (1..BM_SECBUF_MAX); NULL on failure (bm_err_detail says). */
 struct bm_secbuf *bm_secbuf_new(size_t capacity);
+
+/*
+ * A job buffer: as bm_secbuf_new, but bm_secbuf_wipe_all leaves it alone (see above). It is
+ * counted by bm_secbuf_live_count like any other buffer.
+ */
+struct bm_secbuf *bm_secbuf_new_for_job(size_t capacity);
 
 /* Zeroes, unlocks and frees. NULL is ignored. */
 void bm_secbuf_free(struct bm_secbuf *buf);
@@ -46,13 +58,18 @@ const char *bm_secbuf_str(const struct bm_secbuf *buf);
 /* Whether mlock succeeded for this buffer (tests, diagnostics). */
 bool bm_secbuf_locked(const struct bm_secbuf *buf);
 
+/* Whether buf is a job buffer. */
+bool bm_secbuf_is_job(const struct bm_secbuf *buf);
+
 /* Zeroes the content and sets len to 0; the buffer stays usable. */
 void bm_secbuf_wipe(struct bm_secbuf *buf);
 
-/* Zeroes every live buffer (session end). Returns how many were wiped. */
+/* Zeroes every live buffer but job buffers (session end). Returns how many were wiped. */
 size_t bm_secbuf_wipe_all(void);
 
-/* Number of live buffers (tests: proves the session freed what it made). */
+/* Number of live buffers, job buffers included (tests: proves the session freed what it made). */
 size_t bm_secbuf_live_count(void);
+/* Number of live job buffers (logs: what the session wipe spared). */
+size_t bm_secbuf_job_count(void);
 
 #endif

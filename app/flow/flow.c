@@ -7,8 +7,9 @@
  * minute boundary, so an idle attract screen wakes once a minute.
  *
  * A session starts with the first touch (or a card) and ends on inactivity: the resident's
- * personal data is wiped and the attract screen returns. (The "are you still there?"
- * countdown and the full session rules come with the resident UI work.)
+ * personal data is wiped and the attract screen returns. The receipt printer forgets its
+ * reprint copy first; a receipt still printing then comes out whole, and is not kept. (The
+ * "are you still there?" countdown and the full session rules come with the resident UI work.)
  *
  * Main thread only.
  */
@@ -20,6 +21,7 @@
 #include "core/loop.h"
 #include "core/paths.h"
 #include "core/secbuf.h"
+#include "drivers/receipt_printer.h"
 #include "drivers/registry.h"
 
 #include <errno.h>
@@ -58,10 +60,11 @@ static const struct bm_catalog *catalog(const struct bm_flow *flow)
 
 static void fill_attract(const struct bm_flow *flow, struct bm_attract_vm *vm)
 {
-    *vm = (struct bm_attract_vm){
-        .kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang,
-        .notice = bm_catalog_view_notice(catalog(flow), flow->lang,
-                                         bm_catalog_view_date(&flow->now))};
+    *vm = (struct bm_attract_vm){.kiosk = flow->kiosk,
+                                 .now = flow->now,
+                                 .lang = flow->lang,
+                                 .notice = bm_catalog_view_notice(
+                                     catalog(flow), flow->lang, bm_catalog_view_date(&flow->now))};
 }
 
 /* parts holds the arrays vm points at: declare it next to the vm. */
@@ -192,16 +195,21 @@ static void touch_session(struct bm_flow *flow)
     bm_loop_timer_cancel(flow->idle_timer);
     flow->idle_timer = 0;
     if (flow->screen != BM_FLOW_ATTRACT)
-        flow->idle_timer = bm_loop_timer_add(flow->session_timeout_ms, false, session_timeout, flow);
+        flow->idle_timer =
+            bm_loop_timer_add(flow->session_timeout_ms, false, session_timeout, flow);
 }
 
 static void end_session(struct bm_flow *flow)
 {
     bm_identity_free(flow->resident);
     flow->resident = NULL;
+    /* Before the wipe, which spares print jobs' buffers: the kept receipt copy is one of them. */
+    bm_receipt_printer_forget_last();
     size_t wiped = bm_secbuf_wipe_all();
-    bm_log_info("flow", "session ended: %zu personal buffers wiped, %zu still allocated", wiped,
-                bm_secbuf_live_count());
+    bm_log_info("flow",
+                "session ended: %zu personal buffers wiped, %zu still allocated "
+                "(%zu of them receipts still printing)",
+                wiped, bm_secbuf_live_count(), bm_secbuf_job_count());
     if (flow->lang != flow->default_lang)
         set_language(flow, flow->default_lang);
 }
@@ -335,10 +343,10 @@ static enum bm_err open_catalog(struct bm_flow *flow)
     struct bm_catalog_store_config c = {
         .bundled_path = bm_paths_from_config(flow->cfg, "catalog", "bundled",
                                              bm_paths_bundled_catalog(), bundled, sizeof bundled),
-        .current_path = bm_paths_from_config(flow->cfg, "catalog", "current", "", current,
-                                             sizeof current),
-        .assets_dir = bm_paths_from_config(flow->cfg, "paths", "assets", bm_paths_assets(),
-                                           assets, sizeof assets),
+        .current_path =
+            bm_paths_from_config(flow->cfg, "catalog", "current", "", current, sizeof current),
+        .assets_dir = bm_paths_from_config(flow->cfg, "paths", "assets", bm_paths_assets(), assets,
+                                           sizeof assets),
         .changed = on_catalog_changed,
         .ud = flow,
     };
@@ -415,8 +423,9 @@ void bm_flow_stop(struct bm_flow *flow)
     bm_devices_close(flow->devices); /* joins device threads; completions go to the loop */
     bm_catalog_store_destroy(flow->catalogs);
     bm_registry_shutdown();
-    bm_loop_shutdown();             /* delivers them, then refuses new messages */
+    bm_loop_shutdown(); /* delivers them, then refuses new messages */
     bm_identity_free(flow->resident);
+    bm_receipt_printer_forget_last(); /* every job has completed: nothing is left printing */
     bm_secbuf_wipe_all();
     bm_ui_destroy(flow->ui);
     bm_display_close(&flow->display);

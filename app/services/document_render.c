@@ -18,7 +18,9 @@
  * from dots to points, writing into a memory buffer with a hard cap; each page gets the
  * watermark first (light, diagonal), the last one the issuing body at its foot.
  *
- * Every intermediate that holds pixels or PDF bytes is wiped before it is freed.
+ * Every intermediate of ours that holds pixels or PDF bytes is wiped before it is freed. (Not
+ * cairo's own: the copy of an image a PDF surface keeps until it is finished, its compression
+ * buffers. cairo frees those unwiped.)
  *
  * Threads: any; pango's default font map is per thread, nothing else is shared.
  */
@@ -313,8 +315,14 @@ static void image_block(struct pg *p, const struct bm_doc_block *b)
     cairo_scale(p->cr, w / b->img_w, h / b->img_h);
     cairo_mask_surface(p->cr, s, 0, 0);
     cairo_restore(p->cr);
-    if (p->pdf)
-        cairo_surface_flush(cairo_get_target(p->cr)); /* the PDF surface copies it now */
+    /*
+     * A PDF surface records the page and writes the image out later, holding the source as a
+     * copy-on-write snapshot: cairo copies the pixels only when the source changes. Our wipe
+     * changes it behind cairo's back, so the copy would be of zeros (a blank image). Flushing
+     * the source first tells cairo it is about to change, and it takes its copy now. (Flushing
+     * the PDF surface does not: the page is replayed at show_page.) A no-op for a raster.
+     */
+    cairo_surface_flush(s);
     explicit_bzero(px, (size_t)stride * b->img_h);
     cairo_surface_destroy(s);
     p->y += h;

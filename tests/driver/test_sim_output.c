@@ -2,17 +2,23 @@
  * test_sim_output.c - what the sim devices produce: receipt PNGs that read back with the dots
  * we sent, PDF documents written as given (and non-PDFs refused), jobs that run out of paper
  * midway failing without output, scanner images of the right size and content, and the test
- * identities (check digits, ages, expiry against the injected clock). Main thread.
+ * identities (check digits, ages, expiry against the injected clock). Receipts and the session:
+ * a session ending (forget_last, then the secure-buffer wipe) while a receipt prints leaves it
+ * whole on paper and kept nowhere; reprint, forget_last and the session generation rule.
+ * Main thread.
  */
 #include "fixture.h"
 
 #include "core/secbuf.h"
+#include "drivers/driver.h"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int setup(void **state)
 {
@@ -36,6 +42,39 @@ static int dot(unsigned x, unsigned y, unsigned w, unsigned h)
     return x >= 100 && x < 300 && y >= 50 && y < 150 && (x / 3) % 2 == 0;
 }
 
+/* The pattern as a raster of the given stride (malloc'd). */
+static unsigned char *pattern(unsigned w, unsigned h, unsigned stride)
+{
+    unsigned char *bits = calloc(h, stride);
+    assert_non_null(bits);
+    for (unsigned y = 0; y < h; y++)
+        for (unsigned x = 0; x < w; x++)
+            if (dot(x, y, w, h))
+                bits[y * stride + x / 8] |= (unsigned char)(0x80u >> (x % 8));
+    return bits;
+}
+
+/* The PNG the sim wrote is the pattern, dot for dot (black where a dot is, white elsewhere). */
+static void assert_png_is_pattern(const char *path, unsigned w, unsigned h)
+{
+    cairo_surface_t *png = cairo_image_surface_create_from_png(path);
+    assert_int_equal(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+    assert_int_equal(cairo_image_surface_get_width(png), (int)w);
+    assert_int_equal(cairo_image_surface_get_height(png), (int)h);
+    const unsigned char *data = cairo_image_surface_get_data(png);
+    int cstride = cairo_image_surface_get_stride(png);
+    assert_int_equal(cairo_image_surface_get_format(png), CAIRO_FORMAT_RGB24);
+    for (unsigned y = 0; y < h; y++) {
+        const uint32_t *row = (const uint32_t *)(data + (size_t)y * (size_t)cstride);
+        for (unsigned x = 0; x < w; x++) {
+            uint32_t rgb = row[x] & 0xffffff;
+            if (dot(x, y, w, h) ? rgb != 0 : rgb != 0xffffff)
+                fail_msg("%s: pixel %u,%u is %06x", path, x, y, (unsigned)rgb);
+        }
+    }
+    cairo_surface_destroy(png);
+}
+
 static void test_receipt_png(void **state)
 {
     struct fx *f = *state;
@@ -44,11 +83,7 @@ static void test_receipt_png(void **state)
     assert_int_equal(bm_receipt_printer_get_caps(dev, &caps), BM_OK);
     assert_true(caps.width_dots == 576 || caps.width_dots == 384);
     unsigned w = caps.width_dots, h = 240, stride = (w + 7) / 8 + 3; /* padded stride on purpose */
-    unsigned char *bits = calloc(h, stride);
-    for (unsigned y = 0; y < h; y++)
-        for (unsigned x = 0; x < w; x++)
-            if (dot(x, y, w, h))
-                bits[y * stride + x / 8] |= (unsigned char)(0x80u >> (x % 8));
+    unsigned char *bits = pattern(w, h, stride);
     struct bm_receipt_job job = {.raster = {w, h, stride, bits}, .feed_dots = 80, .cut = true};
     struct fx_cmd *k = fx_cmd(f);
     int from = f->n_events;
@@ -77,22 +112,7 @@ static void test_receipt_png(void **state)
     assert_int_equal(bm_sim_last_output(dev, path, sizeof path), BM_OK);
     assert_non_null(strstr(path, f->out_dir));
     assert_non_null(strstr(path, "receipt-0001-20260615-"));
-    cairo_surface_t *png = cairo_image_surface_create_from_png(path);
-    assert_int_equal(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
-    assert_int_equal(cairo_image_surface_get_width(png), (int)w);
-    assert_int_equal(cairo_image_surface_get_height(png), (int)h);
-    const unsigned char *data = cairo_image_surface_get_data(png);
-    int cstride = cairo_image_surface_get_stride(png);
-    assert_int_equal(cairo_image_surface_get_format(png), CAIRO_FORMAT_RGB24);
-    for (unsigned y = 0; y < h; y++) {
-        const uint32_t *row = (const uint32_t *)(data + (size_t)y * (size_t)cstride);
-        for (unsigned x = 0; x < w; x++) {
-            uint32_t rgb = row[x] & 0xffffff;
-            if (dot(x, y, w, h) ? rgb != 0 : rgb != 0xffffff)
-                fail_msg("pixel %u,%u is %06x", x, y, (unsigned)rgb);
-        }
-    }
-    cairo_surface_destroy(png);
+    assert_png_is_pattern(path, w, h);
 
     /* A raster of the wrong width is refused by the driver. */
     unsigned char small[72 * 4] = {0};
@@ -102,6 +122,173 @@ static void test_receipt_png(void **state)
     assert_true(fx_wait_cmd(k));
     assert_int_equal(k->c.err, BM_ERR_INVALID_ARG);
     bm_device_close(dev);
+}
+
+/*
+ * Holds a receipt job in the middle of printing. The sim serves posted actions between the
+ * bands it prints (bm_device_wait in sim_step), so an action that posts itself again runs once
+ * as the next command starts and once per band after; the hold_at-th time it runs during a
+ * command, it stays (on the device's worker, so the job waits) until the test releases it.
+ * Posted before the job is submitted, it cannot miss the job however fast the job runs.
+ */
+struct hold {
+    int hold_at;
+    atomic_int runs;
+    atomic_bool held, release;
+};
+
+static void nap_ms(long ms)
+{
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void hold_action(struct bm_device *dev, void *arg)
+{
+    struct hold *h = arg;
+    if (bm_device_running(dev) == 0) {
+        nap_ms(1); /* idle: the job is not submitted yet */
+    } else if (atomic_fetch_add(&h->runs, 1) + 1 == h->hold_at) {
+        atomic_store(&h->held, true);
+        while (!atomic_load(&h->release))
+            nap_ms(1);
+        return;
+    }
+    bm_device_post_action(dev, hold_action, h, NULL);
+}
+
+/* Runs the loop until the worker is held (or FX_WAIT_MS). */
+static bool wait_held(struct hold *h)
+{
+    for (int tries = 0; tries < FX_WAIT_MS / 10 && !atomic_load(&h->held); tries++)
+        fx_pump(10);
+    return atomic_load(&h->held);
+}
+
+/*
+ * The resident walks away while their receipt prints: the flow ends the session
+ * (bm_receipt_printer_forget_last, then bm_secbuf_wipe_all) with the job half printed. The
+ * receipt must still come out whole -- not blank paper reported as printed -- and must not be
+ * kept for a reprint, and once it is out no secure buffer of it is left.
+ */
+static void test_receipt_session_ends_mid_print(void **state)
+{
+    struct fx *f = *state;
+    bm_receipt_printer_forget_last(); /* nothing kept from an earlier test */
+    size_t live = bm_secbuf_live_count(), jobs = bm_secbuf_job_count();
+    struct bm_device *dev = fx_open(f, BM_CLASS_RECEIPT_PRINTER);
+    unsigned w = 576, h = 240, stride = 72;
+    unsigned char *bits = pattern(w, h, stride);
+    assert_true(dot(0, 0, w, h)); /* the pattern's corner is black: a blank receipt is not it */
+    struct bm_receipt_job job = {.raster = {w, h, stride, bits}, .feed_dots = 80, .cut = true};
+    /* 40 mm in 3 mm bands: held at the 4th look, 6 mm or more are on paper. (Static: should
+     * the test fail while the worker is held, the action must not read a dead stack frame.) */
+    static struct hold hold;
+    hold = (struct hold){.hold_at = 4};
+    assert_int_equal(bm_device_post_action(dev, hold_action, &hold, NULL), BM_OK);
+    struct fx_cmd *k = fx_cmd(f);
+    int mark = f->n_events;
+    assert_int_equal(bm_receipt_printer_print(dev, &job, fx_done, k, &k->id), BM_OK);
+    free(bits);
+    assert_true(wait_held(&hold));
+    int e = fx_wait_event(f, mark, BM_EVENT_PROGRESS);
+    assert_true(e >= 0);
+    assert_int_equal(f->events[e]->cmd_id, k->id);
+    assert_true(f->events[e]->done > 0 && f->events[e]->done < f->events[e]->total);
+    assert_int_equal(bm_device_running(dev), k->id);
+    assert_int_equal(k->calls, 0);
+
+    /* The session ends, as the flow ends it. */
+    bm_receipt_printer_forget_last();
+    bm_secbuf_wipe_all();
+    size_t jobs_after_wipe = bm_secbuf_job_count();
+    atomic_store(&hold.release, true);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+
+    char path[4096];
+    assert_int_equal(bm_sim_last_output(dev, path, sizeof path), BM_OK);
+    assert_png_is_pattern(path, w, h);           /* whole: every dot, the corner first */
+    assert_int_equal(jobs_after_wipe, jobs + 1); /* the raster was a job buffer, spared */
+
+    /* Not kept: the session that printed it is over. */
+    struct fx_cmd *r = fx_cmd(f);
+    assert_int_equal(bm_receipt_printer_reprint(dev, fx_done, r, &r->id), BM_ERR_NOT_FOUND);
+    assert_int_equal(bm_secbuf_live_count(), live);
+    assert_int_equal(bm_secbuf_job_count(), jobs);
+    bm_device_close(dev);
+    assert_int_equal(bm_secbuf_live_count(), live);
+}
+
+/*
+ * Reprint prints the kept copy, which is a secure buffer while kept; forget_last frees it; and
+ * a receipt submitted before forget_last that completes after it is not kept, while one of the
+ * next session is.
+ */
+static void test_receipt_reprint_and_forget(void **state)
+{
+    struct fx *f = *state;
+    bm_receipt_printer_forget_last();
+    size_t live = bm_secbuf_live_count();
+    struct bm_device *dev = fx_open(f, BM_CLASS_RECEIPT_PRINTER);
+    unsigned w = 576, h = 240, stride = 80;
+    unsigned char *bits = pattern(w, h, stride);
+    struct bm_receipt_job job = {.raster = {w, h, stride, bits}, .feed_dots = 16};
+    struct fx_cmd *k = fx_cmd(f);
+    assert_int_equal(bm_receipt_printer_reprint(dev, fx_done, k, &k->id), BM_ERR_NOT_FOUND);
+
+    assert_int_equal(bm_receipt_printer_print(dev, &job, fx_done, k, &k->id), BM_OK);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    char first[4096], again[4096];
+    assert_int_equal(bm_sim_last_output(dev, first, sizeof first), BM_OK);
+    /* The kept copy is personal data in a secure buffer, and the only one left. */
+    assert_int_equal(bm_secbuf_live_count(), live + 1);
+
+    memset(bits, 0, (size_t)stride * h); /* the caller's raster is not what is reprinted */
+    k = fx_cmd(f);
+    assert_int_equal(bm_receipt_printer_reprint(dev, fx_done, k, &k->id), BM_OK);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    assert_int_equal(bm_sim_last_output(dev, again, sizeof again), BM_OK);
+    assert_string_not_equal(again, first);
+    assert_png_is_pattern(again, w, h);
+    assert_int_equal(bm_secbuf_live_count(), live + 1); /* the reprint replaced the copy */
+    k = fx_cmd(f);
+    assert_int_equal(bm_receipt_printer_reprint(NULL, fx_done, k, &k->id), BM_ERR_NOT_FOUND);
+
+    bm_receipt_printer_forget_last();
+    assert_int_equal(bm_secbuf_live_count(), live);
+    assert_int_equal(bm_receipt_printer_reprint(dev, fx_done, k, &k->id), BM_ERR_NOT_FOUND);
+
+    /* Submitted in one session, completed (as the main thread learns it) in the next. */
+    free(bits);
+    bits = pattern(w, h, stride);
+    job.raster.bits = bits;
+    k = fx_cmd(f);
+    assert_int_equal(bm_receipt_printer_print(dev, &job, fx_done, k, &k->id), BM_OK);
+    bm_receipt_printer_forget_last(); /* no loop turn in between: it cannot have completed */
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    assert_int_equal(bm_sim_last_output(dev, again, sizeof again), BM_OK);
+    assert_png_is_pattern(again, w, h);
+    assert_int_equal(bm_secbuf_live_count(), live);
+    k = fx_cmd(f);
+    assert_int_equal(bm_receipt_printer_reprint(dev, fx_done, k, &k->id), BM_ERR_NOT_FOUND);
+
+    /* The next session's receipt is kept again. */
+    assert_int_equal(bm_receipt_printer_print(dev, &job, fx_done, k, &k->id), BM_OK);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    assert_int_equal(bm_secbuf_live_count(), live + 1);
+    k = fx_cmd(f);
+    assert_int_equal(bm_receipt_printer_reprint(dev, fx_done, k, &k->id), BM_OK);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    free(bits);
+    bm_device_close(dev);
+    bm_receipt_printer_forget_last();
+    assert_int_equal(bm_secbuf_live_count(), live);
 }
 
 struct membuf {
@@ -353,6 +540,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_receipt_png, setup, teardown),
         cmocka_unit_test_setup_teardown(test_doc_pdf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receipt_runs_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_receipt_session_ends_mid_print, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_receipt_reprint_and_forget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scanner_image, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identities, setup, teardown),
     };

@@ -2,7 +2,8 @@
  * test_document_render.c - the document renderer with real pango, cairo, fontconfig, ZBar and
  * poppler: the sample receipt at 384 and 576 dots against reference PBMs in golden/, its QR
  * code and barcode decoded by ZBar, the A4 certificate as a PDF whose text pdftotext extracts,
- * a long document over several pages, and pango's CJK line breaking.
+ * a long document over several pages, pango's CJK line breaking, and an image on A4 that
+ * poppler (pdftoppm) draws with its pixels.
  *
  * A mismatching raster is written with a diff (black where they differ) to BM_GOLDEN_OUT, and
  * the failure says where. BM_UPDATE_GOLDEN=1 rewrites the references (look at them first:
@@ -318,12 +319,60 @@ static void test_line_breaking(void **state)
     free(out);
 }
 
+/*
+ * An image on A4 is in the PDF with its pixels: a black square, the only thing on the page,
+ * comes out of pdftoppm as about that many dark pixels. (The renderer wipes its copy of the
+ * pixels once drawn; cairo must have taken its own by then, or the PDF shows a blank image.)
+ */
+static void test_image_in_pdf(void **state)
+{
+    (void)state;
+    enum { SIDE = 64, DOTS = 406 };          /* 406 dots at 203 dpi: 2 inches */
+    static unsigned char black[SIDE * SIDE]; /* 0: black */
+    struct bm_document *doc;
+    assert_int_equal(bm_doc_create(&doc), BM_OK);
+    assert_int_equal(bm_doc_add_image(doc, black, SIDE, SIDE, SIDE, DOTS), BM_OK);
+    struct bm_doc_pdf pdf;
+    assert_int_equal(bm_doc_render_pdf(doc, &pdf), BM_OK);
+    bm_doc_destroy(doc);
+
+    const char *dir = bm_test_mkdtemp("doc-image");
+    char path[1024], cmd[2200];
+    snprintf(path, sizeof path, "%s/image.pdf", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(pdf.data, 1, pdf.len, f), pdf.len);
+    assert_int_equal(fclose(f), 0);
+    bm_doc_pdf_free(&pdf);
+    /* 72 dpi grey: the square is 2 x 72 = 144 pixels a side. */
+    snprintf(cmd, sizeof cmd, "pdftoppm -r 72 -gray -singlefile '%s' '%s/page'", path, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/page.pgm", dir);
+    size_t len;
+    char *pgm = bm_test_read_file(path, &len);
+    assert_non_null(pgm);
+    unsigned w, h, max;
+    int off = 0;
+    assert_int_equal(sscanf(pgm, "P5 %u %u %u%n", &w, &h, &max, &off), 3);
+    assert_int_equal(max, 255);
+    assert_true(off > 0 && (size_t)off + 1 + (size_t)w * h <= len);
+    const unsigned char *px = (const unsigned char *)pgm + off + 1;
+    size_t dark = 0;
+    for (size_t i = 0; i < (size_t)w * h; i++)
+        dark += px[i] < 128;
+    free(pgm);
+    const size_t want = 144 * 144;
+    if (dark < want * 9 / 10 || dark > want * 11 / 10)
+        fail_msg("%zu dark pixels on the page, the image alone is %zu", dark, want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_receipt_golden),      cmocka_unit_test(test_receipt_codes_decode),
         cmocka_unit_test(test_barcode_decodes),     cmocka_unit_test(test_certificate_pdf),
         cmocka_unit_test(test_long_document_pages), cmocka_unit_test(test_line_breaking),
+        cmocka_unit_test(test_image_in_pdf),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bm_doc_render_release();
