@@ -83,12 +83,13 @@ static void make_dir(const char *base, const char *sub, mode_t mode)
 static void write_configs(struct cups_fx *c)
 {
     char buf[4096];
-    snprintf(buf, sizeof buf,
-             "Listen %s\nBrowsing Off\nBrowseLocalProtocols none\nDefaultAuthType None\n"
-             "WebInterface No\nLogLevel debug\nDirtyCleanInterval 0\nMaxJobs 0\n"
-             "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
-             "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n",
-             c->sock);
+    snprintf(
+        buf, sizeof buf,
+        "Listen %s\nBrowsing Off\nBrowseLocalProtocols none\nDefaultAuthType None\n"
+        "WebInterface No\nLogLevel debug\nAccessLogLevel all\nDirtyCleanInterval 0\nMaxJobs 0\n"
+        "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
+        "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n",
+        c->sock);
     write_file(c->base, "cupsd.conf", buf);
 
     const char *user = "lp", *group = "lp", *sysgroup = "root";
@@ -266,5 +267,67 @@ bool cups_fx_queue_empty(unsigned wait_ms)
         if (now_ms() - t0 >= wait_ms)
             return false;
         nap(20);
+    }
+}
+
+bool cups_fx_started(struct cups_fx *c, int id, unsigned wait_ms)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/started-%d", c->out, id);
+    for (double t0 = now_ms();; nap(10)) {
+        if (access(path, F_OK) == 0)
+            return true;
+        if (now_ms() - t0 >= wait_ms)
+            return false;
+    }
+}
+
+char *cups_fx_job_text(int id, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    FILE *p = popen("lpstat -l -W all -o " CUPS_FX_QUEUE " 2>/dev/null", "r");
+    assert_non_null(p);
+    char head[64], line[512];
+    snprintf(head, sizeof head, "%s-%d ", CUPS_FX_QUEUE, id);
+    size_t len = 0;
+    bool in = false;
+    while (fgets(line, sizeof line, p)) {
+        if (line[0] != ' ' && line[0] != '\t') /* a job's first line */
+            in = strncmp(line, head, strlen(head)) == 0;
+        if (in && len + 1 < size) {
+            snprintf(buf + len, size - len, "%s", line);
+            len += strlen(buf + len);
+        }
+    }
+    pclose(p);
+    return buf;
+}
+
+bool cups_fx_job_shows(int id, const char *what, unsigned wait_ms)
+{
+    char text[2048];
+    for (double t0 = now_ms();; nap(20)) {
+        if (strstr(cups_fx_job_text(id, text, sizeof text), what))
+            return true;
+        if (now_ms() - t0 >= wait_ms) {
+            print_message("job %d: wanted \"%s\" in:\n%s\n", id, what, text);
+            return false;
+        }
+    }
+}
+
+bool cups_fx_log_has(struct cups_fx *c, const char *log, const char *what, unsigned wait_ms)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/log/%s", c->base, log);
+    for (double t0 = now_ms();; nap(10)) {
+        size_t len = 0;
+        char *text = bm_test_read_file(path, &len);
+        bool found = text && strstr(text, what);
+        free(text);
+        if (found)
+            return true;
+        if (now_ms() - t0 >= wait_ms)
+            return false;
     }
 }

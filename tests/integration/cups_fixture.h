@@ -39,6 +39,23 @@ void cups_fx_flag(struct cups_fx *c, const char *name, bool on);
 /* The backend's copy of job id (job-<id>.pdf), waiting up to wait_ms for it; NULL if none. */
 char *cups_fx_job(struct cups_fx *c, int id, const char *ext, size_t *len, unsigned wait_ms);
 
+/* Whether the backend has started job id (its file started-<id>), waiting up to wait_ms. */
+bool cups_fx_started(struct cups_fx *c, int id, unsigned wait_ms);
+
+/*
+ * What `lpstat -l -W all -o` says of job id (its line and the indented ones under it: "Alerts:"
+ * holds its job-state-reasons, e.g. job-canceled-by-user, job-incoming) into buf; "" if the job
+ * is not listed. Returns buf.
+ */
+char *cups_fx_job_text(int id, char *buf, size_t size);
+
+/* Whether that text holds `what`, waiting up to wait_ms for it. */
+bool cups_fx_job_shows(int id, const char *what, unsigned wait_ms);
+
+/* Whether cupsd's log/<log> (access_log: every request, with its operation name) holds
+ * `what`, waiting up to wait_ms for it. */
+bool cups_fx_log_has(struct cups_fx *c, const char *log, const char *what, unsigned wait_ms);
+
 /* How many jobs the backend wrote. */
 int cups_fx_job_count(struct cups_fx *c);
 

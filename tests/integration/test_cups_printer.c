@@ -7,8 +7,11 @@
  * find the text in it. Then: copies, progress events, out of paper mid-job (the job does not
  * complete, the status says paper out with fix clear, and it recovers when paper is loaded),
  * a stopped and a rejecting queue seen while idle, a job timeout and a cancel (both cancel the
- * CUPS job), cupsd going away and coming back, the queue missing, and a non-PDF. Every wait
- * polls for its condition; the long limits are hang guards only.
+ * CUPS job), cupsd going away and coming back, the queue missing, and a non-PDF. Then what
+ * review found: a cancel while cupsd is down is retried when it is back (the job must not print
+ * later), a purged job is "outcome unknown", a Create-Job cupsd refuses is a refusal (not
+ * "unreachable"), and the failure details say what happened once. Every wait polls for its
+ * condition; the long limits are hang guards only.
  */
 #include "cups_fixture.h"
 #include "fixture.h"
@@ -183,6 +186,13 @@ static bool server_gone(const struct bm_device_status *st)
 static bool queue_missing(const struct bm_device_status *st)
 {
     return st->device == BM_DEVICE_NO_DEVICE && st->fix == BM_FIX_MAINTENANCE;
+}
+
+/* Whether needle occurs in hay exactly once. */
+static bool once(const char *hay, const char *needle)
+{
+    const char *first = strstr(hay, needle);
+    return first && !strstr(first + 1, needle);
 }
 
 /* How many error events with this fix arrived. */
@@ -425,9 +435,114 @@ static void cupsd_gone_and_back(void **state)
     assert_true(fx_wait_cmd(k));
     assert_int_equal(k->c.err, BM_ERR_NO_DEVICE);
     assert_int_equal(k->c.fix, BM_FIX_SUSPEND);
+    /* the detail wraps the cause once (it was formatted from itself into itself) */
+    print_message("print: %s\n", k->c.detail);
+    assert_true(once(k->c.detail, "document printer unavailable: "));
+    assert_non_null(strstr(k->c.detail, "unreachable"));
+    struct fx_cmd *r = fx_cmd(rig.f);
+    assert_int_equal(bm_device_reset(dev, fx_done, r, &r->id), BM_OK);
+    assert_true(fx_wait_cmd(r));
+    assert_int_equal(r->c.err, BM_ERR_NO_DEVICE);
+    print_message("reset: %s\n", r->c.detail);
+    assert_true(once(r->c.detail, "reset: "));
+    assert_non_null(strstr(r->c.detail, "unreachable"));
 
     cups_fx_start(&rig.cups);
     assert_true(fx_wait_status(dev, online_ok));
+    k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    assert_int_equal(cups_fx_job_count(&rig.cups), 1);
+}
+
+/* Cancelled while cupsd is down: the cancel cannot reach it, and cupsd keeps the job across a
+ * restart, so it would print later with nobody at the kiosk. The driver keeps the job id and
+ * cancels it as soon as cupsd answers again. */
+static void cancel_while_cupsd_down_is_retried(void **state)
+{
+    (void)state;
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    cups_fx_flag(&rig.cups, "slow", true);
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(cups_fx_started(&rig.cups, 1, FX_WAIT_MS)); /* cupsd has it whole */
+    /* and the driver follows it (killed before, Send-Document fails: another path) */
+    assert_true(cups_fx_log_has(&rig.cups, "access_log", "Get-Job-Attributes", FX_WAIT_MS));
+    cups_fx_kill(&rig.cups);
+    assert_true(fx_wait_status(dev, server_gone));
+    assert_int_equal(k->calls, 0);
+    assert_int_equal(bm_device_cancel(dev, k->id), BM_OK);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_ERR_CANCELLED);
+    assert_non_null(strstr(k->c.detail, "cancelled")); /* not the failed poll's words after it */
+
+    cups_fx_start(&rig.cups); /* the job is back, printing (slowly) */
+    assert_true(fx_wait_status(dev, online_ok));
+    assert_true(cups_fx_job_shows(1, "job-canceled", 15000));
+    cups_fx_flag(&rig.cups, "slow", false);
+    assert_true(cups_fx_queue_empty(10000));
+    assert_int_equal(cups_fx_job_count(&rig.cups), 0); /* never printed */
+}
+
+/* A job purged from cupsd while the driver follows it: nobody knows whether it printed. Not the
+ * queue missing, and not a wait until the job timeout. */
+static void purged_job_is_outcome_unknown(void **state)
+{
+    (void)state;
+    assert_int_equal(bm_config_set(rig.f->cfg, "doc_printer", "job_timeout_ms", "30000"), BM_OK);
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    cups_fx_flag(&rig.cups, "slow", true);
+    /* job 1 from lp keeps the printer busy, so the driver's job 2 waits, pending */
+    assert_int_equal(cups_fx_sh("printf '%%%%PDF-1.4 lp' | lp -d %s >/dev/null", CUPS_FX_QUEUE), 0);
+    assert_true(cups_fx_started(&rig.cups, 1, FX_WAIT_MS));
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print(&pdf, 1);
+    char text[2048];
+    for (double t0 = now_ms(); now_ms() - t0 < FX_WAIT_MS; fx_pump(20)) { /* document in */
+        cups_fx_job_text(2, text, sizeof text);
+        if (text[0] && !strstr(text, "job-incoming"))
+            break;
+    }
+    assert_true(text[0] && !strstr(text, "job-incoming"));
+    assert_int_equal(cups_fx_sh("cancel -x -a %s", CUPS_FX_QUEUE), 0); /* Purge-Jobs */
+    double t0 = now_ms();
+    assert_true(fx_wait_cmd(k));
+    print_message("purged: %s after %.0f ms\n", k->c.detail, now_ms() - t0);
+    assert_int_equal(k->c.err, BM_ERR_DEVICE);
+    assert_int_equal(k->c.fix, BM_FIX_MAINTENANCE);
+    assert_non_null(strstr(k->c.detail, "outcome unknown"));
+    struct bm_device_status st;
+    bm_device_get_status(dev, BM_CLASS_DOC_PRINTER, &st);
+    assert_int_not_equal(st.device, BM_DEVICE_NO_DEVICE); /* the queue is there */
+    cups_fx_flag(&rig.cups, "slow", false);
+    assert_true(cups_fx_queue_empty(10000));
+    assert_int_equal(cups_fx_job_count(&rig.cups), 0);
+}
+
+/* cupsd answers Create-Job with an error (here the queue allows only another user; cupsd takes
+ * `deny:all` as an empty list, which denies nobody): a refusal a
+ * technician must fix, not "cupsd unreachable, wait". */
+static void create_job_refused(void **state)
+{
+    (void)state;
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    assert_int_equal(cups_fx_sh("lpadmin -p %s -u allow:bm-nobody", CUPS_FX_QUEUE), 0);
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    print_message("refused: %s\n", k->c.detail);
+    assert_int_equal(k->c.err, BM_ERR_CONFIG);
+    assert_int_equal(k->c.fix, BM_FIX_MAINTENANCE);
+    assert_non_null(strstr(k->c.detail, "Create-Job"));
+    assert_int_equal(errors_with(BM_FIX_SUSPEND), 0); /* never reported as unreachable */
+    struct bm_device_status st;
+    bm_device_get_status(dev, BM_CLASS_DOC_PRINTER, &st);
+    assert_false(server_gone(&st));
+
+    assert_int_equal(cups_fx_sh("lpadmin -p %s -u allow:all", CUPS_FX_QUEUE), 0);
     k = print(&pdf, 1);
     assert_true(fx_wait_cmd(k));
     assert_int_equal(k->c.err, BM_OK);
@@ -471,18 +586,16 @@ int main(void)
     fx_global_init();
 #define T(fn) cmocka_unit_test_setup_teardown(fn, rig_setup, rig_teardown)
     const struct CMUnitTest tests[] = {
-        T(prints_pdf_with_cjk_text),
-        T(prints_the_rendered_certificate),
-        T(copies_and_progress),
-        T(paper_out_then_loaded),
-        T(paper_out_times_out),
-        T(stopped_and_rejecting_while_idle),
-        T(backend_stops_queue),
-        T(cancel_cancels_the_cups_job),
-        T(cupsd_gone_and_back),
-        T(queue_missing_is_no_device),
-        T(not_a_pdf),
+        T(prints_pdf_with_cjk_text),      T(prints_the_rendered_certificate),
+        T(copies_and_progress),           T(paper_out_then_loaded),
+        T(paper_out_times_out),           T(stopped_and_rejecting_while_idle),
+        T(backend_stops_queue),           T(cancel_cancels_the_cups_job),
+        T(cupsd_gone_and_back),           T(cancel_while_cupsd_down_is_retried),
+        T(purged_job_is_outcome_unknown), T(create_job_refused),
+        T(queue_missing_is_no_device),    T(not_a_pdf),
     };
+    if (getenv("BM_CUPS_ONLY")) /* a name pattern (cmocka's * and ?): run only those tests */
+        cmocka_set_test_filter(getenv("BM_CUPS_ONLY"));
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     fx_global_fini();
     /* cairo's toy font face keeps fontconfig patterns cached for the life of the process;
