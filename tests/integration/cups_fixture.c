@@ -331,3 +331,36 @@ bool cups_fx_log_has(struct cups_fx *c, const char *log, const char *what, unsig
             return false;
     }
 }
+
+/* A PPD for a duplex printer that takes PDF as it is ("-": no filter, so the backend still gets
+ * the very bytes sent; no cups-filters needed): cupsd then lists two-sided in sides-supported
+ * and passes sides=... (and Duplex=...) to the backend. */
+static const char duplex_ppd[] =
+    "*PPD-Adobe: \"4.3\"\n*FormatVersion: \"4.3\"\n*FileVersion: \"1.0\"\n"
+    "*LanguageVersion: English\n*LanguageEncoding: ISOLatin1\n*PCFileName: \"BMTEST.PPD\"\n"
+    "*Manufacturer: \"bianmin\"\n*Product: \"(bianmin test duplex printer)\"\n"
+    "*ModelName: \"bianmin test duplex printer\"\n*ShortNickName: \"bianmin test duplex\"\n"
+    "*NickName: \"bianmin test duplex printer\"\n*PSVersion: \"(3010.000) 0\"\n"
+    "*LanguageLevel: \"3\"\n*ColorDevice: False\n*DefaultColorSpace: Gray\n"
+    "*FileSystem: False\n*Throughput: \"1\"\n*TTRasterizer: Type42\n*cupsVersion: 2.4\n"
+    "*cupsFilter2: \"application/pdf application/pdf 0 -\"\n"
+    "*OpenUI *PageSize/Media Size: PickOne\n*OrderDependency: 10 AnySetup *PageSize\n"
+    "*DefaultPageSize: A4\n*PageSize A4/A4: \"<</PageSize[595 842]>>setpagedevice\"\n"
+    "*CloseUI: *PageSize\n*OpenUI *PageRegion: PickOne\n"
+    "*OrderDependency: 10 AnySetup *PageRegion\n*DefaultPageRegion: A4\n"
+    "*PageRegion A4/A4: \"<</PageSize[595 842]>>setpagedevice\"\n*CloseUI: *PageRegion\n"
+    "*DefaultImageableArea: A4\n*ImageableArea A4/A4: \"18 18 577 824\"\n"
+    "*DefaultPaperDimension: A4\n*PaperDimension A4/A4: \"595 842\"\n"
+    "*OpenUI *Duplex/2-Sided Printing: PickOne\n*OrderDependency: 10 AnySetup *Duplex\n"
+    "*DefaultDuplex: None\n*Duplex None/Off: \"<</Duplex false>>setpagedevice\"\n"
+    "*Duplex DuplexNoTumble/Long Edge: \"<</Duplex true/Tumble false>>setpagedevice\"\n"
+    "*Duplex DuplexTumble/Short Edge: \"<</Duplex true/Tumble true>>setpagedevice\"\n"
+    "*CloseUI: *Duplex\n";
+
+void cups_fx_duplex_queue(struct cups_fx *c)
+{
+    write_file(c->base, "duplex.ppd", duplex_ppd);
+    /* lpadmin warns that printer drivers (PPDs) are deprecated */
+    assert_int_equal(
+        cups_fx_sh("lpadmin -p %s -P %s/duplex.ppd 2>/dev/null", CUPS_FX_QUEUE, c->base), 0);
+}

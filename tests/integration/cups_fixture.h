@@ -56,6 +56,10 @@ bool cups_fx_job_shows(int id, const char *what, unsigned wait_ms);
  * `what`, waiting up to wait_ms for it. */
 bool cups_fx_log_has(struct cups_fx *c, const char *log, const char *what, unsigned wait_ms);
 
+/* Gives the queue a PPD of a duplex printer that takes PDF unfiltered (sides-supported then
+ * lists two-sided; the backend still gets the PDF byte for byte). */
+void cups_fx_duplex_queue(struct cups_fx *c);
+
 /* How many jobs the backend wrote. */
 int cups_fx_job_count(struct cups_fx *c);
 

@@ -127,13 +127,21 @@ static struct membuf make_pdf(bool noise)
     return m;
 }
 
-static struct fx_cmd *print(struct membuf *pdf, unsigned copies)
+static struct fx_cmd *print_sides(struct membuf *pdf, unsigned copies, bool duplex)
 {
-    struct bm_doc_job job = {
-        .pdf = pdf->data, .len = pdf->len, .copies = copies, .title = "test form"};
+    struct bm_doc_job job = {.pdf = pdf->data,
+                             .len = pdf->len,
+                             .copies = copies,
+                             .duplex = duplex,
+                             .title = "test form"};
     struct fx_cmd *k = fx_cmd(rig.f);
     assert_int_equal(bm_doc_printer_print(rig.dev, &job, fx_done, k, &k->id), BM_OK);
     return k;
+}
+
+static struct fx_cmd *print(struct membuf *pdf, unsigned copies)
+{
+    return print_sides(pdf, copies, false);
 }
 
 /* The text pdftotext finds in a PDF. */
@@ -455,6 +463,58 @@ static void cupsd_gone_and_back(void **state)
     assert_int_equal(cups_fx_job_count(&rig.cups), 1);
 }
 
+static bool has_duplex(const struct bm_device_status *st)
+{
+    (void)st;
+    struct bm_doc_caps caps;
+    return bm_doc_printer_get_caps(rig.dev, &caps) == BM_OK && caps.duplex;
+}
+
+/* Duplex is asked for only where the printer has it: the raw queue prints one-sided whatever
+ * the job says; a duplex printer gets sides=two-sided-long-edge, and one-sided when the job
+ * does not ask. */
+static void duplex_only_where_supported(void **state)
+{
+    (void)state;
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    struct bm_doc_caps caps;
+    assert_int_equal(bm_doc_printer_get_caps(dev, &caps), BM_OK);
+    assert_false(caps.duplex);
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print_sides(&pdf, 1, true);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    char *args = cups_fx_job(&rig.cups, 1, "args", NULL, 5000);
+    assert_non_null(args);
+    assert_non_null(strstr(args, "sides=one-sided"));
+    free(args);
+
+    cups_fx_duplex_queue(&rig.cups);
+    assert_true(fx_wait_status(dev, has_duplex)); /* the caps follow the printer */
+    k = print_sides(&pdf, 1, true);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    args = cups_fx_job(&rig.cups, 2, "args", NULL, 5000);
+    assert_non_null(args);
+    print_message("duplex job: %s", args);
+    assert_non_null(strstr(args, "sides=two-sided-long-edge"));
+    free(args);
+    size_t len = 0;
+    char *out = cups_fx_job(&rig.cups, 2, "pdf", &len, 5000);
+    assert_non_null(out);
+    assert_int_equal(len, pdf.len); /* still the PDF as sent */
+    assert_memory_equal(out, pdf.data, len);
+    free(out);
+    k = print_sides(&pdf, 1, false);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    args = cups_fx_job(&rig.cups, 3, "args", NULL, 5000);
+    assert_non_null(args);
+    assert_non_null(strstr(args, "sides=one-sided"));
+    free(args);
+}
+
 /* Cancelled while cupsd is down: the cancel cannot reach it, and cupsd keeps the job across a
  * restart, so it would print later with nobody at the kiosk. The driver keeps the job id and
  * cancels it as soon as cupsd answers again. */
@@ -585,15 +645,25 @@ int main(void)
 {
     fx_global_init();
 #define T(fn) cmocka_unit_test_setup_teardown(fn, rig_setup, rig_teardown)
+    /* clang-format off: one test a line */
     const struct CMUnitTest tests[] = {
-        T(prints_pdf_with_cjk_text),      T(prints_the_rendered_certificate),
-        T(copies_and_progress),           T(paper_out_then_loaded),
-        T(paper_out_times_out),           T(stopped_and_rejecting_while_idle),
-        T(backend_stops_queue),           T(cancel_cancels_the_cups_job),
-        T(cupsd_gone_and_back),           T(cancel_while_cupsd_down_is_retried),
-        T(purged_job_is_outcome_unknown), T(create_job_refused),
-        T(queue_missing_is_no_device),    T(not_a_pdf),
+        T(prints_pdf_with_cjk_text),
+        T(prints_the_rendered_certificate),
+        T(copies_and_progress),
+        T(paper_out_then_loaded),
+        T(paper_out_times_out),
+        T(stopped_and_rejecting_while_idle),
+        T(backend_stops_queue),
+        T(cancel_cancels_the_cups_job),
+        T(cupsd_gone_and_back),
+        T(cancel_while_cupsd_down_is_retried),
+        T(purged_job_is_outcome_unknown),
+        T(create_job_refused),
+        T(duplex_only_where_supported),
+        T(queue_missing_is_no_device),
+        T(not_a_pdf),
     };
+    /* clang-format on */
     if (getenv("BM_CUPS_ONLY")) /* a name pattern (cmocka's * and ?): run only those tests */
         cmocka_set_test_filter(getenv("BM_CUPS_ONLY"));
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
