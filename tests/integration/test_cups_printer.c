@@ -463,6 +463,75 @@ static void cupsd_gone_and_back(void **state)
     assert_int_equal(cups_fx_job_count(&rig.cups), 1);
 }
 
+/* The connection breaks while Send-Document carries the PDF: not printed, and the job cupsd
+ * already made is cancelled (the driver reconnects for that), never left to print half a
+ * document or to wait. */
+static void send_document_cut_midway(void **state)
+{
+    (void)state;
+    cups_fx_proxy_start(&rig.cups);
+    assert_int_equal(bm_config_set(rig.f->cfg, "doc_printer", "server", rig.cups.proxy_sock),
+                     BM_OK);
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    struct membuf pdf = make_pdf(true);
+    assert_true(pdf.len > 300 * 1024);
+    cups_fx_proxy_arm(&rig.cups, CUPS_FX_CUT_SEND_DOCUMENT);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    print_message("cut: %s\n", k->c.detail);
+    assert_int_equal(cups_fx_proxy_cuts(&rig.cups), 1);
+    assert_int_equal(k->c.err, BM_ERR_NO_DEVICE);
+    assert_int_equal(k->c.fix, BM_FIX_SUSPEND);
+    assert_non_null(strstr(k->c.detail, "Send-Document"));
+    /* cancelled (its reasons say processing-to-stop-point while cupsd drops the half document) */
+    assert_true(cups_fx_log_has(&rig.cups, "access_log", "Cancel-Job successful-ok", 10000));
+    assert_true(cups_fx_queue_empty(10000));
+    assert_true(fx_wait_status(dev, online_ok)); /* the next poll reconnects */
+    k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    assert_int_equal(cups_fx_job_count(&rig.cups), 1);
+    size_t len = 0;
+    free(cups_fx_job(&rig.cups, 1, "pdf", &len, 0));
+    assert_int_equal(len, 0); /* job 1 never printed; job 2 did */
+    char *out = cups_fx_job(&rig.cups, 2, "pdf", &len, 5000);
+    assert_non_null(out);
+    assert_int_equal(len, pdf.len);
+    free(out);
+}
+
+/* cupsd makes the job but its reply to Create-Job never arrives: the driver cannot know the
+ * job's id, so it cannot cancel it; the job has no document, so it can never print (cupsd
+ * aborts it after MultipleOperationTimeout). The command fails as "unreachable, wait". */
+static void create_job_reply_lost(void **state)
+{
+    (void)state;
+    cups_fx_proxy_start(&rig.cups);
+    assert_int_equal(bm_config_set(rig.f->cfg, "doc_printer", "server", rig.cups.proxy_sock),
+                     BM_OK);
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    struct membuf pdf = make_pdf(false);
+    cups_fx_proxy_arm(&rig.cups, CUPS_FX_CUT_CREATE_JOB_REPLY);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    print_message("cut: %s\n", k->c.detail);
+    assert_int_equal(cups_fx_proxy_cuts(&rig.cups), 1);
+    assert_int_equal(k->c.err, BM_ERR_NO_DEVICE);
+    assert_int_equal(k->c.fix, BM_FIX_SUSPEND);
+    assert_non_null(strstr(k->c.detail, "Create-Job"));
+    assert_true(cups_fx_job_shows(1, "job-incoming", 5000)); /* made, without a document */
+    assert_true(fx_wait_status(dev, online_ok));
+    k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    assert_int_equal(cups_fx_job_count(&rig.cups), 1); /* job 2 only */
+    char *out = cups_fx_job(&rig.cups, 2, "pdf", NULL, 5000);
+    assert_non_null(out);
+    free(out);
+}
+
 static bool has_duplex(const struct bm_device_status *st)
 {
     (void)st;
@@ -660,6 +729,8 @@ int main(void)
         T(purged_job_is_outcome_unknown),
         T(create_job_refused),
         T(duplex_only_where_supported),
+        T(send_document_cut_midway),
+        T(create_job_reply_lost),
         T(queue_missing_is_no_device),
         T(not_a_pdf),
     };
