@@ -521,7 +521,7 @@ static void create_job_reply_lost(void **state)
     assert_int_equal(k->c.err, BM_ERR_NO_DEVICE);
     assert_int_equal(k->c.fix, BM_FIX_SUSPEND);
     assert_non_null(strstr(k->c.detail, "Create-Job"));
-    assert_true(cups_fx_job_shows(1, "job-incoming", 5000)); /* made, without a document */
+    assert_true(cups_fx_job_shows(1, "job-incoming", 10000)); /* made, without a document */
     assert_true(fx_wait_status(dev, online_ok));
     k = print(&pdf, 1);
     assert_true(fx_wait_cmd(k));
