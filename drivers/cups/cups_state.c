@@ -8,7 +8,12 @@
  * screens see the same states from both): paper out and toner out leave the device online with
  * an outstanding error (XFS4IoT keeps paper apart from the device state), a jam or an open
  * cover is a user error, a stopped or rejecting queue is offline for a technician, an offline
- * printer recovers by itself (suspend). The worst fault is the one reported.
+ * printer recovers by itself (suspend). The worst fault is the one reported, with one exception
+ * to the order: a stopped, paused or rejecting queue outranks offline, because the queue stays
+ * stopped when the printer comes back, so waiting would never end.
+ *
+ * cups_state_refusal is the other half: what an IPP status cupsd answered a request with means
+ * (a refusal, as against no answer at all, which the driver reports as unreachable).
  *
  * Pure functions on plain data: any thread. No libcups here.
  */
@@ -73,7 +78,9 @@ struct fault_desc {
 
 static const struct fault_desc faults[F_COUNT] = {
     [F_OFFLINE] = {BM_DEVICE_OFFLINE, BM_ERR_NO_DEVICE, BM_FIX_SUSPEND, "printer offline"},
-    [F_SHUTDOWN] = {BM_DEVICE_OFFLINE, BM_ERR_SHUTDOWN, BM_FIX_SUSPEND, "printer shut down"},
+    /* BM_ERR_SHUTDOWN is ours (the device closing); a printer that was shut down needs a
+     * person to power it up again. */
+    [F_SHUTDOWN] = {BM_DEVICE_OFFLINE, BM_ERR_DEVICE, BM_FIX_MAINTENANCE, "printer shut down"},
     [F_JAM] = {BM_DEVICE_USER_ERROR, BM_ERR_MEDIA_JAM, BM_FIX_CLEAR, "paper jammed"},
     [F_COVER] = {BM_DEVICE_USER_ERROR, BM_ERR_STATE, BM_FIX_CLEAR, "cover open"},
     [F_PAPER_OUT] = {BM_DEVICE_ONLINE, BM_ERR_NO_MEDIA, BM_FIX_CLEAR, "paper out"},
@@ -146,6 +153,9 @@ void cups_state_map(const struct cups_printer_info *in, struct cups_status *out)
     }
     if (!in->accepting)
         found[F_REJECTING] = true;
+    /* A stopped or rejecting queue stays so when the printer comes back: not a wait. */
+    if (found[F_STOPPED] || found[F_REJECTING])
+        found[F_OFFLINE] = false;
 
     for (int f = 0; f < F_COUNT; f++) {
         if (!found[f])
@@ -158,6 +168,39 @@ void cups_state_map(const struct cups_printer_info *in, struct cups_status *out)
         else
             snprintf(out->detail, sizeof out->detail, "%s", faults[f].what);
         return;
+    }
+}
+
+struct cups_refusal cups_state_refusal(int ipp_status)
+{
+    switch (ipp_status) {
+    case CUPS_IPP_NOT_ACCEPTING:
+        return (struct cups_refusal){BM_DEVICE_OFFLINE, BM_ERR_STATE, BM_FIX_MAINTENANCE,
+                                     "queue not accepting jobs"};
+    case CUPS_IPP_FORBIDDEN:
+    case CUPS_IPP_NOT_AUTHENTICATED:
+    case CUPS_IPP_NOT_AUTHORIZED:
+    case CUPS_IPP_AUTHENTICATION_CANCELED:
+        return (struct cups_refusal){BM_DEVICE_OFFLINE, BM_ERR_CONFIG, BM_FIX_MAINTENANCE,
+                                     "not allowed (cupsd policy or queue users)"};
+    case CUPS_IPP_NOT_FOUND:
+        return (struct cups_refusal){BM_DEVICE_NO_DEVICE, BM_ERR_NO_DEVICE, BM_FIX_MAINTENANCE,
+                                     "queue not found"};
+    case CUPS_IPP_NOT_POSSIBLE:
+    case CUPS_IPP_TIMEOUT:
+    case CUPS_IPP_SERVICE_UNAVAILABLE:
+    case CUPS_IPP_TEMPORARY:
+    case CUPS_IPP_BUSY:
+        return (struct cups_refusal){BM_DEVICE_BUSY, BM_ERR_BUSY, BM_FIX_SUSPEND, "busy"};
+    case CUPS_IPP_DOCUMENT_FORMAT_NOT_SUPPORTED: /* we only send PDF: the queue is wrong */
+        return (struct cups_refusal){BM_DEVICE_HARDWARE_ERROR, BM_ERR_CONFIG, BM_FIX_MAINTENANCE,
+                                     "queue does not take PDF"};
+    case CUPS_IPP_DOCUMENT_FORMAT_ERROR:
+        return (struct cups_refusal){BM_DEVICE_ONLINE, BM_ERR_PARSE, BM_FIX_NONE,
+                                     "document unprintable"};
+    default: /* bad-request, internal-error, operation-not-supported, device-error, ... */
+        return (struct cups_refusal){BM_DEVICE_HARDWARE_ERROR, BM_ERR_DEVICE, BM_FIX_MAINTENANCE,
+                                     "request refused"};
     }
 }
 

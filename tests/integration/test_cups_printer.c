@@ -7,8 +7,11 @@
  * find the text in it. Then: copies, progress events, out of paper mid-job (the job does not
  * complete, the status says paper out with fix clear, and it recovers when paper is loaded),
  * a stopped and a rejecting queue seen while idle, a job timeout and a cancel (both cancel the
- * CUPS job), cupsd going away and coming back, the queue missing, and a non-PDF. Every wait
- * polls for its condition; the long limits are hang guards only.
+ * CUPS job), cupsd going away and coming back, the queue missing, and a non-PDF. Then what
+ * review found: a cancel while cupsd is down is retried when it is back (the job must not print
+ * later), a purged job is "outcome unknown", a Create-Job cupsd refuses is a refusal (not
+ * "unreachable"), and the failure details say what happened once. Every wait polls for its
+ * condition; the long limits are hang guards only.
  */
 #include "cups_fixture.h"
 #include "fixture.h"
@@ -124,13 +127,21 @@ static struct membuf make_pdf(bool noise)
     return m;
 }
 
-static struct fx_cmd *print(struct membuf *pdf, unsigned copies)
+static struct fx_cmd *print_sides(struct membuf *pdf, unsigned copies, bool duplex)
 {
-    struct bm_doc_job job = {
-        .pdf = pdf->data, .len = pdf->len, .copies = copies, .title = "test form"};
+    struct bm_doc_job job = {.pdf = pdf->data,
+                             .len = pdf->len,
+                             .copies = copies,
+                             .duplex = duplex,
+                             .title = "test form"};
     struct fx_cmd *k = fx_cmd(rig.f);
     assert_int_equal(bm_doc_printer_print(rig.dev, &job, fx_done, k, &k->id), BM_OK);
     return k;
+}
+
+static struct fx_cmd *print(struct membuf *pdf, unsigned copies)
+{
+    return print_sides(pdf, copies, false);
 }
 
 /* The text pdftotext finds in a PDF. */
@@ -183,6 +194,13 @@ static bool server_gone(const struct bm_device_status *st)
 static bool queue_missing(const struct bm_device_status *st)
 {
     return st->device == BM_DEVICE_NO_DEVICE && st->fix == BM_FIX_MAINTENANCE;
+}
+
+/* Whether needle occurs in hay exactly once. */
+static bool once(const char *hay, const char *needle)
+{
+    const char *first = strstr(hay, needle);
+    return first && !strstr(first + 1, needle);
 }
 
 /* How many error events with this fix arrived. */
@@ -425,9 +443,235 @@ static void cupsd_gone_and_back(void **state)
     assert_true(fx_wait_cmd(k));
     assert_int_equal(k->c.err, BM_ERR_NO_DEVICE);
     assert_int_equal(k->c.fix, BM_FIX_SUSPEND);
+    /* the detail wraps the cause once (it was formatted from itself into itself) */
+    print_message("print: %s\n", k->c.detail);
+    assert_true(once(k->c.detail, "document printer unavailable: "));
+    assert_non_null(strstr(k->c.detail, "unreachable"));
+    struct fx_cmd *r = fx_cmd(rig.f);
+    assert_int_equal(bm_device_reset(dev, fx_done, r, &r->id), BM_OK);
+    assert_true(fx_wait_cmd(r));
+    assert_int_equal(r->c.err, BM_ERR_NO_DEVICE);
+    print_message("reset: %s\n", r->c.detail);
+    assert_true(once(r->c.detail, "reset: "));
+    assert_non_null(strstr(r->c.detail, "unreachable"));
 
     cups_fx_start(&rig.cups);
     assert_true(fx_wait_status(dev, online_ok));
+    k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    assert_int_equal(cups_fx_job_count(&rig.cups), 1);
+}
+
+/* The connection breaks while Send-Document carries the PDF: not printed, and the job cupsd
+ * already made is cancelled (the driver reconnects for that), never left to print half a
+ * document or to wait. */
+static void send_document_cut_midway(void **state)
+{
+    (void)state;
+    cups_fx_proxy_start(&rig.cups);
+    assert_int_equal(bm_config_set(rig.f->cfg, "doc_printer", "server", rig.cups.proxy_sock),
+                     BM_OK);
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    struct membuf pdf = make_pdf(true);
+    assert_true(pdf.len > 300 * 1024);
+    cups_fx_proxy_arm(&rig.cups, CUPS_FX_CUT_SEND_DOCUMENT);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    print_message("cut: %s\n", k->c.detail);
+    assert_int_equal(cups_fx_proxy_cuts(&rig.cups), 1);
+    assert_int_equal(k->c.err, BM_ERR_NO_DEVICE);
+    assert_int_equal(k->c.fix, BM_FIX_SUSPEND);
+    assert_non_null(strstr(k->c.detail, "Send-Document"));
+    /* cancelled (its reasons say processing-to-stop-point while cupsd drops the half document) */
+    assert_true(cups_fx_log_has(&rig.cups, "access_log", "Cancel-Job successful-ok", 10000));
+    assert_true(cups_fx_queue_empty(10000));
+    assert_true(fx_wait_status(dev, online_ok)); /* the next poll reconnects */
+    k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    assert_int_equal(cups_fx_job_count(&rig.cups), 1);
+    size_t len = 0;
+    free(cups_fx_job(&rig.cups, 1, "pdf", &len, 0));
+    assert_int_equal(len, 0); /* job 1 never printed; job 2 did */
+    char *out = cups_fx_job(&rig.cups, 2, "pdf", &len, 5000);
+    assert_non_null(out);
+    assert_int_equal(len, pdf.len);
+    free(out);
+}
+
+/* cupsd makes the job but its reply to Create-Job never arrives: the driver cannot know the
+ * job's id, so it cannot cancel it; the job has no document, so it can never print (cupsd
+ * aborts it after MultipleOperationTimeout). The command fails as "unreachable, wait". */
+static void create_job_reply_lost(void **state)
+{
+    (void)state;
+    cups_fx_proxy_start(&rig.cups);
+    assert_int_equal(bm_config_set(rig.f->cfg, "doc_printer", "server", rig.cups.proxy_sock),
+                     BM_OK);
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    struct membuf pdf = make_pdf(false);
+    cups_fx_proxy_arm(&rig.cups, CUPS_FX_CUT_CREATE_JOB_REPLY);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    print_message("cut: %s\n", k->c.detail);
+    assert_int_equal(cups_fx_proxy_cuts(&rig.cups), 1);
+    assert_int_equal(k->c.err, BM_ERR_NO_DEVICE);
+    assert_int_equal(k->c.fix, BM_FIX_SUSPEND);
+    assert_non_null(strstr(k->c.detail, "Create-Job"));
+    assert_true(cups_fx_job_shows(1, "job-incoming", 10000)); /* made, without a document */
+    assert_true(fx_wait_status(dev, online_ok));
+    k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    assert_int_equal(cups_fx_job_count(&rig.cups), 1); /* job 2 only */
+    char *out = cups_fx_job(&rig.cups, 2, "pdf", NULL, 5000);
+    assert_non_null(out);
+    free(out);
+}
+
+static bool has_duplex(const struct bm_device_status *st)
+{
+    (void)st;
+    struct bm_doc_caps caps;
+    return bm_doc_printer_get_caps(rig.dev, &caps) == BM_OK && caps.duplex;
+}
+
+/* Duplex is asked for only where the printer has it: the raw queue prints one-sided whatever
+ * the job says; a duplex printer gets sides=two-sided-long-edge, and one-sided when the job
+ * does not ask. */
+static void duplex_only_where_supported(void **state)
+{
+    (void)state;
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    struct bm_doc_caps caps;
+    assert_int_equal(bm_doc_printer_get_caps(dev, &caps), BM_OK);
+    assert_false(caps.duplex);
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print_sides(&pdf, 1, true);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    char *args = cups_fx_job(&rig.cups, 1, "args", NULL, 5000);
+    assert_non_null(args);
+    assert_non_null(strstr(args, "sides=one-sided"));
+    free(args);
+
+    cups_fx_duplex_queue(&rig.cups);
+    assert_true(fx_wait_status(dev, has_duplex)); /* the caps follow the printer */
+    k = print_sides(&pdf, 1, true);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    args = cups_fx_job(&rig.cups, 2, "args", NULL, 5000);
+    assert_non_null(args);
+    print_message("duplex job: %s", args);
+    assert_non_null(strstr(args, "sides=two-sided-long-edge"));
+    free(args);
+    size_t len = 0;
+    char *out = cups_fx_job(&rig.cups, 2, "pdf", &len, 5000);
+    assert_non_null(out);
+    assert_int_equal(len, pdf.len); /* still the PDF as sent */
+    assert_memory_equal(out, pdf.data, len);
+    free(out);
+    k = print_sides(&pdf, 1, false);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    args = cups_fx_job(&rig.cups, 3, "args", NULL, 5000);
+    assert_non_null(args);
+    assert_non_null(strstr(args, "sides=one-sided"));
+    free(args);
+}
+
+/* Cancelled while cupsd is down: the cancel cannot reach it, and cupsd keeps the job across a
+ * restart, so it would print later with nobody at the kiosk. The driver keeps the job id and
+ * cancels it as soon as cupsd answers again. */
+static void cancel_while_cupsd_down_is_retried(void **state)
+{
+    (void)state;
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    cups_fx_flag(&rig.cups, "slow", true);
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(cups_fx_started(&rig.cups, 1, FX_WAIT_MS)); /* cupsd has it whole */
+    /* and the driver follows it (killed before, Send-Document fails: another path) */
+    assert_true(cups_fx_log_has(&rig.cups, "access_log", "Get-Job-Attributes", FX_WAIT_MS));
+    cups_fx_kill(&rig.cups);
+    assert_true(fx_wait_status(dev, server_gone));
+    assert_int_equal(k->calls, 0);
+    assert_int_equal(bm_device_cancel(dev, k->id), BM_OK);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_ERR_CANCELLED);
+    assert_non_null(strstr(k->c.detail, "cancelled")); /* not the failed poll's words after it */
+
+    cups_fx_start(&rig.cups); /* the job is back, printing (slowly) */
+    assert_true(fx_wait_status(dev, online_ok));
+    assert_true(cups_fx_job_shows(1, "job-canceled", 15000));
+    cups_fx_flag(&rig.cups, "slow", false);
+    assert_true(cups_fx_queue_empty(10000));
+    assert_int_equal(cups_fx_job_count(&rig.cups), 0); /* never printed */
+}
+
+/* A job purged from cupsd while the driver follows it: nobody knows whether it printed. Not the
+ * queue missing, and not a wait until the job timeout. */
+static void purged_job_is_outcome_unknown(void **state)
+{
+    (void)state;
+    assert_int_equal(bm_config_set(rig.f->cfg, "doc_printer", "job_timeout_ms", "30000"), BM_OK);
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    cups_fx_flag(&rig.cups, "slow", true);
+    /* job 1 from lp keeps the printer busy, so the driver's job 2 waits, pending */
+    assert_int_equal(cups_fx_sh("printf '%%%%PDF-1.4 lp' | lp -d %s >/dev/null", CUPS_FX_QUEUE), 0);
+    assert_true(cups_fx_started(&rig.cups, 1, FX_WAIT_MS));
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print(&pdf, 1);
+    char text[2048];
+    for (double t0 = now_ms(); now_ms() - t0 < FX_WAIT_MS; fx_pump(20)) { /* document in */
+        cups_fx_job_text(2, text, sizeof text);
+        if (text[0] && !strstr(text, "job-incoming"))
+            break;
+    }
+    assert_true(text[0] && !strstr(text, "job-incoming"));
+    assert_int_equal(cups_fx_sh("cancel -x -a %s", CUPS_FX_QUEUE), 0); /* Purge-Jobs */
+    double t0 = now_ms();
+    assert_true(fx_wait_cmd(k));
+    print_message("purged: %s after %.0f ms\n", k->c.detail, now_ms() - t0);
+    assert_int_equal(k->c.err, BM_ERR_DEVICE);
+    assert_int_equal(k->c.fix, BM_FIX_MAINTENANCE);
+    assert_non_null(strstr(k->c.detail, "outcome unknown"));
+    struct bm_device_status st;
+    bm_device_get_status(dev, BM_CLASS_DOC_PRINTER, &st);
+    assert_int_not_equal(st.device, BM_DEVICE_NO_DEVICE); /* the queue is there */
+    cups_fx_flag(&rig.cups, "slow", false);
+    assert_true(cups_fx_queue_empty(10000));
+    assert_int_equal(cups_fx_job_count(&rig.cups), 0);
+}
+
+/* cupsd answers Create-Job with an error (here the queue allows only another user; cupsd takes
+ * `deny:all` as an empty list, which denies nobody): a refusal a
+ * technician must fix, not "cupsd unreachable, wait". */
+static void create_job_refused(void **state)
+{
+    (void)state;
+    struct bm_device *dev = open_printer();
+    assert_true(fx_wait_status(dev, online_ok));
+    assert_int_equal(cups_fx_sh("lpadmin -p %s -u allow:bm-nobody", CUPS_FX_QUEUE), 0);
+    struct membuf pdf = make_pdf(false);
+    struct fx_cmd *k = print(&pdf, 1);
+    assert_true(fx_wait_cmd(k));
+    print_message("refused: %s\n", k->c.detail);
+    assert_int_equal(k->c.err, BM_ERR_CONFIG);
+    assert_int_equal(k->c.fix, BM_FIX_MAINTENANCE);
+    assert_non_null(strstr(k->c.detail, "Create-Job"));
+    assert_int_equal(errors_with(BM_FIX_SUSPEND), 0); /* never reported as unreachable */
+    struct bm_device_status st;
+    bm_device_get_status(dev, BM_CLASS_DOC_PRINTER, &st);
+    assert_false(server_gone(&st));
+
+    assert_int_equal(cups_fx_sh("lpadmin -p %s -u allow:all", CUPS_FX_QUEUE), 0);
     k = print(&pdf, 1);
     assert_true(fx_wait_cmd(k));
     assert_int_equal(k->c.err, BM_OK);
@@ -470,6 +714,7 @@ int main(void)
 {
     fx_global_init();
 #define T(fn) cmocka_unit_test_setup_teardown(fn, rig_setup, rig_teardown)
+    /* clang-format off: one test a line */
     const struct CMUnitTest tests[] = {
         T(prints_pdf_with_cjk_text),
         T(prints_the_rendered_certificate),
@@ -480,9 +725,18 @@ int main(void)
         T(backend_stops_queue),
         T(cancel_cancels_the_cups_job),
         T(cupsd_gone_and_back),
+        T(cancel_while_cupsd_down_is_retried),
+        T(purged_job_is_outcome_unknown),
+        T(create_job_refused),
+        T(duplex_only_where_supported),
+        T(send_document_cut_midway),
+        T(create_job_reply_lost),
         T(queue_missing_is_no_device),
         T(not_a_pdf),
     };
+    /* clang-format on */
+    if (getenv("BM_CUPS_ONLY")) /* a name pattern (cmocka's * and ?): run only those tests */
+        cmocka_set_test_filter(getenv("BM_CUPS_ONLY"));
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     fx_global_fini();
     /* cairo's toy font face keeps fontconfig patterns cached for the life of the process;
