@@ -132,6 +132,10 @@ const struct bm_config_key bm_config_schema[] = {
         "The centre's last good catalog, used instead of the bundled one when it is valid "
         "(empty: none)"),
 
+    STR("central", "signing_public_key", "", 0, 1000, BM_CONFIG_CHARS_PATH,
+        "File of the centre's document signing keys, '<key id> <base64 public key>' a line "
+        "(empty: the centre's catalog copy is used unsigned, with a warning)"),
+
     STR("paths", "font", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 1, 1000,
         BM_CONFIG_CHARS_PATH, "Regular UI font (a Noto Sans CJK collection)"),
     STR("paths", "font_bold", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 1, 1000,

@@ -23,6 +23,7 @@
 #include "core/secbuf.h"
 #include "drivers/receipt_printer.h"
 #include "drivers/registry.h"
+#include "services/signature.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -352,6 +353,23 @@ static enum bm_err open_catalog(struct bm_flow *flow)
     };
     if (!c.bundled_path || !c.current_path || !c.assets_dir)
         return bm_err_set(BM_ERR_CONFIG, "catalog: a path is too long");
+    /* With the centre's keys configured, its catalog copy must carry their signature; a key
+     * file that is missing or wrong is a configuration error, never "no signing". */
+    char keys_path[1024];
+    struct bm_sig_keys keys;
+    const char *kp = bm_paths_from_config(flow->cfg, "central", "signing_public_key", "", keys_path,
+                                          sizeof keys_path);
+    if (!kp)
+        return bm_err_set(BM_ERR_CONFIG, "[central] signing_public_key: path too long");
+    if (*kp) {
+        enum bm_err err = bm_sig_keys_load(kp, &keys);
+        if (err != BM_OK) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", bm_err_detail()); /* not formatted into itself */
+            return bm_err_set(err, "[central] signing_public_key: %s", why);
+        }
+        c.signing_keys = &keys;
+    }
     return bm_catalog_store_create(&c, &flow->catalogs);
 }
 

@@ -12,10 +12,14 @@
  */
 #include "catalog_store.h"
 
+#include "catalog_internal.h"
+#include "signature.h"
+
 #include "core/log.h"
 #include "core/worker.h"
 
 #include <SDL2/SDL.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +28,16 @@
 #define MOD "catalog"
 /* Lines of a rejected file's report written to the log (the count of the rest follows). */
 #define LOG_PROBLEM_LINES 20
+/* The largest catalog the centre may send (docs/central-api.md, "The kiosk's steps"). */
+#define CATALOG_MAX_BYTES ((size_t)4 * 1024 * 1024)
 
 struct load_job;
 
 struct bm_catalog_store {
     SDL_threadID main_thread; /* where load_done may touch the store */
     char *bundled, *current, *assets;
+    bool signed_only;
+    struct bm_sig_keys keys;
     bm_catalog_changed_fn changed;
     void *ud;
     struct bm_worker *worker;
@@ -48,6 +56,8 @@ struct load_job {
     struct bm_catalog_store *store; /* NULL once the store is gone */
     char *bundled, *current, *assets;
     bool fallback; /* try the bundled copy too (the store has no catalog yet) */
+    bool signed_only;
+    struct bm_sig_keys keys;
     /* Results, written by load_run. */
     struct bm_catalog *catalog;
     const char *source; /* one of the paths above */
@@ -73,6 +83,41 @@ static bool exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+static void __attribute__((format(printf, 3, 4)))
+report_line(struct bm_catalog_report *r, bool warning, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bm_catalog_report_add(r, warning, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * Whether the centre's copy may be used as far as its signature goes; if not, why, in report.
+ * The bundled copy ships inside the firmware and is trusted as the firmware is.
+ */
+static bool signature_ok(const struct load_job *job, const char *path,
+                         struct bm_catalog_report *report)
+{
+    if (!job->signed_only) {
+        report_line(report, true, "%s: used unsigned ([central] signing_public_key is not set)",
+                    path);
+        return true;
+    }
+    enum bm_sig_verdict v = BM_SIG_BAD;
+    enum bm_err err = bm_sig_verify_file(&job->keys, path, "catalog", "*", CATALOG_MAX_BYTES, &v);
+    if (err != BM_OK) {
+        report_line(report, false, "%s: signature not checked: %s", path, bm_err_detail());
+        return false;
+    }
+    if (v != BM_SIG_VALID)
+        report_line(report, false,
+                    "%s: signature: %s (checked against %s.sig); expected the "
+                    "centre's signature with a key in [central] signing_public_key",
+                    path, bm_sig_verdict_code(v), path);
+    return v == BM_SIG_VALID;
+}
+
 /* Worker thread: the first file that validates, and the report of the first one that did not. */
 static enum bm_err load_run(struct bm_request *req, void *arg, void **result)
 {
@@ -88,7 +133,8 @@ static enum bm_err load_run(struct bm_request *req, void *arg, void **result)
         struct bm_catalog_report *report = bm_catalog_report_create();
         if (!report)
             return BM_ERR_NO_MEMORY;
-        if (bm_catalog_load_file(candidates[i], &opts, report, &job->catalog) == BM_OK) {
+        bool trusted = candidates[i] == job->bundled || signature_ok(job, candidates[i], report);
+        if (trusted && bm_catalog_load_file(candidates[i], &opts, report, &job->catalog) == BM_OK) {
             job->source = candidates[i];
             job->warnings = report;
         } else if (!job->rejection) {
@@ -122,8 +168,7 @@ static void log_report(enum bm_log_level level, const struct bm_catalog_report *
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < n && logged < LOG_PROBLEM_LINES; i++)
             if (is_warning(bm_catalog_report_line(r, i)) == (pass == 1)) {
-                bm_log(pass == 0 ? level : BM_LOG_WARN, MOD, "%s",
-                       bm_catalog_report_line(r, i));
+                bm_log(pass == 0 ? level : BM_LOG_WARN, MOD, "%s", bm_catalog_report_line(r, i));
                 logged++;
             }
     if (n > logged)
@@ -153,7 +198,7 @@ static void load_done(enum bm_err err, void *result, void *arg)
         size_t problems = bm_catalog_report_errors(job->rejection);
         bm_log_error(MOD, "%s rejected (%zu problem%s); %s", job->rejected, problems,
                      problems == 1 ? "" : "s",
-                     job->catalog ? "using the bundled catalog"
+                     job->catalog     ? "using the bundled catalog"
                      : store->catalog ? "keeping the catalog in use"
                                       : "no catalog to use");
         log_report(BM_LOG_ERROR, job->rejection);
@@ -205,6 +250,8 @@ static enum bm_err start_load(struct bm_catalog_store *store)
     job->current = dup_or_null(store->current);
     job->assets = dup_or_null(store->assets);
     job->fallback = store->catalog == NULL;
+    job->signed_only = store->signed_only;
+    job->keys = store->keys;
     /* Pending before submitting: the completion may come before submit returns. */
     store->pending = job;
     enum bm_err err = bm_worker_submit(store->worker, load_run, load_done, job, NULL);
@@ -228,6 +275,10 @@ enum bm_err bm_catalog_store_create(const struct bm_catalog_store_config *cfg,
     store->bundled = strdup(cfg->bundled_path);
     store->current = dup_or_null(cfg->current_path);
     store->assets = dup_or_null(cfg->assets_dir);
+    if (cfg->signing_keys) {
+        store->signed_only = true;
+        store->keys = *cfg->signing_keys;
+    }
     store->changed = cfg->changed;
     store->ud = cfg->ud;
     store->main_thread = SDL_ThreadID();

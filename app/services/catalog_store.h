@@ -27,6 +27,9 @@ struct bm_catalog_store_config {
     const char *bundled_path; /* shipped with the program; required */
     const char *current_path; /* the centre's last good copy; NULL or "": none */
     const char *assets_dir;   /* where material example pictures must exist; NULL: unchecked */
+    /* The centre's signing keys: the current copy must then carry a valid signature in
+     * current_path + ".sig" (docs/central-api.md). NULL: it is used unsigned, with a warning. */
+    const struct bm_sig_keys *signing_keys;
     bm_catalog_changed_fn changed;
     void *ud;
 };

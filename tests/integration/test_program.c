@@ -79,6 +79,20 @@ static void test_config_errors_stop_startup(void **state)
     free(out);
 }
 
+/* A signing-key file that is not one stops the start with the file, line and what to write. */
+static void test_bad_signing_keys_stop_startup(void **state)
+{
+    const char *dir = bm_test_mkdtemp("badkeys");
+    char set[4300], *out;
+    snprintf(set, sizeof set, "central.signing_public_key=%s",
+             bm_test_write_file(dir, "centre.keys", "# keys\ncentre-1 AAAA\n"));
+    assert_int_equal(
+        run_to_end((const char *[]){"--set", set, "--exit-after-first-frame", NULL}, &out), 4);
+    assert_non_null(strstr(out, "[central] signing_public_key: " /* the path, then */));
+    assert_non_null(strstr(out, "centre.keys:2: the public key is not 32 bytes in base64"));
+    free(out);
+}
+
 static void test_check_catalog(void **state)
 {
     char *out;
@@ -292,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_help_version_and_usage_errors),
         cmocka_unit_test(test_config_errors_stop_startup),
         cmocka_unit_test(test_check_catalog),
+        cmocka_unit_test(test_bad_signing_keys_stop_startup),
         cmocka_unit_test(test_missing_font_is_a_startup_failure),
         cmocka_unit_test(test_sigterm_stops_cleanly),
         cmocka_unit_test(test_sigint_stops_cleanly),

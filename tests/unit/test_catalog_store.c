@@ -11,8 +11,10 @@
 
 #include "core/loop.h"
 #include "services/catalog_store.h"
+#include "services/signature.h"
 
 #include <SDL2/SDL.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,13 +62,22 @@ static void write_text(const char *path, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
-static struct bm_catalog_store *open_store(struct watch *w, const char *current_path)
+static struct bm_catalog_store *open_store_keys(struct watch *w, const char *current_path,
+                                                const struct bm_sig_keys *keys)
 {
-    struct bm_catalog_store_config c = {
-        .bundled_path = bundled, .current_path = current_path, .changed = on_changed, .ud = w};
+    struct bm_catalog_store_config c = {.bundled_path = bundled,
+                                        .current_path = current_path,
+                                        .signing_keys = keys,
+                                        .changed = on_changed,
+                                        .ud = w};
     assert_int_equal(bm_catalog_store_create(&c, &w->store), BM_OK);
     assert_true(bm_loop_run_until(load_finished, w, 20000));
     return w->store;
+}
+
+static struct bm_catalog_store *open_store(struct watch *w, const char *current_path)
+{
+    return open_store_keys(w, current_path, NULL);
 }
 
 static const char *revision(struct bm_catalog_store *s)
@@ -237,6 +248,90 @@ static void test_destroy_with_a_load_in_flight(void **state)
     bm_loop_run_until(never, NULL, 300);
 }
 
+/* A signing key pair for the centre, and the kiosk's trusted-keys struct for it. */
+static unsigned char centre_sk[crypto_sign_SECRETKEYBYTES];
+static struct bm_sig_keys trusted;
+
+static void make_centre_key(void)
+{
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    assert_true(sodium_init() >= 0);
+    crypto_sign_keypair(pk, centre_sk);
+    char line[128], b64[64];
+    sodium_bin2base64(b64, sizeof b64, pk, sizeof pk, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(line, sizeof line, "centre-1 %s\n", b64);
+    assert_int_equal(bm_sig_keys_parse(line, strlen(line), "test", &trusted), BM_OK);
+}
+
+/* Writes path + ".sig" as the centre would: its signature of path's bytes as a catalog. */
+static void sign_file(const char *path, const char *key_id)
+{
+    size_t len;
+    char *body = bm_test_read_file(path, &len);
+    const char *prefix = "bianmin-signature-v1\ncatalog\n*\n";
+    size_t n = strlen(prefix) + len;
+    unsigned char *msg = malloc(n);
+    memcpy(msg, prefix, strlen(prefix));
+    memcpy(msg + strlen(prefix), body, len);
+    unsigned char sig[crypto_sign_BYTES];
+    crypto_sign_detached(sig, NULL, msg, n, centre_sk);
+    char b64[100], sig_path[4300], header[200];
+    sodium_bin2base64(b64, sizeof b64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(header, sizeof header, "v1;key=%s;sig=%s\n", key_id, b64);
+    snprintf(sig_path, sizeof sig_path, "%s.sig", path);
+    write_text(sig_path, header);
+    free(msg);
+    free(body);
+}
+
+/* With signing keys configured, the centre's copy is used only with a valid signature. */
+static void expect_refused(const char *code)
+{
+    struct watch w = {0};
+    open_store_keys(&w, current, &trusted);
+    assert_string_equal(revision(w.store), "bundled-1");
+    struct bm_catalog_store_status st;
+    bm_catalog_store_status(w.store, &st);
+    assert_int_equal(st.rejections, 1);
+    if (!strstr(st.problem, code))
+        fail_msg("'%s' not in '%s'", code, st.problem);
+    bm_catalog_store_destroy(w.store);
+}
+
+static void test_signed_copy_only_with_keys(void **state)
+{
+    (void)state;
+    make_centre_key();
+    write_catalog(current, "centre-8");
+    char sig_path[4300];
+    snprintf(sig_path, sizeof sig_path, "%s.sig", current);
+    unlink(sig_path);
+    expect_refused("signature: signature_missing");
+
+    sign_file(current, "centre-1");
+    struct watch w = {0};
+    open_store_keys(&w, current, &trusted);
+    assert_string_equal(revision(w.store), "centre-8");
+    struct bm_catalog_store_status st;
+    bm_catalog_store_status(w.store, &st);
+    assert_int_equal(st.rejections, 0);
+    bm_catalog_store_destroy(w.store);
+
+    /* One byte changed after signing; signed with a key the kiosk does not know. */
+    write_catalog(current, "centre-9");
+    expect_refused("signature: bad_signature");
+    sign_file(current, "centre-2");
+    expect_refused("signature: unknown_key");
+
+    /* Without keys the same copy is used, and the warning says it was unsigned. */
+    w = (struct watch){0};
+    open_store(&w, current);
+    assert_string_equal(revision(w.store), "centre-9");
+    bm_catalog_store_status(w.store, &st);
+    assert_true(st.warnings >= 1);
+    bm_catalog_store_destroy(w.store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +343,7 @@ int main(void)
                                fresh_files),
         cmocka_unit_test_setup(test_no_usable_file_leaves_no_catalog, fresh_files),
         cmocka_unit_test_setup(test_destroy_with_a_load_in_flight, fresh_files),
+        cmocka_unit_test_setup(test_signed_copy_only_with_keys, fresh_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
