@@ -88,7 +88,7 @@ static void test_bad_signing_keys_stop_startup(void **state)
              bm_test_write_file(dir, "centre.keys", "# keys\ncentre-1 AAAA\n"));
     assert_int_equal(
         run_to_end((const char *[]){"--set", set, "--exit-after-first-frame", NULL}, &out), 4);
-    assert_non_null(strstr(out, "[central] signing_public_key: " /* the path, then */));
+    assert_non_null(strstr(out, "[central] signing_public_key: "));
     assert_non_null(strstr(out, "centre.keys:2: the public key is not 32 bytes in base64"));
     free(out);
 }
