@@ -564,6 +564,191 @@ static void unplug_mid_job_and_replug(void **state)
     free(im.bits);
 }
 
+/* ---- a printer that buffers: done only once printed ---- */
+
+/* The model's rows at the moment a job completed (set by done_snapshot on the main thread). */
+static unsigned rows_at_done;
+
+static void done_snapshot(const struct bm_completion *c, void *ud)
+{
+    struct escpos_model_counts n;
+    escpos_model_counts(rig.model, &n);
+    rows_at_done = n.rows;
+    fx_done(c, ud);
+}
+
+static struct fx_cmd *print_snap(struct rig *r, const struct image *im, unsigned feed)
+{
+    struct bm_receipt_job job = {
+        .raster = {.width = im->w, .height = im->h, .stride = im->stride, .bits = im->bits},
+        .feed_dots = feed,
+        .cut = true};
+    struct fx_cmd *k = fx_cmd(r->f);
+    rows_at_done = 0;
+    assert_int_equal(bm_receipt_printer_print(r->dev, &job, done_snapshot, k, &k->id), BM_OK);
+    return k;
+}
+
+/* A printer that holds the receipt until its cut and then prints at 8000 rows/s (1000 mm/s):
+ * twice the configured 500 mm/s, so a wait for the print time at that speed is sound. */
+static struct rig *rig_buffered(bool paper_sensor)
+{
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
+    assert_int_equal(bm_config_set(r->f->cfg, "receipt_printer", "paper_sensor",
+                                   paper_sensor ? "true" : "false"),
+                     BM_OK);
+    assert_int_equal(bm_config_set(r->f->cfg, "receipt_printer", "print_speed_mm_s", "500"), BM_OK);
+    escpos_model_set_print_rate(r->model, 8000);
+    escpos_model_set_hold_until_cut(r->model, true);
+    rig_start(r);
+    assert_true(fx_wait_status(r->dev, is_online));
+    return r;
+}
+
+static void buffered_job_done_once_printed(bool paper_sensor)
+{
+    struct rig *r = rig_buffered(paper_sensor);
+    struct image im = pattern(576, 600, 72);
+    struct fx_cmd *k = print_snap(r, &im, 40);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->calls, 1);
+    assert_int_equal(k->c.err, BM_OK);
+    assert_int_equal(rows_at_done, 600); /* printed before it was reported printed */
+    compare_with_ref(r, "escpos_pattern_576", &im);
+    struct escpos_model_counts n;
+    escpos_model_counts(r->model, &n);
+    assert_int_equal(n.cuts, 1);
+    assert_int_equal(escpos_model_buffered(r->model), 0);
+    struct bm_receipt_counters c;
+    assert_int_equal(bm_receipt_printer_counters(r->dev, &c), BM_OK);
+    assert_int_equal(c.receipts, 1);
+    free(im.bits);
+}
+
+static void buffered_job_done_once_printed_sensor(void **state)
+{
+    (void)state;
+    buffered_job_done_once_printed(true);
+}
+
+static void buffered_job_done_once_printed_no_sensor(void **state)
+{
+    (void)state;
+    buffered_job_done_once_printed(false);
+}
+
+/* Paper runs out in the tail the printer still held when the last byte went out: the job
+ * fails with paper out, is not counted and is not kept for reprint; the printer keeps what
+ * it could not print. */
+static void paper_out_in_buffered_tail(bool paper_sensor)
+{
+    struct rig *r = rig_buffered(paper_sensor);
+    escpos_model_paper_out_after(r->model, 300);
+    struct image im = pattern(576, 600, 72);
+    int mark = r->f->n_events;
+    struct fx_cmd *k = print_snap(r, &im, 40);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->calls, 1);
+    assert_int_equal(k->c.err, BM_ERR_NO_MEDIA);
+    assert_int_equal(k->c.fix, BM_FIX_CLEAR);
+    assert_int_equal(rows_at_done, 300);
+    assert_int_equal(count_errors(r->f, mark, BM_ERR_NO_MEDIA), 1);
+    struct escpos_model_counts n;
+    escpos_model_counts(r->model, &n);
+    assert_int_equal(n.rows, 300);
+    assert_int_equal(n.cuts, 0);
+    assert_true(escpos_model_buffered(r->model) > 0); /* kept, not dropped */
+    struct bm_device_status st;
+    bm_device_get_status(r->dev, BM_CLASS_RECEIPT_PRINTER, &st);
+    assert_int_equal(st.receipt.paper, BM_PAPER_OUT);
+    struct bm_receipt_counters c;
+    assert_int_equal(bm_receipt_printer_counters(r->dev, &c), BM_OK);
+    assert_int_equal(c.receipts, 0);
+    k = fx_cmd(r->f);
+    assert_int_equal(bm_receipt_printer_reprint(r->dev, fx_done, k, &k->id), BM_ERR_NOT_FOUND);
+    free(im.bits);
+}
+
+static void paper_out_in_buffered_tail_sensor(void **state)
+{
+    (void)state;
+    paper_out_in_buffered_tail(true);
+}
+
+static void paper_out_in_buffered_tail_no_sensor(void **state)
+{
+    (void)state;
+    paper_out_in_buffered_tail(false);
+}
+
+/* With the paper sensor on, a GS r 1 after the cut that never comes back (and no fault) is a
+ * timeout, never a printed receipt. */
+static void unanswered_gs_r_times_out(void **state)
+{
+    (void)state;
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
+    assert_int_equal(bm_config_set(r->f->cfg, "receipt_printer", "paper_sensor", "true"), BM_OK);
+    assert_int_equal(bm_config_set(r->f->cfg, "receipt_printer", "timeout_ms", "500"), BM_OK);
+    rig_start(r);
+    assert_true(fx_wait_status(r->dev, is_online));
+    escpos_model_set_no_gs_r(r->model, true);
+    struct image im = pattern(576, 100, 72);
+    struct fx_cmd *k = print(r, &im, 0, true);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_ERR_TIMEOUT);
+    struct bm_receipt_counters c;
+    assert_int_equal(bm_receipt_printer_counters(r->dev, &c), BM_OK);
+    assert_int_equal(c.receipts, 0);
+    free(im.bits);
+}
+
+/* ---- reset and hotplug ---- */
+
+static void reset_reopens_and_reads_id(void **state)
+{
+    (void)state;
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
+    rig_start(r);
+    assert_true(fx_wait_status(r->dev, is_online));
+    assert_int_equal(escpos_usb_model_id_requests(r->usb), 1);
+    struct fx_cmd *k = fx_cmd(r->f);
+    assert_int_equal(bm_device_reset(r->dev, fx_done, k, &k->id), BM_OK);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    struct escpos_model_counts n;
+    escpos_model_counts(r->model, &n);
+    assert_int_equal(n.inits, 1); /* ESC @ */
+    assert_int_equal(escpos_usb_model_id_requests(r->usb), 2);
+    struct bm_device_status st;
+    bm_device_get_status(r->dev, BM_CLASS_RECEIPT_PRINTER, &st);
+    assert_int_equal(st.device, BM_DEVICE_ONLINE);
+
+    /* unplugged when the reset comes: it fails for a technician */
+    usb_fake_unplug(escpos_usb_model_fake(r->usb));
+    k = fx_cmd(r->f);
+    assert_int_equal(bm_device_reset(r->dev, fx_done, k, &k->id), BM_OK);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_ERR_NO_DEVICE);
+    assert_int_equal(k->c.fix, BM_FIX_MAINTENANCE);
+    assert_true(fx_wait_status(r->dev, is_no_device));
+}
+
+/* The printer comes by hotplug alone: the device clock stands still, so the reopen timer
+ * never fires and only the arrival event can find it. */
+static void found_by_hotplug_arrival(void **state)
+{
+    (void)state;
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
+    usb_fake_unplug(escpos_usb_model_fake(r->usb));
+    r->dev = fx_open(r->f, BM_CLASS_RECEIPT_PRINTER); /* the fixture's manual clock */
+    assert_true(fx_wait_status(r->dev, is_no_device));
+    fx_pump(300); /* several reopen intervals of real time: the timer must not open it */
+    assert_int_equal(escpos_usb_model_id_requests(r->usb), 0);
+    usb_fake_replug(escpos_usb_model_fake(r->usb));
+    assert_true(fx_wait_status(r->dev, is_online));
+    assert_int_equal(escpos_usb_model_id_requests(r->usb), 1);
+}
+
 /* ---- counters and reprint ---- */
 
 static void counters_persist_and_reprint(void **state)
@@ -677,6 +862,13 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(unrecoverable_error, rig_teardown),
         cmocka_unit_test_teardown(silent_printer_goes_offline_and_comes_back, rig_teardown),
         cmocka_unit_test_teardown(unplug_mid_job_and_replug, rig_teardown),
+        cmocka_unit_test_teardown(buffered_job_done_once_printed_sensor, rig_teardown),
+        cmocka_unit_test_teardown(buffered_job_done_once_printed_no_sensor, rig_teardown),
+        cmocka_unit_test_teardown(paper_out_in_buffered_tail_sensor, rig_teardown),
+        cmocka_unit_test_teardown(paper_out_in_buffered_tail_no_sensor, rig_teardown),
+        cmocka_unit_test_teardown(unanswered_gs_r_times_out, rig_teardown),
+        cmocka_unit_test_teardown(reset_reopens_and_reads_id, rig_teardown),
+        cmocka_unit_test_teardown(found_by_hotplug_arrival, rig_teardown),
         cmocka_unit_test_teardown(counters_persist_and_reprint, rig_teardown),
         cmocka_unit_test_teardown(sim_reprint, rig_teardown),
     };
