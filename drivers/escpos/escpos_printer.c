@@ -25,7 +25,9 @@
  * running average receipt length, which give a forecast of receipts left for technicians.
  * Nothing personal is logged: sizes and counts only; the encode buffer is wiped.
  *
- * Threads: the device's worker thread; the counters are read from any thread under a mutex.
+ * Threads: the device's worker thread; the counters are read from any thread under a static
+ * mutex that exists before the device does, and held for a copy only (the file is written from
+ * a snapshot outside it, so a slow fsync never stalls a reader on the main thread).
  */
 #include "escpos.h"
 #include "escpos_proto.h"
@@ -57,27 +59,34 @@ struct escpos_printer {
     struct bm_receipt_caps caps;
     enum bm_paper last_paper;
     char counters_path[1024];
-    pthread_mutex_t mu; /* guards counters */
-    struct bm_receipt_counters counters;
+    struct bm_receipt_counters counters; /* under counters_mu */
 };
+
+/*
+ * Guards every printer's counters. Static, so it exists before any device does: the main
+ * thread may read the counters as soon as bm_device_open returned, before open ran on the
+ * worker (the driver has no create hook, and the private state is only zeroed). It is held for
+ * a copy only, never across file I/O, so one lock for all printers costs nothing.
+ */
+static pthread_mutex_t counters_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- counters ---- */
 
-static void forecast(struct escpos_printer *p)
+static void forecast(struct bm_receipt_counters *c, unsigned roll_mm)
 {
-    struct bm_receipt_counters *c = &p->counters;
     if (c->avg_mm == 0) {
         c->receipts_left = -1;
         return;
     }
-    uint64_t left_mm = c->roll_mm < p->roll_mm ? p->roll_mm - c->roll_mm : 0;
+    uint64_t left_mm = c->roll_mm < roll_mm ? roll_mm - c->roll_mm : 0;
     c->receipts_left = (int64_t)(left_mm / c->avg_mm);
 }
 
-static void load_counters(struct escpos_printer *p)
+/* The counters from counters_path (zero if absent or corrupt). Worker thread, no lock. */
+static void read_counters(const struct escpos_printer *p, struct bm_receipt_counters *out)
 {
-    memset(&p->counters, 0, sizeof p->counters);
-    p->counters.receipts_left = -1;
+    memset(out, 0, sizeof *out);
+    out->receipts_left = -1;
     if (!p->counters_path[0])
         return;
     FILE *f = fopen(p->counters_path, "r");
@@ -117,14 +126,24 @@ static void load_counters(struct escpos_printer *p)
                     p->counters_path);
         return;
     }
-    p->counters.receipts = v[0];
-    p->counters.paper_mm = v[1];
-    p->counters.roll_mm = v[2];
-    p->counters.avg_mm = (unsigned)v[3];
-    forecast(p);
+    out->receipts = v[0];
+    out->paper_mm = v[1];
+    out->roll_mm = v[2];
+    out->avg_mm = (unsigned)v[3];
+    forecast(out, p->roll_mm);
 }
 
-static void save_counters(struct escpos_printer *p)
+static void load_counters(struct escpos_printer *p)
+{
+    struct bm_receipt_counters c;
+    read_counters(p, &c);
+    pthread_mutex_lock(&counters_mu);
+    p->counters = c;
+    pthread_mutex_unlock(&counters_mu);
+}
+
+/* Writes a snapshot of the counters (worker thread, outside the lock: fsync may take long). */
+static void save_counters(const struct escpos_printer *p, const struct bm_receipt_counters *c)
 {
     if (!p->counters_path[0])
         return;
@@ -136,10 +155,9 @@ static void save_counters(struct escpos_printer *p)
         return;
     }
     char text[256];
-    int n =
-        snprintf(text, sizeof text, "receipts=%llu\npaper_mm=%llu\nroll_mm=%llu\navg_mm=%u\n",
-                 (unsigned long long)p->counters.receipts, (unsigned long long)p->counters.paper_mm,
-                 (unsigned long long)p->counters.roll_mm, p->counters.avg_mm);
+    int n = snprintf(text, sizeof text, "receipts=%llu\npaper_mm=%llu\nroll_mm=%llu\navg_mm=%u\n",
+                     (unsigned long long)c->receipts, (unsigned long long)c->paper_mm,
+                     (unsigned long long)c->roll_mm, c->avg_mm);
     bool ok = n > 0 && write(fd, text, (size_t)n) == n && fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
     if (!ok || rename(tmp, p->counters_path) != 0) {
@@ -152,16 +170,16 @@ static void save_counters(struct escpos_printer *p)
 static void count_receipt(struct escpos_printer *p, unsigned dots)
 {
     unsigned mm = (unsigned)(((uint64_t)dots * 254 + p->caps.dpi * 5) / (p->caps.dpi * 10));
-    pthread_mutex_lock(&p->mu);
+    pthread_mutex_lock(&counters_mu);
     struct bm_receipt_counters *c = &p->counters;
     c->receipts++;
     c->paper_mm += mm;
     c->roll_mm += mm;
     c->avg_mm = c->avg_mm == 0 ? mm : (c->avg_mm * (AVG_WEIGHT - 1) + mm) / AVG_WEIGHT;
-    forecast(p);
+    forecast(c, p->roll_mm);
     struct bm_receipt_counters snap = *c;
-    save_counters(p);
-    pthread_mutex_unlock(&p->mu);
+    pthread_mutex_unlock(&counters_mu);
+    save_counters(p, &snap); /* only the worker writes, so snapshots are saved in order */
     bm_log_info("receipt_printer",
                 "receipt %llu printed, %u mm; roll %llu of %u mm used, ~%lld receipts left",
                 (unsigned long long)snap.receipts, mm, (unsigned long long)snap.roll_mm, p->roll_mm,
@@ -170,11 +188,12 @@ static void count_receipt(struct escpos_printer *p, unsigned dots)
 
 static void new_roll(struct escpos_printer *p)
 {
-    pthread_mutex_lock(&p->mu);
+    pthread_mutex_lock(&counters_mu);
     p->counters.roll_mm = 0;
-    forecast(p);
-    save_counters(p);
-    pthread_mutex_unlock(&p->mu);
+    forecast(&p->counters, p->roll_mm);
+    struct bm_receipt_counters snap = p->counters;
+    pthread_mutex_unlock(&counters_mu);
+    save_counters(p, &snap);
     bm_log_notice("receipt_printer", "paper loaded: roll counter reset");
 }
 
@@ -185,9 +204,11 @@ enum bm_err bm_receipt_printer_counters(struct bm_device *dev, struct bm_receipt
     if (!dev || bm_device_driver(dev) != &bm_escpos_usb_driver)
         return bm_err_set(BM_ERR_UNSUPPORTED, "this receipt printer keeps no counters");
     struct escpos_printer *p = bm_device_priv(dev);
-    pthread_mutex_lock(&p->mu);
+    pthread_mutex_lock(&counters_mu);
     *out = p->counters;
-    pthread_mutex_unlock(&p->mu);
+    pthread_mutex_unlock(&counters_mu);
+    if (out->avg_mm == 0) /* also before open loaded them: all zero, nothing known yet */
+        out->receipts_left = -1;
     return BM_OK;
 }
 
@@ -614,7 +635,6 @@ static enum bm_err escpos_open(struct bm_device *dev)
 {
     struct escpos_printer *p = bm_device_priv(dev);
     const struct bm_config *cfg = bm_device_config(dev);
-    pthread_mutex_init(&p->mu, NULL);
     p->timeout_ms = (unsigned)bm_config_int(cfg, "receipt_printer", "timeout_ms");
     p->reopen_ms = (unsigned)bm_config_int(cfg, "receipt_printer", "reopen_ms");
     p->band_rows = (unsigned)bm_config_int(cfg, "receipt_printer", "band_rows");
@@ -655,7 +675,6 @@ static void escpos_close(struct bm_device *dev)
     p->port = NULL;
     escpos_usb_free(p->usb);
     p->usb = NULL;
-    pthread_mutex_destroy(&p->mu);
 }
 
 const struct bm_driver bm_escpos_usb_driver = {

@@ -8,8 +8,10 @@
  * Scenarios: printing (printer class bidirectional, unidirectional with GET_PORT_STATUS, a
  * vendor-class printer found by VID:PID), bands, progress events, device IDs good and bad,
  * every status (paper near end, out at start and mid-job, cover open, cutter error,
- * unrecoverable, silence, unplug mid-job and replug), faults reported once, counters across
- * close/open and a corrupt counters file, reprint and forget.
+ * unrecoverable, silence, unplug mid-job and replug), faults reported once, a printer that
+ * buffers (done only once printed, paper out in the buffered tail, with and without the paper
+ * sensor, an unanswered GS r 1), reset, a printer found by hotplug alone, counters across
+ * close/open, read while a save hangs, and a corrupt counters file, reprint and forget.
  *
  * Under the sanitizers the emulated bus is slow: the idle poll is long (60 s) unless a test
  * needs it, so the round trips are the ones each test causes; tests count commands and rows,
@@ -23,9 +25,14 @@
 
 #include "drivers/escpos/escpos.h"
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct rig {
     struct fx *f;
@@ -803,6 +810,73 @@ static void counters_persist_and_reprint(void **state)
     free(im.bits);
 }
 
+/* The counters are read from the main thread while the worker writes them: a write that
+ * hangs (here: the temp file is a FIFO whose buffer the test filled, so write blocks as a
+ * stalled fsync would) must not block the reader. (A FIFO without a reader would block open,
+ * inside umockdev's preload lock, and stall the whole process.) */
+struct counters_probe {
+    struct bm_device *dev;
+    atomic_bool done;
+    uint64_t receipts;
+};
+
+static void *probe_counters(void *arg)
+{
+    struct counters_probe *pr = arg;
+    struct bm_receipt_counters c = {0};
+    for (int i = 0; i < 2000 && c.receipts == 0; i++) { /* until the job is counted */
+        bm_receipt_printer_counters(pr->dev, &c);
+        if (c.receipts == 0)
+            usleep(5000);
+    }
+    pr->receipts = c.receipts;
+    atomic_store(&pr->done, true);
+    return NULL;
+}
+
+static void counters_read_while_saving(void **state)
+{
+    (void)state;
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
+    char tmp[4300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", r->counters);
+    assert_int_equal(mkfifo(tmp, 0600), 0);
+    int rd = open(tmp, O_RDONLY | O_NONBLOCK), wr = open(tmp, O_WRONLY | O_NONBLOCK);
+    assert_true(rd >= 0 && wr >= 0);
+    static const char fill[4096];
+    while (write(wr, fill, sizeof fill) > 0)
+        ;
+    close(wr);
+    rig_start(r);
+    assert_true(fx_wait_status(r->dev, is_online));
+    struct image im = pattern(576, 50, 72);
+    struct fx_cmd *k = print(r, &im, 0, true);
+    struct counters_probe pr = {.dev = r->dev};
+    atomic_init(&pr.done, false);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, probe_counters, &pr), 0);
+    for (int i = 0; i < 500 && !atomic_load(&pr.done); i++) /* a hang guard: 5 s */
+        fx_pump(10);
+    bool answered = atomic_load(&pr.done);
+    bool stuck = k->calls == 0; /* the worker is still in the write */
+    /* let the write through (the save then fails at fsync on a FIFO, and says so) */
+    char scrap[4096];
+    for (int i = 0; i < 3000 && !k->calls; i++) {
+        while (read(rd, scrap, sizeof scrap) > 0)
+            ;
+        fx_pump(10);
+    }
+    close(rd);
+    assert_true(fx_wait_cmd(k));
+    pthread_join(t, NULL);
+    assert_true(stuck);
+    assert_true(answered);
+    assert_int_equal(pr.receipts, 1);
+    assert_int_equal(k->c.err, BM_OK);
+    unlink(tmp);
+    free(im.bits);
+}
+
 /* Reprint lives in the class layer: the sim printer has it too, and a failed reprint target
  * (another device) is refused. */
 static void sim_reprint(void **state)
@@ -870,6 +944,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(reset_reopens_and_reads_id, rig_teardown),
         cmocka_unit_test_teardown(found_by_hotplug_arrival, rig_teardown),
         cmocka_unit_test_teardown(counters_persist_and_reprint, rig_teardown),
+        cmocka_unit_test_teardown(counters_read_while_saving, rig_teardown),
         cmocka_unit_test_teardown(sim_reprint, rig_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
