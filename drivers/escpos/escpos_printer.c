@@ -319,7 +319,8 @@ static enum bm_err read_replies(struct escpos_printer *p, struct escpos_status *
  * where nothing unprinted can sit before it in the printer's buffer (idle, before a job),
  * since GS r 1 is executed in order and would wait behind it.
  */
-static enum bm_err query_status(struct escpos_printer *p, struct escpos_mapped *m, bool sensor)
+static enum bm_err query_status(struct escpos_printer *p, struct escpos_mapped *m, bool sensor,
+                                struct escpos_status *seen)
 {
     struct escpos_status st = {0};
     enum bm_err err;
@@ -347,20 +348,31 @@ static enum bm_err query_status(struct escpos_printer *p, struct escpos_mapped *
     }
     if (err == BM_OK)
         escpos_map_status(&st, m);
+    if (seen)
+        *seen = st;
     return err;
 }
 
-/* Polls the status and publishes it; a failing link is closed. BM_OK or the link's error. */
-static enum bm_err refresh(struct bm_device *dev, struct escpos_printer *p, struct escpos_mapped *m,
-                           bool sensor)
+/*
+ * Polls the status and publishes it; a failing link is closed. BM_OK or the link's error.
+ * seen (may be NULL): the replies as they came (a GS r 1 reply among them shows in have).
+ */
+static enum bm_err refresh_seen(struct bm_device *dev, struct escpos_printer *p,
+                                struct escpos_mapped *m, bool sensor, struct escpos_status *seen)
 {
-    enum bm_err err = query_status(p, m, sensor);
+    enum bm_err err = query_status(p, m, sensor, seen);
     if (err != BM_OK) {
         lose_link(dev, p, err);
         return err;
     }
     publish(dev, m);
     return BM_OK;
+}
+
+static enum bm_err refresh(struct bm_device *dev, struct escpos_printer *p, struct escpos_mapped *m,
+                           bool sensor)
+{
+    return refresh_seen(dev, p, m, sensor, NULL);
 }
 
 /* ---- opening ---- */
@@ -533,24 +545,7 @@ static enum bm_err await_printed(struct bm_device *dev, struct escpos_printer *p
             waited = elapsed < limit ? (unsigned)elapsed : limit;
         struct escpos_mapped m;
         struct escpos_status st = {0};
-        if (gs_r) {
-            uint8_t req[16];
-            size_t n = 0;
-            for (unsigned k = 1; k <= 4; k++)
-                n += escpos_dle_eot(req + n, sizeof req - n, k);
-            err = escpos_port_write(p->port, req, n, p->timeout_ms);
-            if (err == BM_OK)
-                err = read_replies(p, &st, 4, false);
-            if (err == BM_OK)
-                escpos_map_status(&st, &m);
-            if (err != BM_OK)
-                lose_link(dev, p, err);
-            else
-                publish(dev, &m);
-        } else {
-            err = refresh(dev, p, &m, false);
-        }
-        if (err != BM_OK)
+        if ((err = refresh_seen(dev, p, &m, false, &st)) != BM_OK)
             return job_link(cmd, err);
         if (m.err != BM_OK)
             return job_fault(cmd, &m, "while the receipt printed");
