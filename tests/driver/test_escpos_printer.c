@@ -877,6 +877,21 @@ static void counters_read_while_saving(void **state)
     free(im.bits);
 }
 
+/* The counters can be read the moment the device exists, before its open ran on the worker:
+ * the lock is there already, and nothing known yet reads as no forecast (-1), not as 0 left. */
+static void counters_readable_at_once(void **state)
+{
+    (void)state;
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
+    struct bm_device_params prm = {.cfg = r->f->cfg};
+    assert_int_equal(bm_registry_open(BM_CLASS_RECEIPT_PRINTER, &prm, &r->dev), BM_OK);
+    struct bm_receipt_counters c;
+    assert_int_equal(bm_receipt_printer_counters(r->dev, &c), BM_OK);
+    assert_int_equal(c.receipts, 0);
+    assert_int_equal(c.receipts_left, -1);
+    assert_true(fx_wait_status(r->dev, is_online));
+}
+
 /* Reprint lives in the class layer: the sim printer has it too, and a failed reprint target
  * (another device) is refused. */
 static void sim_reprint(void **state)
@@ -945,6 +960,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(found_by_hotplug_arrival, rig_teardown),
         cmocka_unit_test_teardown(counters_persist_and_reprint, rig_teardown),
         cmocka_unit_test_teardown(counters_read_while_saving, rig_teardown),
+        cmocka_unit_test_teardown(counters_readable_at_once, rig_teardown),
         cmocka_unit_test_teardown(sim_reprint, rig_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
