@@ -102,7 +102,11 @@ const struct bm_config_key bm_config_schema[] = {
         "Raster rows per GS v 0 command (status is checked between bands)"),
     BOOL("receipt_printer", "cutter", "true", "The printer has an autocutter"),
     BOOL("receipt_printer", "paper_sensor", "false",
-         "Also ask GS r 1 (paper sensor) besides DLE EOT 4 where the model supports it"),
+         "The printer answers GS r 1 (paper sensor): asked besides DLE EOT 4, and after the cut "
+         "of each job, whose answer confirms the receipt printed"),
+    INT("receipt_printer", "print_speed_mm_s", "100", 20, 500,
+        "Paper speed the printer reaches at least, in mm/s: a job waits its print time at this "
+        "speed before it counts as printed (no faster than the printer's real speed)"),
     INT("receipt_printer", "roll_length_mm", "50000", 1000, 1000000,
         "Length of a full paper roll, for the paper-low forecast"),
     STR("receipt_printer", "counters_file", "/var/lib/bianmin/receipt-counters", 0, 1000,

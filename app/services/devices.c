@@ -3,13 +3,17 @@
  *
  * The hub sits between the drivers and the flow: it is the event callback of every device, so
  * it can log what technicians need (status changes, errors with their fix) in one place and
- * in one format before the flow decides what residents see. Main thread only.
+ * in one format before the flow decides what residents see. The status report adds the
+ * receipt paper forecast from the printer's counters, for the technician who brings paper.
+ * Main thread only.
  */
 #include "devices.h"
 
 #include "core/log.h"
+#include "drivers/receipt_printer.h"
 #include "drivers/registry.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 struct bm_devices {
@@ -119,11 +123,37 @@ bm_device_mask bm_devices_usable(const struct bm_devices *hub)
     return usable;
 }
 
+/* "1234 receipts, 98.8 m since the counters began; this roll 41.0 m used, 85 mm a receipt,
+ * about 105 receipts left" (mm shown as metres with one decimal, rounded down). */
+static void paper_line(const struct bm_receipt_counters *c, char *out, size_t cap)
+{
+    int n = snprintf(
+        out, cap, "%llu receipts, %llu.%llu m since the counters began; this roll %llu.%llu m used",
+        (unsigned long long)c->receipts, (unsigned long long)(c->paper_mm / 1000),
+        (unsigned long long)(c->paper_mm % 1000 / 100), (unsigned long long)(c->roll_mm / 1000),
+        (unsigned long long)(c->roll_mm % 1000 / 100));
+    if (n < 0 || (size_t)n >= cap)
+        return;
+    if (c->receipts_left >= 0)
+        snprintf(out + n, cap - (size_t)n, ", %u mm a receipt, about %lld receipts left", c->avg_mm,
+                 (long long)c->receipts_left);
+    else
+        snprintf(out + n, cap - (size_t)n, ", no forecast yet");
+}
+
 void bm_devices_log_status(const struct bm_devices *hub)
 {
     for (int cls = 0; cls < BM_CLASS_COUNT; cls++) {
         struct bm_device_status st;
         bm_devices_status(hub, cls, &st);
         log_status(BM_LOG_NOTICE, &st, hub->dev[cls] ? bm_device_driver_name(hub->dev[cls]) : "none");
+    }
+    /* A driver that keeps no counters (the sim, none) says so with BM_ERR_UNSUPPORTED: no line. */
+    struct bm_receipt_counters c;
+    struct bm_device *printer = hub->dev[BM_CLASS_RECEIPT_PRINTER];
+    if (printer && bm_receipt_printer_counters(printer, &c) == BM_OK) {
+        char line[200];
+        paper_line(&c, line, sizeof line);
+        bm_log_notice("devices", "receipt paper: %s", line);
     }
 }

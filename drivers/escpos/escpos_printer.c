@@ -3,7 +3,8 @@
  * wants it.
  *
  * Status: DLE EOT 1..4 (one write, the four one-byte replies read back; GS r 1 as well when
- * [receipt_printer] paper_sensor says the model has it) on a bidirectional printer, the class
+ * [receipt_printer] paper_sensor says the model has it, but only with nothing unprinted before
+ * it: idle and before a job) on a bidirectional printer, the class
  * request GET_PORT_STATUS on a unidirectional one. It is asked before each job, between the
  * bands of a job, after each job, and every status_poll_ms while idle, and mapped by
  * escpos_map_status onto the status; each fault is reported once (an error event with its fix)
@@ -11,9 +12,12 @@
  *
  * Printing: ESC @, the raster as GS v 0 bands of band_rows rows, feed, cut. A fault seen
  * between bands (paper out, cover open) or after the cut (cutter) fails the job with its
- * reason; it is never reported as printed. A printer that stops taking data or answering
- * (timeout) is closed and reported offline, an unplugged one no_device, and the tick opens it
- * again every reopen_ms (at once on a hotplug arrival).
+ * reason; it is never reported as printed. Nor is a job the printer has only taken: it
+ * buffers, and DLE EOT is real-time, so after the cut await_printed waits for GS r 1 (with
+ * paper_sensor; executed in order after the cut) or for the print time at print_speed_mm_s,
+ * asking DLE EOT meanwhile so a fault in the tail fails the job. A printer that stops taking data
+ * or answering (timeout) is closed and reported offline, an unplugged one no_device, and the tick
+ * opens it again every reopen_ms (at once on a hotplug arrival).
  *
  * Counters: receipts printed and paper used (raster + feed, in mm at the configured dpi) are
  * kept in counters_file (temp + fsync + rename, so a crash leaves the old or the new file),
@@ -21,7 +25,9 @@
  * running average receipt length, which give a forecast of receipts left for technicians.
  * Nothing personal is logged: sizes and counts only; the encode buffer is wiped.
  *
- * Threads: the device's worker thread; the counters are read from any thread under a mutex.
+ * Threads: the device's worker thread; the counters are read from any thread under a static
+ * mutex that exists before the device does, and held for a copy only (the file is written from
+ * a snapshot outside it, so a slow fsync never stalls a reader on the main thread).
  */
 #include "escpos.h"
 #include "escpos_proto.h"
@@ -38,12 +44,14 @@
 
 #define MAINTENANCE_AFTER 5 /* failed opens in a row before a technician is called */
 #define ID_MAX            1024
-#define AVG_WEIGHT        8 /* the recent average: each receipt counts 1/8 */
+#define AVG_WEIGHT        8   /* the recent average: each receipt counts 1/8 */
+#define AWAIT_POLL_MS     250 /* DLE EOT while a job's tail prints */
 
 struct escpos_printer {
     struct escpos_usb *usb;
     struct escpos_port *port; /* NULL while closed */
     unsigned timeout_ms, reopen_ms, band_rows, roll_mm;
+    unsigned speed;            /* print_speed_mm_s */
     unsigned poll_ms, tick_ms; /* the status poll; the tick's interval now */
     bool paper_sensor;
     uint64_t next_open_ms;
@@ -51,27 +59,34 @@ struct escpos_printer {
     struct bm_receipt_caps caps;
     enum bm_paper last_paper;
     char counters_path[1024];
-    pthread_mutex_t mu; /* guards counters */
-    struct bm_receipt_counters counters;
+    struct bm_receipt_counters counters; /* under counters_mu */
 };
+
+/*
+ * Guards every printer's counters. Static, so it exists before any device does: the main
+ * thread may read the counters as soon as bm_device_open returned, before open ran on the
+ * worker (the driver has no create hook, and the private state is only zeroed). It is held for
+ * a copy only, never across file I/O, so one lock for all printers costs nothing.
+ */
+static pthread_mutex_t counters_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- counters ---- */
 
-static void forecast(struct escpos_printer *p)
+static void forecast(struct bm_receipt_counters *c, unsigned roll_mm)
 {
-    struct bm_receipt_counters *c = &p->counters;
     if (c->avg_mm == 0) {
         c->receipts_left = -1;
         return;
     }
-    uint64_t left_mm = c->roll_mm < p->roll_mm ? p->roll_mm - c->roll_mm : 0;
+    uint64_t left_mm = c->roll_mm < roll_mm ? roll_mm - c->roll_mm : 0;
     c->receipts_left = (int64_t)(left_mm / c->avg_mm);
 }
 
-static void load_counters(struct escpos_printer *p)
+/* The counters from counters_path (zero if absent or corrupt). Worker thread, no lock. */
+static void read_counters(const struct escpos_printer *p, struct bm_receipt_counters *out)
 {
-    memset(&p->counters, 0, sizeof p->counters);
-    p->counters.receipts_left = -1;
+    memset(out, 0, sizeof *out);
+    out->receipts_left = -1;
     if (!p->counters_path[0])
         return;
     FILE *f = fopen(p->counters_path, "r");
@@ -111,14 +126,24 @@ static void load_counters(struct escpos_printer *p)
                     p->counters_path);
         return;
     }
-    p->counters.receipts = v[0];
-    p->counters.paper_mm = v[1];
-    p->counters.roll_mm = v[2];
-    p->counters.avg_mm = (unsigned)v[3];
-    forecast(p);
+    out->receipts = v[0];
+    out->paper_mm = v[1];
+    out->roll_mm = v[2];
+    out->avg_mm = (unsigned)v[3];
+    forecast(out, p->roll_mm);
 }
 
-static void save_counters(struct escpos_printer *p)
+static void load_counters(struct escpos_printer *p)
+{
+    struct bm_receipt_counters c;
+    read_counters(p, &c);
+    pthread_mutex_lock(&counters_mu);
+    p->counters = c;
+    pthread_mutex_unlock(&counters_mu);
+}
+
+/* Writes a snapshot of the counters (worker thread, outside the lock: fsync may take long). */
+static void save_counters(const struct escpos_printer *p, const struct bm_receipt_counters *c)
 {
     if (!p->counters_path[0])
         return;
@@ -130,10 +155,9 @@ static void save_counters(struct escpos_printer *p)
         return;
     }
     char text[256];
-    int n =
-        snprintf(text, sizeof text, "receipts=%llu\npaper_mm=%llu\nroll_mm=%llu\navg_mm=%u\n",
-                 (unsigned long long)p->counters.receipts, (unsigned long long)p->counters.paper_mm,
-                 (unsigned long long)p->counters.roll_mm, p->counters.avg_mm);
+    int n = snprintf(text, sizeof text, "receipts=%llu\npaper_mm=%llu\nroll_mm=%llu\navg_mm=%u\n",
+                     (unsigned long long)c->receipts, (unsigned long long)c->paper_mm,
+                     (unsigned long long)c->roll_mm, c->avg_mm);
     bool ok = n > 0 && write(fd, text, (size_t)n) == n && fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
     if (!ok || rename(tmp, p->counters_path) != 0) {
@@ -146,16 +170,16 @@ static void save_counters(struct escpos_printer *p)
 static void count_receipt(struct escpos_printer *p, unsigned dots)
 {
     unsigned mm = (unsigned)(((uint64_t)dots * 254 + p->caps.dpi * 5) / (p->caps.dpi * 10));
-    pthread_mutex_lock(&p->mu);
+    pthread_mutex_lock(&counters_mu);
     struct bm_receipt_counters *c = &p->counters;
     c->receipts++;
     c->paper_mm += mm;
     c->roll_mm += mm;
     c->avg_mm = c->avg_mm == 0 ? mm : (c->avg_mm * (AVG_WEIGHT - 1) + mm) / AVG_WEIGHT;
-    forecast(p);
+    forecast(c, p->roll_mm);
     struct bm_receipt_counters snap = *c;
-    save_counters(p);
-    pthread_mutex_unlock(&p->mu);
+    pthread_mutex_unlock(&counters_mu);
+    save_counters(p, &snap); /* only the worker writes, so snapshots are saved in order */
     bm_log_info("receipt_printer",
                 "receipt %llu printed, %u mm; roll %llu of %u mm used, ~%lld receipts left",
                 (unsigned long long)snap.receipts, mm, (unsigned long long)snap.roll_mm, p->roll_mm,
@@ -164,11 +188,12 @@ static void count_receipt(struct escpos_printer *p, unsigned dots)
 
 static void new_roll(struct escpos_printer *p)
 {
-    pthread_mutex_lock(&p->mu);
+    pthread_mutex_lock(&counters_mu);
     p->counters.roll_mm = 0;
-    forecast(p);
-    save_counters(p);
-    pthread_mutex_unlock(&p->mu);
+    forecast(&p->counters, p->roll_mm);
+    struct bm_receipt_counters snap = p->counters;
+    pthread_mutex_unlock(&counters_mu);
+    save_counters(p, &snap);
     bm_log_notice("receipt_printer", "paper loaded: roll counter reset");
 }
 
@@ -179,9 +204,11 @@ enum bm_err bm_receipt_printer_counters(struct bm_device *dev, struct bm_receipt
     if (!dev || bm_device_driver(dev) != &bm_escpos_usb_driver)
         return bm_err_set(BM_ERR_UNSUPPORTED, "this receipt printer keeps no counters");
     struct escpos_printer *p = bm_device_priv(dev);
-    pthread_mutex_lock(&p->mu);
+    pthread_mutex_lock(&counters_mu);
     *out = p->counters;
-    pthread_mutex_unlock(&p->mu);
+    pthread_mutex_unlock(&counters_mu);
+    if (out->avg_mm == 0) /* also before open loaded them: all zero, nothing known yet */
+        out->receipts_left = -1;
     return BM_OK;
 }
 
@@ -253,12 +280,19 @@ static void lose_link(struct bm_device *dev, struct escpos_printer *p, enum bm_e
     set_cadence(dev, p);
 }
 
-/* Reads one-byte replies until want of them arrived (ASB blocks in between are folded in). */
-static enum bm_err read_replies(struct escpos_printer *p, struct escpos_status *st, bool gs_r)
+/*
+ * Reads one-byte replies until the replies to DLE EOT 1..dle_eot arrived and, if gs_r, the one
+ * to GS r 1. The two are told apart by their fixed bits (DLE EOT: bit 4 set; GS r: bit 4
+ * clear), so a GS r 1 reply that comes among DLE EOT ones -- the printer answers it only once
+ * the data before it has printed -- is folded in (st->have says so) whether or not it was
+ * waited for; ASB blocks are folded in too.
+ */
+static enum bm_err read_replies(struct escpos_printer *p, struct escpos_status *st,
+                                unsigned dle_eot, bool gs_r)
 {
-    unsigned next = gs_r ? 5 : 1, want = gs_r ? 5 : 4; /* GS r 1 has its own, fifth, reply */
+    unsigned next = 1;
     uint8_t buf[64];
-    for (int reads = 0; next <= want; reads++) {
+    for (int reads = 0; next <= dle_eot || (gs_r && !(st->have & ESCPOS_HAVE_GSR)); reads++) {
         if (reads == 8) /* a printer that chatters but never answers counts as silent */
             return bm_err_set(BM_ERR_TIMEOUT, "%s: no status reply among its output",
                               escpos_port_name(p->port));
@@ -266,22 +300,27 @@ static enum bm_err read_replies(struct escpos_printer *p, struct escpos_status *
         enum bm_err err = escpos_port_read(p->port, buf, sizeof buf, &got, p->timeout_ms);
         if (err != BM_OK)
             return err;
-        for (size_t i = 0; i < got && next <= want; i++) {
+        for (size_t i = 0; i < got; i++) {
             if (i + 4 <= got && escpos_is_asb(buf + i, got - i)) {
                 escpos_parse_asb(buf + i, 4, st);
                 i += 3;
-            } else if (next <= 4 && escpos_is_dle_eot_reply(buf[i])) {
+            } else if (next <= dle_eot && escpos_is_dle_eot_reply(buf[i])) {
                 escpos_parse_dle_eot(next++, buf[i], st);
-            } else if (next == 5 && escpos_is_gs_r_reply(buf[i])) {
+            } else if (escpos_is_gs_r_reply(buf[i]) && !(st->have & ESCPOS_HAVE_GSR)) {
                 escpos_parse_gs_r(buf[i], st);
-                next++;
             } /* anything else: noise, skipped */
         }
     }
     return BM_OK;
 }
 
-static enum bm_err query_status(struct escpos_printer *p, struct escpos_mapped *m)
+/*
+ * Asks the status. sensor: GS r 1 as well (when the config says the printer has it); only
+ * where nothing unprinted can sit before it in the printer's buffer (idle, before a job),
+ * since GS r 1 is executed in order and would wait behind it.
+ */
+static enum bm_err query_status(struct escpos_printer *p, struct escpos_mapped *m, bool sensor,
+                                struct escpos_status *seen)
 {
     struct escpos_status st = {0};
     enum bm_err err;
@@ -292,13 +331,13 @@ static enum bm_err query_status(struct escpos_printer *p, struct escpos_mapped *
             n += escpos_dle_eot(req + n, sizeof req - n, k);
         err = escpos_port_write(p->port, req, n, p->timeout_ms);
         if (err == BM_OK)
-            err = read_replies(p, &st, false);
-        /* GS r 1 is not executed while offline for paper end: ask only when paper is there. */
-        if (err == BM_OK && p->paper_sensor && !st.paper_end) {
+            err = read_replies(p, &st, 4, false);
+        /* GS r 1 is not executed while offline (paper end, cover open): ask only when online. */
+        if (err == BM_OK && sensor && p->paper_sensor && !st.paper_end && !st.offline) {
             n = escpos_paper_sensor(req, sizeof req);
             err = escpos_port_write(p->port, req, n, p->timeout_ms);
             if (err == BM_OK)
-                err = read_replies(p, &st, true);
+                err = read_replies(p, &st, 0, true);
         }
     } else {
         uint8_t b = 0;
@@ -309,19 +348,31 @@ static enum bm_err query_status(struct escpos_printer *p, struct escpos_mapped *
     }
     if (err == BM_OK)
         escpos_map_status(&st, m);
+    if (seen)
+        *seen = st;
     return err;
 }
 
-/* Polls the status and publishes it; a failing link is closed. BM_OK or the link's error. */
-static enum bm_err refresh(struct bm_device *dev, struct escpos_printer *p, struct escpos_mapped *m)
+/*
+ * Polls the status and publishes it; a failing link is closed. BM_OK or the link's error.
+ * seen (may be NULL): the replies as they came (a GS r 1 reply among them shows in have).
+ */
+static enum bm_err refresh_seen(struct bm_device *dev, struct escpos_printer *p,
+                                struct escpos_mapped *m, bool sensor, struct escpos_status *seen)
 {
-    enum bm_err err = query_status(p, m);
+    enum bm_err err = query_status(p, m, sensor, seen);
     if (err != BM_OK) {
         lose_link(dev, p, err);
         return err;
     }
     publish(dev, m);
     return BM_OK;
+}
+
+static enum bm_err refresh(struct bm_device *dev, struct escpos_printer *p, struct escpos_mapped *m,
+                           bool sensor)
+{
+    return refresh_seen(dev, p, m, sensor, NULL);
 }
 
 /* ---- opening ---- */
@@ -359,7 +410,7 @@ static bool try_open(struct bm_device *dev, struct escpos_printer *p)
     bm_log_info("receipt_printer", "%s: %s, %s", escpos_port_name(p->port), p->caps.model,
                 escpos_port_bidirectional(p->port) ? "bidirectional" : "unidirectional");
     struct escpos_mapped m;
-    if (refresh(dev, p, &m) != BM_OK)
+    if (refresh(dev, p, &m, true) != BM_OK)
         return false;
     p->failed_opens = 0;
     return true;
@@ -377,7 +428,7 @@ static void escpos_tick(struct bm_device *dev)
         return;
     }
     struct escpos_mapped m;
-    refresh(dev, p, &m);
+    refresh(dev, p, &m, true);
 }
 
 /* ---- printing ---- */
@@ -429,7 +480,7 @@ static enum bm_err print_bands(struct bm_device *dev, struct escpos_printer *p, 
         size_t n = escpos_raster_band(buf, cap, r, b, p->band_rows);
         err = send(dev, p, cmd, buf, n);
         struct escpos_mapped m;
-        if (err == BM_OK && (err = refresh(dev, p, &m)) != BM_OK)
+        if (err == BM_OK && (err = refresh(dev, p, &m, false)) != BM_OK)
             return job_link(cmd, err);
         if (err == BM_OK && m.err != BM_OK)
             return job_fault(cmd, &m, "mid-job");
@@ -448,6 +499,70 @@ static enum bm_err print_bands(struct bm_device *dev, struct escpos_printer *p, 
     return n ? send(dev, p, cmd, buf, n) : BM_OK;
 }
 
+/* How long the printer takes to move `dots` of paper at print_speed_mm_s, in ms. */
+static unsigned print_time_ms(const struct escpos_printer *p, uint64_t dots)
+{
+    uint64_t ms = (dots * 25400u + (uint64_t)p->caps.dpi * p->speed - 1) /
+                  ((uint64_t)p->caps.dpi * p->speed); /* dots / (dpi / 25.4) mm / (mm/s) */
+    return ms > 3600000u ? 3600000u : (unsigned)ms;
+}
+
+/*
+ * After the cut: waits until the printer has really printed the job, not only taken its bytes
+ * (a printer buffers; DLE EOT is real-time and answers while bands still print). With the
+ * paper sensor: GS r 1, executed in order after the cut and never while out of paper, is
+ * waited for up to timeout_ms plus the print time; no reply and no fault is a timeout, never
+ * a printed receipt. Without it: the print time at print_speed_mm_s (sound only if that is no
+ * faster than the printer). Either way DLE EOT is asked every AWAIT_POLL_MS, so paper running
+ * out in the tail fails the job at once. The waiting is bm_device_wait's (cancel is served);
+ * the time waited is the larger of the device clock's and the sum of the waits, so a clock
+ * that stands still cannot make it wait forever.
+ */
+static enum bm_err await_printed(struct bm_device *dev, struct escpos_printer *p,
+                                 struct bm_cmd *cmd, const struct bm_receipt_job *job)
+{
+    const struct bm_raster *r = &job->raster;
+    unsigned print_ms = print_time_ms(p, (uint64_t)r->height + job->feed_dots);
+    bool gs_r = p->paper_sensor && escpos_port_bidirectional(p->port);
+    unsigned limit = gs_r ? p->timeout_ms + print_ms : print_ms;
+    enum bm_err err;
+    if (gs_r) {
+        uint8_t req[4];
+        escpos_port_drain(p->port); /* a stale GS r reply must not stand for this one */
+        if ((err = send(dev, p, cmd, req, escpos_paper_sensor(req, sizeof req))) != BM_OK)
+            return err;
+    }
+    const struct bm_clock *clock = bm_device_clock(dev);
+    uint64_t start = bm_clock_ms(clock);
+    unsigned waited = 0;
+    for (;;) {
+        unsigned step = limit - waited < AWAIT_POLL_MS ? limit - waited : AWAIT_POLL_MS;
+        if (bm_device_wait(dev, cmd, step))
+            return bm_err_set(BM_ERR_CANCELLED, "receipt cancelled while it printed");
+        uint64_t elapsed = bm_clock_ms(clock) - start;
+        waited += step;
+        if (elapsed > waited)
+            waited = elapsed < limit ? (unsigned)elapsed : limit;
+        struct escpos_mapped m;
+        struct escpos_status st = {0};
+        if ((err = refresh_seen(dev, p, &m, false, &st)) != BM_OK)
+            return job_link(cmd, err);
+        if (m.err != BM_OK)
+            return job_fault(cmd, &m, "while the receipt printed");
+        if (gs_r && (st.have & ESCPOS_HAVE_GSR))
+            return BM_OK; /* everything before GS r 1, the cut included, is done */
+        if (waited >= limit) {
+            if (!gs_r)
+                return BM_OK;
+            cmd->fix = BM_FIX_MAINTENANCE;
+            return bm_err_set(BM_ERR_TIMEOUT,
+                              "receipt not confirmed printed (GS r 1) within %u ms; check "
+                              "[receipt_printer] paper_sensor and print_speed_mm_s",
+                              limit);
+        }
+    }
+}
+
 static enum bm_err run_print(struct bm_device *dev, struct escpos_printer *p, struct bm_cmd *cmd)
 {
     const struct bm_receipt_job *job = cmd->args;
@@ -457,7 +572,7 @@ static enum bm_err run_print(struct bm_device *dev, struct escpos_printer *p, st
         return bm_err_set(BM_ERR_INVALID_ARG, "raster %u dots wide on a %u-dot head",
                           job->raster.width, p->caps.width_dots);
     struct escpos_mapped m;
-    enum bm_err err = refresh(dev, p, &m);
+    enum bm_err err = refresh(dev, p, &m, true);
     if (err != BM_OK)
         return job_link(cmd, err);
     if (m.err != BM_OK)
@@ -471,7 +586,9 @@ static enum bm_err run_print(struct bm_device *dev, struct escpos_printer *p, st
     free(buf);
     if (err != BM_OK)
         return err;
-    if ((err = refresh(dev, p, &m)) != BM_OK) /* the cut and the last band done? */
+    if ((err = await_printed(dev, p, cmd, job)) != BM_OK)
+        return err;
+    if ((err = refresh(dev, p, &m, false)) != BM_OK) /* the cut done too? */
         return job_link(cmd, err);
     if (m.err != BM_OK)
         return job_fault(cmd, &m, "at the end of the job");
@@ -513,12 +630,12 @@ static enum bm_err escpos_open(struct bm_device *dev)
 {
     struct escpos_printer *p = bm_device_priv(dev);
     const struct bm_config *cfg = bm_device_config(dev);
-    pthread_mutex_init(&p->mu, NULL);
     p->timeout_ms = (unsigned)bm_config_int(cfg, "receipt_printer", "timeout_ms");
     p->reopen_ms = (unsigned)bm_config_int(cfg, "receipt_printer", "reopen_ms");
     p->band_rows = (unsigned)bm_config_int(cfg, "receipt_printer", "band_rows");
     p->roll_mm = (unsigned)bm_config_int(cfg, "receipt_printer", "roll_length_mm");
     p->paper_sensor = bm_config_bool(cfg, "receipt_printer", "paper_sensor");
+    p->speed = (unsigned)bm_config_int(cfg, "receipt_printer", "print_speed_mm_s");
     snprintf(p->counters_path, sizeof p->counters_path, "%s",
              bm_config_str(cfg, "receipt_printer", "counters_file"));
     p->caps = (struct bm_receipt_caps){
@@ -553,7 +670,6 @@ static void escpos_close(struct bm_device *dev)
     p->port = NULL;
     escpos_usb_free(p->usb);
     p->usb = NULL;
-    pthread_mutex_destroy(&p->mu);
 }
 
 const struct bm_driver bm_escpos_usb_driver = {

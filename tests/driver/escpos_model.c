@@ -1,12 +1,15 @@
 /*
  * escpos_model.c - an emulated ESC/POS receipt printer. See escpos_model.h.
  *
- * Design: the host's bytes go into a pending buffer; the parser takes whole commands off its
- * front and leaves a partial one there for the next write (libusb and the driver split the
- * stream anywhere). Real-time commands (DLE EOT n) are answered at once even while the printer
- * is offline, as the spec says; GS r 1 is not answered while offline for paper end. Raster
- * rows land on "paper" (the bitmap) only while the printer is online and paper remains.
- *
+ * Design: the host's bytes go into a pending buffer; whole commands are taken off its front
+ * and a partial one stays there for the next write (libusb and the driver split the stream
+ * anywhere). Real-time commands (DLE EOT n) are answered at once even while the printer is
+ * offline, as the spec says, from the state of what has printed so far. Every other command
+ * joins the print buffer, which advance() executes in order whenever the model is touched
+ * (a write, a poll of the IN pipe, an inspection), as far as the print rate allows for the
+ * time gone by, and not at all while offline: data sent to an offline printer stays there.
+ * GS r 1 is answered when it is executed, so never while out of paper.
+
  * Threads: the USB worker writes and reads, the test thread injects and inspects; one mutex.
  */
 #include "escpos_model.h"
@@ -14,8 +17,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PENDING_CAP (1u << 20)
+#define QUEUE_CAP   (4u << 20)
 #define MAX_ROWS    20000u
 #define REPLY_CAP   256
 
@@ -28,15 +33,22 @@ struct escpos_model {
     uint8_t *paper; /* MAX_ROWS rows of `stride` bytes */
     unsigned stride, width, rows, feed;
     bool near_end, paper_out, cover_open, cutter_error, cutter_arm, unrecoverable, silent;
-    long rows_left;   /* -1: unlimited */
-    long unplug_rows; /* -1: never */
+    bool hold, no_gs_r;
+    uint8_t *queue; /* the print buffer: commands not yet executed */
+    size_t q_head, q_len;
+    unsigned progress; /* rows / feed dots of the head command done */
+    unsigned releases; /* cuts in the buffer (hold_until_cut waits for one) */
+    unsigned rate;     /* rows per second; 0: at once */
+    uint64_t last_us;  /* printing accounted up to here */
+    long rows_left;    /* -1: unlimited */
+    long unplug_rows;  /* -1: never */
     struct escpos_model_counts n;
 };
 
 struct escpos_model *escpos_model_new(void)
 {
     struct escpos_model *m = calloc(1, sizeof *m);
-    if (!m || !(m->pending = malloc(PENDING_CAP)))
+    if (!m || !(m->pending = malloc(PENDING_CAP)) || !(m->queue = malloc(QUEUE_CAP)))
         abort();
     pthread_mutex_init(&m->mu, NULL);
     m->rows_left = -1;
@@ -50,6 +62,7 @@ void escpos_model_free(struct escpos_model *m)
         return;
     pthread_mutex_destroy(&m->mu);
     free(m->pending);
+    free(m->queue);
     free(m->paper);
     free(m);
 }
@@ -114,8 +127,8 @@ static void print_row(struct escpos_model *m, const uint8_t *row, unsigned xbyte
         m->paper_out = true; /* the sensor trips under the last row */
 }
 
-/* Parses one command at p (avail bytes). Returns its length, or 0 if incomplete. */
-static size_t parse_one(struct escpos_model *m, const uint8_t *p, size_t avail)
+/* The length of the command at p (avail bytes), 0 if it is incomplete. */
+static size_t command_len(const uint8_t *p, size_t avail)
 {
 #define NEED(k)                                                                                    \
     do {                                                                                           \
@@ -124,28 +137,13 @@ static size_t parse_one(struct escpos_model *m, const uint8_t *p, size_t avail)
     } while (0)
     if (p[0] == 0x10) { /* DLE EOT n */
         NEED(3);
-        if (p[1] == 0x04 && p[2] >= 1 && p[2] <= 4) {
-            m->n.status_requests++;
-            reply(m, dle_eot(m, p[2]));
-        } else {
-            m->n.unknown++;
-        }
         return 3;
     }
     if (p[0] == 0x1B) {
         NEED(2);
-        if (p[1] == 0x40) {
-            m->n.inits++;
+        if (p[1] == 0x40)
             return 2;
-        }
         NEED(3);
-        if (p[1] == 0x4A || p[1] == 0x64) { /* ESC J n dots, ESC d n lines (30 dots) */
-            m->n.feeds++;
-            if (!offline(m))
-                m->feed += p[1] == 0x4A ? p[2] : 30u * p[2];
-            return 3;
-        }
-        m->n.unknown++;
         return 3;
     }
     if (p[0] == 0x1D) {
@@ -153,44 +151,161 @@ static size_t parse_one(struct escpos_model *m, const uint8_t *p, size_t avail)
         if (p[1] == 0x56) { /* GS V m [n] */
             unsigned len = (p[2] == 0x41 || p[2] == 0x42) ? 4 : 3;
             NEED(len);
-            m->n.cuts++;
-            if (m->cutter_arm)
-                m->cutter_error = true;
             return len;
-        }
-        if (p[1] == 0x72) { /* GS r n */
-            m->n.gs_r_requests++;
-            if (!m->paper_out)
-                reply(m, (uint8_t)((m->near_end ? 0x03 : 0) | (m->paper_out ? 0x0C : 0)));
-            return 3;
         }
         if (p[1] == 0x76 && p[2] == 0x30) { /* GS v 0 m xL xH yL yH data */
             NEED(8);
             unsigned xb = p[4] | p[5] << 8, rows = p[6] | p[7] << 8;
             size_t len = 8 + (size_t)xb * rows;
-            if (len > PENDING_CAP || xb == 0) {
-                m->n.unknown++;
-                return 8;
-            }
+            if (len > PENDING_CAP || xb == 0)
+                return 8; /* unknown when executed */
             NEED(len);
-            m->n.bands++;
-            m->n.width = xb * 8;
-            for (unsigned y = 0; y < rows; y++)
-                print_row(m, p + 8 + (size_t)y * xb, xb);
             return len;
         }
-        m->n.unknown++;
         return 3;
     }
-    m->n.unknown++; /* text or junk: one byte at a time */
-    return 1;
+    return 1; /* text or junk: one byte at a time */
 #undef NEED
+}
+
+static bool releases_hold(const uint8_t *p, size_t len)
+{
+    return len >= 3 && p[0] == 0x1D && p[1] == 0x56;
+}
+
+/* Raster and feeds: what moves paper, and what hold_until_cut holds back. */
+static bool is_paper_motion(const uint8_t *p, size_t len)
+{
+    return (len > 8 && p[0] == 0x1D && p[1] == 0x76) ||
+           (len == 3 && p[0] == 0x1B && (p[1] == 0x4A || p[1] == 0x64));
+}
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* How many rows / feed dots the print rate allows since the last step (all when rate is 0). */
+static uint64_t budget(struct escpos_model *m)
+{
+    if (m->rate == 0)
+        return UINT64_MAX;
+    uint64_t t = now_us();
+    uint64_t units = (t - m->last_us) * m->rate / 1000000u;
+    m->last_us += units * 1000000u / m->rate; /* keep the fraction for the next step */
+    return units;
+}
+
+/*
+ * Executes the command at the head of the print buffer, as far as *units allows. Returns
+ * true when it is done (pop it), false when it must wait for more time.
+ */
+static bool execute(struct escpos_model *m, const uint8_t *p, size_t len, uint64_t *units)
+{
+    if (p[0] == 0x1B && len == 2) {
+        m->n.inits++;
+        return true;
+    }
+    if (p[0] == 0x1B && (p[1] == 0x4A || p[1] == 0x64)) { /* ESC J n dots, ESC d n lines */
+        unsigned dots = p[1] == 0x4A ? p[2] : 30u * p[2];
+        if (m->progress == 0)
+            m->n.feeds++;
+        while (m->progress<dots && * units> 0) {
+            m->feed++;
+            m->progress++;
+            --*units;
+        }
+        return m->progress >= dots;
+    }
+    if (p[0] == 0x1D && p[1] == 0x56) {
+        m->n.cuts++;
+        if (m->cutter_arm)
+            m->cutter_error = true;
+        m->releases--;
+        return true;
+    }
+    if (p[0] == 0x1D && p[1] == 0x72) { /* GS r n: executed in order */
+        m->n.gs_r_requests++;
+        if (!m->no_gs_r)
+            reply(m, (uint8_t)(m->near_end ? 0x03 : 0));
+        return true;
+    }
+    if (p[0] == 0x1D && p[1] == 0x76 && p[2] == 0x30 && len > 8) {
+        unsigned xb = p[4] | p[5] << 8, rows = p[6] | p[7] << 8;
+        if (m->progress == 0) {
+            m->n.bands++;
+            m->n.width = xb * 8;
+        }
+        while (m->progress<rows && * units> 0 && !offline(m)) {
+            print_row(m, p + 8 + (size_t)m->progress * xb, xb);
+            m->progress++;
+            --*units;
+        }
+        return m->progress >= rows;
+    }
+    m->n.unknown++;
+    return true;
+}
+
+/* Prints what the buffer holds, as far as time, hold mode and the printer's state allow. */
+static void advance(struct escpos_model *m)
+{
+    uint64_t units = budget(m);
+    bool waiting = false;
+    while (m->q_head < m->q_len && !offline(m)) {
+        const uint8_t *p = m->queue + m->q_head;
+        size_t len = command_len(p, m->q_len - m->q_head);
+        if (m->hold && m->releases == 0 && is_paper_motion(p, len))
+            break; /* the receipt is not complete yet */
+        if (!execute(m, p, len, &units)) {
+            waiting = true;
+            break;
+        }
+        m->progress = 0;
+        m->q_head += len;
+    }
+    if (m->q_head == m->q_len)
+        m->q_head = m->q_len = 0;
+    if (!waiting && m->rate)
+        m->last_us = now_us(); /* idle time buys no printing later */
+}
+
+/* One complete command from the host: real-time ones answered now, the rest buffered. */
+static void receive(struct escpos_model *m, const uint8_t *p, size_t len)
+{
+    if (p[0] == 0x10) { /* DLE EOT n */
+        if (len == 3 && p[1] == 0x04 && p[2] >= 1 && p[2] <= 4) {
+            m->n.status_requests++;
+            reply(m, dle_eot(m, p[2]));
+        } else {
+            m->n.unknown++;
+        }
+        return;
+    }
+    if (len > QUEUE_CAP - m->q_len && m->q_head > 0) {
+        memmove(m->queue, m->queue + m->q_head, m->q_len - m->q_head);
+        m->q_len -= m->q_head;
+        m->q_head = 0;
+    }
+    if (len > QUEUE_CAP - m->q_len) {
+        m->n.unknown++; /* buffer overflow: the oracle flags it */
+        return;
+    }
+    if (m->q_head == m->q_len && m->rate)
+        m->last_us = now_us(); /* printing starts now */
+    memcpy(m->queue + m->q_len, p, len);
+    m->q_len += len;
+    if (releases_hold(p, len))
+        m->releases++;
 }
 
 void escpos_model_host_write(struct escpos_model *m, const uint8_t *data, size_t n)
 {
     pthread_mutex_lock(&m->mu);
     m->n.bytes += n;
+    advance(m);
     while (n > 0) {
         size_t k = PENDING_CAP - m->pending_len < n ? PENDING_CAP - m->pending_len : n;
         memcpy(m->pending + m->pending_len, data, k);
@@ -199,17 +314,21 @@ void escpos_model_host_write(struct escpos_model *m, const uint8_t *data, size_t
         n -= k;
         size_t off = 0, used;
         while (off < m->pending_len &&
-               (used = parse_one(m, m->pending + off, m->pending_len - off)))
+               (used = command_len(m->pending + off, m->pending_len - off))) {
+            receive(m, m->pending + off, used);
             off += used;
+        }
         memmove(m->pending, m->pending + off, m->pending_len - off);
         m->pending_len -= off;
     }
+    advance(m);
     pthread_mutex_unlock(&m->mu);
 }
 
 size_t escpos_model_host_read(struct escpos_model *m, uint8_t *buf, size_t cap)
 {
     pthread_mutex_lock(&m->mu);
+    advance(m); /* polled while an IN transfer waits: the printer prints meanwhile */
     size_t k = m->silent ? 0 : (m->reply_len < cap ? m->reply_len : cap);
     memcpy(buf, m->reply, k);
     memmove(m->reply, m->reply + k, m->reply_len - k);
@@ -239,6 +358,26 @@ SETTER(near_end, near_end)
 SETTER(cover_open, cover_open)
 SETTER(unrecoverable, unrecoverable)
 SETTER(silent, silent)
+SETTER(hold_until_cut, hold)
+SETTER(no_gs_r, no_gs_r)
+
+void escpos_model_set_print_rate(struct escpos_model *m, unsigned rows_per_s)
+{
+    pthread_mutex_lock(&m->mu);
+    advance(m);
+    m->rate = rows_per_s;
+    m->last_us = now_us();
+    pthread_mutex_unlock(&m->mu);
+}
+
+size_t escpos_model_buffered(struct escpos_model *m)
+{
+    pthread_mutex_lock(&m->mu);
+    advance(m);
+    size_t n = m->q_len - m->q_head;
+    pthread_mutex_unlock(&m->mu);
+    return n;
+}
 
 void escpos_model_set_cutter_error(struct escpos_model *m, bool on)
 {
@@ -275,6 +414,7 @@ void escpos_model_unplug_after(struct escpos_model *m, unsigned rows)
 bool escpos_model_wants_unplug(struct escpos_model *m)
 {
     pthread_mutex_lock(&m->mu);
+    advance(m);
     bool yes = m->unplug_rows >= 0 && (long)m->rows >= m->unplug_rows;
     pthread_mutex_unlock(&m->mu);
     return yes;
@@ -283,6 +423,7 @@ bool escpos_model_wants_unplug(struct escpos_model *m)
 void escpos_model_counts(struct escpos_model *m, struct escpos_model_counts *out)
 {
     pthread_mutex_lock(&m->mu);
+    advance(m);
     *out = m->n;
     pthread_mutex_unlock(&m->mu);
 }
@@ -290,6 +431,7 @@ void escpos_model_counts(struct escpos_model *m, struct escpos_model_counts *out
 uint8_t *escpos_model_take_bitmap(struct escpos_model *m, unsigned *width, unsigned *height)
 {
     pthread_mutex_lock(&m->mu);
+    advance(m);
     uint8_t *out = NULL;
     *width = m->width;
     *height = m->rows;

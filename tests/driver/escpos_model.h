@@ -5,6 +5,14 @@
  * blank paper), keeps paper / cover / cutter state, counts commands, and answers DLE EOT 1..4
  * and GS r 1 with one byte each.
  *
+ * It buffers like a real printer: DLE EOT is real-time (answered as it arrives, with the state
+ * of what has been printed so far); every other command joins a print buffer executed in
+ * order, at a print rate (rows or feed dots per second; 0, the default: at once), so GS r 1 is
+ * answered only once the data before it has printed. In hold_until_cut mode no paper moves
+ * (raster, feed) until a cut is buffered, as printers that wait for a whole receipt do. While
+ * offline (paper out, cover open, cutter error, unrecoverable) it executes nothing and keeps
+ * what it was sent.
+ *
  * Faults to inject: paper near end, paper out after N more raster rows (the rest of the job is
  * not printed and the printer goes offline), cover open, cutter error (at the next cut),
  * unrecoverable error, silence (no replies at all), and an unplug request after N rows that
@@ -24,7 +32,7 @@ struct escpos_model;
 struct escpos_model_counts {
     unsigned inits, bands, cuts, feeds, status_requests, gs_r_requests, unknown;
     unsigned rows;    /* raster rows printed (on paper) */
-    unsigned dropped; /* raster rows received while it could not print */
+    unsigned dropped; /* raster rows that found no paper (0 now that offline keeps data) */
     unsigned width;   /* dots per row of the last band */
     uint64_t bytes;   /* host bytes received */
 };
@@ -37,6 +45,15 @@ void escpos_model_host_write(struct escpos_model *m, const uint8_t *data, size_t
 size_t escpos_model_host_read(struct escpos_model *m, uint8_t *buf, size_t cap);
 /* GET_PORT_STATUS byte: 0x08 not error, 0x10 selected, 0x20 paper empty. */
 uint8_t escpos_model_port_status(struct escpos_model *m);
+
+/* ---- buffering (test thread) ---- */
+/* Rows (and feed dots) printed per second; 0: as soon as they arrive. */
+void escpos_model_set_print_rate(struct escpos_model *m, unsigned rows_per_s);
+void escpos_model_set_hold_until_cut(struct escpos_model *m, bool on);
+/* GS r 1 is not understood: executed in order but never answered. */
+void escpos_model_set_no_gs_r(struct escpos_model *m, bool on);
+/* Bytes of commands buffered and not yet executed. */
+size_t escpos_model_buffered(struct escpos_model *m);
 
 /* ---- faults (test thread) ---- */
 void escpos_model_set_near_end(struct escpos_model *m, bool on);

@@ -8,8 +8,10 @@
  * Scenarios: printing (printer class bidirectional, unidirectional with GET_PORT_STATUS, a
  * vendor-class printer found by VID:PID), bands, progress events, device IDs good and bad,
  * every status (paper near end, out at start and mid-job, cover open, cutter error,
- * unrecoverable, silence, unplug mid-job and replug), faults reported once, counters across
- * close/open and a corrupt counters file, reprint and forget.
+ * unrecoverable, silence, unplug mid-job and replug), faults reported once, a printer that
+ * buffers (done only once printed, paper out in the buffered tail, with and without the paper
+ * sensor, an unanswered GS r 1), reset, a printer found by hotplug alone, counters across
+ * close/open, read while a save hangs, and a corrupt counters file, reprint and forget.
  *
  * Under the sanitizers the emulated bus is slow: the idle poll is long (60 s) unless a test
  * needs it, so the round trips are the ones each test causes; tests count commands and rows,
@@ -23,9 +25,14 @@
 
 #include "drivers/escpos/escpos.h"
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct rig {
     struct fx *f;
@@ -564,6 +571,191 @@ static void unplug_mid_job_and_replug(void **state)
     free(im.bits);
 }
 
+/* ---- a printer that buffers: done only once printed ---- */
+
+/* The model's rows at the moment a job completed (set by done_snapshot on the main thread). */
+static unsigned rows_at_done;
+
+static void done_snapshot(const struct bm_completion *c, void *ud)
+{
+    struct escpos_model_counts n;
+    escpos_model_counts(rig.model, &n);
+    rows_at_done = n.rows;
+    fx_done(c, ud);
+}
+
+static struct fx_cmd *print_snap(struct rig *r, const struct image *im, unsigned feed)
+{
+    struct bm_receipt_job job = {
+        .raster = {.width = im->w, .height = im->h, .stride = im->stride, .bits = im->bits},
+        .feed_dots = feed,
+        .cut = true};
+    struct fx_cmd *k = fx_cmd(r->f);
+    rows_at_done = 0;
+    assert_int_equal(bm_receipt_printer_print(r->dev, &job, done_snapshot, k, &k->id), BM_OK);
+    return k;
+}
+
+/* A printer that holds the receipt until its cut and then prints at 8000 rows/s (1000 mm/s):
+ * twice the configured 500 mm/s, so a wait for the print time at that speed is sound. */
+static struct rig *rig_buffered(bool paper_sensor)
+{
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
+    assert_int_equal(bm_config_set(r->f->cfg, "receipt_printer", "paper_sensor",
+                                   paper_sensor ? "true" : "false"),
+                     BM_OK);
+    assert_int_equal(bm_config_set(r->f->cfg, "receipt_printer", "print_speed_mm_s", "500"), BM_OK);
+    escpos_model_set_print_rate(r->model, 8000);
+    escpos_model_set_hold_until_cut(r->model, true);
+    rig_start(r);
+    assert_true(fx_wait_status(r->dev, is_online));
+    return r;
+}
+
+static void buffered_job_done_once_printed(bool paper_sensor)
+{
+    struct rig *r = rig_buffered(paper_sensor);
+    struct image im = pattern(576, 600, 72);
+    struct fx_cmd *k = print_snap(r, &im, 40);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->calls, 1);
+    assert_int_equal(k->c.err, BM_OK);
+    assert_int_equal(rows_at_done, 600); /* printed before it was reported printed */
+    compare_with_ref(r, "escpos_pattern_576", &im);
+    struct escpos_model_counts n;
+    escpos_model_counts(r->model, &n);
+    assert_int_equal(n.cuts, 1);
+    assert_int_equal(escpos_model_buffered(r->model), 0);
+    struct bm_receipt_counters c;
+    assert_int_equal(bm_receipt_printer_counters(r->dev, &c), BM_OK);
+    assert_int_equal(c.receipts, 1);
+    free(im.bits);
+}
+
+static void buffered_job_done_once_printed_sensor(void **state)
+{
+    (void)state;
+    buffered_job_done_once_printed(true);
+}
+
+static void buffered_job_done_once_printed_no_sensor(void **state)
+{
+    (void)state;
+    buffered_job_done_once_printed(false);
+}
+
+/* Paper runs out in the tail the printer still held when the last byte went out: the job
+ * fails with paper out, is not counted and is not kept for reprint; the printer keeps what
+ * it could not print. */
+static void paper_out_in_buffered_tail(bool paper_sensor)
+{
+    struct rig *r = rig_buffered(paper_sensor);
+    escpos_model_paper_out_after(r->model, 300);
+    struct image im = pattern(576, 600, 72);
+    int mark = r->f->n_events;
+    struct fx_cmd *k = print_snap(r, &im, 40);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->calls, 1);
+    assert_int_equal(k->c.err, BM_ERR_NO_MEDIA);
+    assert_int_equal(k->c.fix, BM_FIX_CLEAR);
+    assert_int_equal(rows_at_done, 300);
+    assert_int_equal(count_errors(r->f, mark, BM_ERR_NO_MEDIA), 1);
+    struct escpos_model_counts n;
+    escpos_model_counts(r->model, &n);
+    assert_int_equal(n.rows, 300);
+    assert_int_equal(n.cuts, 0);
+    assert_true(escpos_model_buffered(r->model) > 0); /* kept, not dropped */
+    struct bm_device_status st;
+    bm_device_get_status(r->dev, BM_CLASS_RECEIPT_PRINTER, &st);
+    assert_int_equal(st.receipt.paper, BM_PAPER_OUT);
+    struct bm_receipt_counters c;
+    assert_int_equal(bm_receipt_printer_counters(r->dev, &c), BM_OK);
+    assert_int_equal(c.receipts, 0);
+    k = fx_cmd(r->f);
+    assert_int_equal(bm_receipt_printer_reprint(r->dev, fx_done, k, &k->id), BM_ERR_NOT_FOUND);
+    free(im.bits);
+}
+
+static void paper_out_in_buffered_tail_sensor(void **state)
+{
+    (void)state;
+    paper_out_in_buffered_tail(true);
+}
+
+static void paper_out_in_buffered_tail_no_sensor(void **state)
+{
+    (void)state;
+    paper_out_in_buffered_tail(false);
+}
+
+/* With the paper sensor on, a GS r 1 after the cut that never comes back (and no fault) is a
+ * timeout, never a printed receipt. */
+static void unanswered_gs_r_times_out(void **state)
+{
+    (void)state;
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
+    assert_int_equal(bm_config_set(r->f->cfg, "receipt_printer", "paper_sensor", "true"), BM_OK);
+    assert_int_equal(bm_config_set(r->f->cfg, "receipt_printer", "timeout_ms", "500"), BM_OK);
+    rig_start(r);
+    assert_true(fx_wait_status(r->dev, is_online));
+    escpos_model_set_no_gs_r(r->model, true);
+    struct image im = pattern(576, 100, 72);
+    struct fx_cmd *k = print(r, &im, 0, true);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_ERR_TIMEOUT);
+    struct bm_receipt_counters c;
+    assert_int_equal(bm_receipt_printer_counters(r->dev, &c), BM_OK);
+    assert_int_equal(c.receipts, 0);
+    free(im.bits);
+}
+
+/* ---- reset and hotplug ---- */
+
+static void reset_reopens_and_reads_id(void **state)
+{
+    (void)state;
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
+    rig_start(r);
+    assert_true(fx_wait_status(r->dev, is_online));
+    assert_int_equal(escpos_usb_model_id_requests(r->usb), 1);
+    struct fx_cmd *k = fx_cmd(r->f);
+    assert_int_equal(bm_device_reset(r->dev, fx_done, k, &k->id), BM_OK);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_OK);
+    struct escpos_model_counts n;
+    escpos_model_counts(r->model, &n);
+    assert_int_equal(n.inits, 1); /* ESC @ */
+    assert_int_equal(escpos_usb_model_id_requests(r->usb), 2);
+    struct bm_device_status st;
+    bm_device_get_status(r->dev, BM_CLASS_RECEIPT_PRINTER, &st);
+    assert_int_equal(st.device, BM_DEVICE_ONLINE);
+
+    /* unplugged when the reset comes: it fails for a technician */
+    usb_fake_unplug(escpos_usb_model_fake(r->usb));
+    k = fx_cmd(r->f);
+    assert_int_equal(bm_device_reset(r->dev, fx_done, k, &k->id), BM_OK);
+    assert_true(fx_wait_cmd(k));
+    assert_int_equal(k->c.err, BM_ERR_NO_DEVICE);
+    assert_int_equal(k->c.fix, BM_FIX_MAINTENANCE);
+    assert_true(fx_wait_status(r->dev, is_no_device));
+}
+
+/* The printer comes by hotplug alone: the device clock stands still, so the reopen timer
+ * never fires and only the arrival event can find it. */
+static void found_by_hotplug_arrival(void **state)
+{
+    (void)state;
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
+    usb_fake_unplug(escpos_usb_model_fake(r->usb));
+    r->dev = fx_open(r->f, BM_CLASS_RECEIPT_PRINTER); /* the fixture's manual clock */
+    assert_true(fx_wait_status(r->dev, is_no_device));
+    fx_pump(300); /* several reopen intervals of real time: the timer must not open it */
+    assert_int_equal(escpos_usb_model_id_requests(r->usb), 0);
+    usb_fake_replug(escpos_usb_model_fake(r->usb));
+    assert_true(fx_wait_status(r->dev, is_online));
+    assert_int_equal(escpos_usb_model_id_requests(r->usb), 1);
+}
+
 /* ---- counters and reprint ---- */
 
 static void counters_persist_and_reprint(void **state)
@@ -616,6 +808,88 @@ static void counters_persist_and_reprint(void **state)
     assert_int_equal(c.receipts, 0);
     assert_int_equal(c.receipts_left, -1);
     free(im.bits);
+}
+
+/* The counters are read from the main thread while the worker writes them: a write that
+ * hangs (here: the temp file is a FIFO whose buffer the test filled, so write blocks as a
+ * stalled fsync would) must not block the reader. (A FIFO without a reader would block open,
+ * inside umockdev's preload lock, and stall the whole process.) */
+struct counters_probe {
+    struct bm_device *dev;
+    atomic_bool done;
+    uint64_t receipts;
+};
+
+static void *probe_counters(void *arg)
+{
+    struct counters_probe *pr = arg;
+    struct bm_receipt_counters c = {0};
+    for (int i = 0; i < 2000 && c.receipts == 0; i++) { /* until the job is counted */
+        bm_receipt_printer_counters(pr->dev, &c);
+        if (c.receipts == 0)
+            usleep(5000);
+    }
+    pr->receipts = c.receipts;
+    atomic_store(&pr->done, true);
+    return NULL;
+}
+
+static void counters_read_while_saving(void **state)
+{
+    (void)state;
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
+    char tmp[4300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", r->counters);
+    assert_int_equal(mkfifo(tmp, 0600), 0);
+    int rd = open(tmp, O_RDONLY | O_NONBLOCK), wr = open(tmp, O_WRONLY | O_NONBLOCK);
+    assert_true(rd >= 0 && wr >= 0);
+    static const char fill[4096];
+    while (write(wr, fill, sizeof fill) > 0)
+        ;
+    close(wr);
+    rig_start(r);
+    assert_true(fx_wait_status(r->dev, is_online));
+    struct image im = pattern(576, 50, 72);
+    struct fx_cmd *k = print(r, &im, 0, true);
+    struct counters_probe pr = {.dev = r->dev};
+    atomic_init(&pr.done, false);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, probe_counters, &pr), 0);
+    for (int i = 0; i < 500 && !atomic_load(&pr.done); i++) /* a hang guard: 5 s */
+        fx_pump(10);
+    bool answered = atomic_load(&pr.done);
+    bool stuck = k->calls == 0; /* the worker is still in the write */
+    /* let the write through (the save then fails at fsync on a FIFO, and says so) */
+    char scrap[4096];
+    for (int i = 0; i < 3000 && !k->calls; i++) {
+        while (read(rd, scrap, sizeof scrap) > 0)
+            ;
+        fx_pump(10);
+    }
+    close(rd);
+    assert_true(fx_wait_cmd(k));
+    pthread_join(t, NULL);
+    assert_true(stuck);
+    assert_true(answered);
+    assert_int_equal(pr.receipts, 1);
+    assert_int_equal(k->c.err, BM_OK);
+    unlink(tmp);
+    free(im.bits);
+}
+
+/* The counters can be read the moment the device exists, before its open ran on the worker:
+ * the lock is there already, and nothing known yet reads as no forecast (-1), not as 0 left. */
+static void counters_readable_at_once(void **state)
+{
+    (void)state;
+    struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
+    struct bm_device_params prm = {.cfg = r->f->cfg};
+    assert_int_equal(bm_registry_open(BM_CLASS_RECEIPT_PRINTER, &prm, &r->dev), BM_OK);
+    struct bm_receipt_counters c;
+    assert_int_equal(bm_receipt_printer_counters(r->dev, &c), BM_OK);
+    assert_int_equal(c.receipts, 0);
+    assert_int_equal(c.receipts_left, -1);
+    assert_true(fx_wait_status(r->dev, is_online));
 }
 
 /* Reprint lives in the class layer: the sim printer has it too, and a failed reprint target
@@ -677,7 +951,16 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(unrecoverable_error, rig_teardown),
         cmocka_unit_test_teardown(silent_printer_goes_offline_and_comes_back, rig_teardown),
         cmocka_unit_test_teardown(unplug_mid_job_and_replug, rig_teardown),
+        cmocka_unit_test_teardown(buffered_job_done_once_printed_sensor, rig_teardown),
+        cmocka_unit_test_teardown(buffered_job_done_once_printed_no_sensor, rig_teardown),
+        cmocka_unit_test_teardown(paper_out_in_buffered_tail_sensor, rig_teardown),
+        cmocka_unit_test_teardown(paper_out_in_buffered_tail_no_sensor, rig_teardown),
+        cmocka_unit_test_teardown(unanswered_gs_r_times_out, rig_teardown),
+        cmocka_unit_test_teardown(reset_reopens_and_reads_id, rig_teardown),
+        cmocka_unit_test_teardown(found_by_hotplug_arrival, rig_teardown),
         cmocka_unit_test_teardown(counters_persist_and_reprint, rig_teardown),
+        cmocka_unit_test_teardown(counters_read_while_saving, rig_teardown),
+        cmocka_unit_test_teardown(counters_readable_at_once, rig_teardown),
         cmocka_unit_test_teardown(sim_reprint, rig_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
