@@ -257,6 +257,7 @@ static const char schema_sql[] =
     " id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL UNIQUE,"
     " grp TEXT NOT NULL, personal INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
     " attempts INTEGER NOT NULL DEFAULT 0, next_try_ms INTEGER NOT NULL DEFAULT 0,"
+    " sent INTEGER NOT NULL DEFAULT 0,"
     " last_error TEXT NOT NULL DEFAULT '', digest BLOB NOT NULL, body BLOB NOT NULL);"
     "CREATE INDEX items_by_group ON items (grp, id);"
     "CREATE TABLE dead ("
@@ -518,9 +519,13 @@ static enum bm_err open_body(struct bm_outbox *ob, sqlite3_stmt *st, int col,
     return BM_OK;
 }
 
-/* Items that are first in their group (or in none), the only ones that may go next. */
+/*
+ * Items that are first in their group (or in none) among those not yet sent, the only ones
+ * that may go next. A sent item waits for its group's acknowledgement (bm_outbox_ack_group).
+ */
 #define HEADS                                                                                      \
-    "FROM items i WHERE (grp = '' OR id = (SELECT MIN(id) FROM items j WHERE j.grp = i.grp))"
+    "FROM items i WHERE sent = 0 AND (grp = '' OR id = (SELECT MIN(id) FROM items j "              \
+    "WHERE j.grp = i.grp AND j.sent = 0))"
 
 static enum bm_err next_due(struct bm_outbox *ob, int64_t *next_due_ms)
 {
@@ -597,43 +602,49 @@ static enum bm_err change_one(struct bm_outbox *ob, sqlite3_stmt *st, int64_t id
     return err;
 }
 
-/* Runs a one-row, one-column integer query with id as parameter 1; -1 if no row. */
-static int64_t int_of(struct bm_outbox *ob, const char *sql, int64_t id, enum bm_err *err,
-                      const char *what)
+/* Items by id (?1) or by group (?2); the other parameter is bound to match nothing. */
+#define BY_ID    "id = ?1"
+#define BY_GROUP "grp = ?2 AND grp != ''"
+
+static void bind_target(sqlite3_stmt *st, int64_t id, const char *grp)
 {
-    sqlite3_stmt *st;
-    int64_t v = -1;
-    if ((*err = prepare(ob, sql, &st, what)) != BM_OK)
-        return v;
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    else if (rc != SQLITE_DONE)
-        *err = db_fail(ob, rc, what);
-    sqlite3_finalize(st);
-    return v;
+    sqlite3_bind_text(st, 2, grp ? grp : "", -1, SQLITE_TRANSIENT);
 }
 
-static enum bm_err delete_acked(struct bm_outbox *ob, int64_t id, int64_t now_ms, bool *personal)
+/* Deletes the items `where` selects and remembers their keys; *personal if any was. */
+static enum bm_err delete_acked(struct bm_outbox *ob, const char *where, int64_t id,
+                                const char *grp, int64_t now_ms, bool *personal)
 {
+    char sql[3][200];
+    snprintf(sql[0], sizeof sql[0], "SELECT MAX(personal) FROM items WHERE %s", where);
+    snprintf(sql[1], sizeof sql[1],
+             "INSERT OR REPLACE INTO sent (key, digest, acked_ms) SELECT key, digest, ?3 "
+             "FROM items WHERE %s",
+             where);
+    snprintf(sql[2], sizeof sql[2], "DELETE FROM items WHERE %s", where);
     enum bm_err err = begin(ob, "ack");
-    int64_t p = -1;
     sqlite3_stmt *st;
-    if (err == BM_OK)
-        p = int_of(ob, "SELECT personal FROM items WHERE id = ?1", id, &err, "ack");
-    if (err == BM_OK && p < 0)
-        err = bm_err_set(BM_ERR_NOT_FOUND, "outbox ack: no item %" PRId64, id);
-    *personal = p > 0;
-    if (err == BM_OK && (err = prepare(ob,
-                                       "INSERT OR REPLACE INTO sent (key, digest, acked_ms) "
-                                       "SELECT key, digest, ?2 FROM items WHERE id = ?1",
-                                       &st, "ack")) == BM_OK) {
-        sqlite3_bind_int64(st, 2, now_ms);
-        err = change_one(ob, st, id, "ack");
+    if (err == BM_OK && (err = prepare(ob, sql[0], &st, "ack")) == BM_OK) {
+        bind_target(st, id, grp);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_NULL)
+            err = bm_err_set(BM_ERR_NOT_FOUND, "outbox ack: no such item or group");
+        else if (rc == SQLITE_ROW)
+            *personal = sqlite3_column_int(st, 0) != 0;
+        else
+            err = db_fail(ob, rc, "ack");
+        sqlite3_finalize(st);
     }
-    if (err == BM_OK && (err = prepare(ob, "DELETE FROM items WHERE id = ?1", &st, "ack")) == BM_OK)
-        err = change_one(ob, st, id, "ack");
+    if (err == BM_OK && (err = prepare(ob, sql[1], &st, "ack")) == BM_OK) {
+        bind_target(st, id, grp);
+        sqlite3_bind_int64(st, 3, now_ms);
+        err = step_done(ob, st, "ack");
+    }
+    if (err == BM_OK && (err = prepare(ob, sql[2], &st, "ack")) == BM_OK) {
+        bind_target(st, id, grp);
+        err = step_done(ob, st, "ack");
+    }
     if (err == BM_OK &&
         (err = prepare(ob, "DELETE FROM sent WHERE acked_ms < ?1", &st, "ack")) == BM_OK) {
         sqlite3_bind_int64(st, 1, now_ms - SENT_KEEP_MS);
@@ -642,23 +653,22 @@ static enum bm_err delete_acked(struct bm_outbox *ob, int64_t id, int64_t now_ms
     return finish(ob, err, "ack");
 }
 
-enum bm_err bm_outbox_ack(struct bm_outbox *ob, int64_t id, int64_t now_ms)
+static enum bm_err ack(struct bm_outbox *ob, const char *where, int64_t id, const char *grp,
+                       int64_t now_ms)
 {
     bool personal = false;
-    enum bm_err err = delete_acked(ob, id, now_ms, &personal);
+    enum bm_err err = delete_acked(ob, where, id, grp, now_ms, &personal);
     if (err == BM_ERR_NO_SPACE) {
         /* Zeroing the freed pages needs room in the WAL that a full disk does not have, and
          * an outbox that cannot delete could never make room. Delete without overwriting:
          * what stays in the free pages is ciphertext, and the vacuum below gives those pages
          * back to the file system. */
         sqlite3_exec(ob->db, "PRAGMA secure_delete = FAST", NULL, NULL, NULL);
-        err = delete_acked(ob, id, now_ms, &personal);
+        err = delete_acked(ob, where, id, grp, now_ms, &personal);
         sqlite3_exec(ob->db, "PRAGMA secure_delete = ON", NULL, NULL, NULL);
         if (err == BM_OK)
-            bm_log_warn("outbox",
-                        "the disk is full: item %" PRId64 " deleted without "
-                        "overwriting its (encrypted) pages",
-                        id);
+            bm_log_warn("outbox", "the disk is full: acknowledged items deleted without "
+                                  "overwriting their (encrypted) pages");
     }
     if (err != BM_OK)
         return err;
@@ -669,6 +679,42 @@ enum bm_err bm_outbox_ack(struct bm_outbox *ob, int64_t id, int64_t now_ms)
     if (personal)
         sqlite3_wal_checkpoint_v2(ob->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     return BM_OK;
+}
+
+enum bm_err bm_outbox_ack(struct bm_outbox *ob, int64_t id, int64_t now_ms)
+{
+    return ack(ob, BY_ID, id, NULL, now_ms);
+}
+
+enum bm_err bm_outbox_ack_group(struct bm_outbox *ob, const char *group, int64_t now_ms)
+{
+    if (!key_ok(group, BM_OUTBOX_GROUP_MAX, false))
+        return bm_err_set(BM_ERR_INVALID_ARG, "outbox ack: bad group");
+    return ack(ob, BY_GROUP, 0, group, now_ms);
+}
+
+enum bm_err bm_outbox_mark_sent(struct bm_outbox *ob, int64_t id)
+{
+    sqlite3_stmt *st;
+    enum bm_err err = prepare(ob,
+                              "UPDATE items SET sent = 1, attempts = 0, next_try_ms = 0, "
+                              "last_error = '' WHERE id = ?1 AND grp != ''",
+                              &st, "mark sent");
+    return err != BM_OK ? err : change_one(ob, st, id, "mark sent");
+}
+
+enum bm_err bm_outbox_resend_group(struct bm_outbox *ob, const char *group)
+{
+    sqlite3_stmt *st;
+    enum bm_err err =
+        prepare(ob, "UPDATE items SET sent = 0 WHERE grp = ?2 AND grp != ''", &st, "resend");
+    if (err != BM_OK)
+        return err;
+    bind_target(st, 0, group);
+    err = step_done(ob, st, "resend");
+    if (err == BM_OK && sqlite3_changes(ob->db) == 0)
+        return bm_err_set(BM_ERR_NOT_FOUND, "outbox resend: no group %s", group ? group : "");
+    return err;
 }
 
 enum bm_err bm_outbox_defer(struct bm_outbox *ob, int64_t id, int64_t next_try_ms, const char *why)

@@ -112,6 +112,16 @@ void bm_outbox_item_clear(struct bm_outbox_item *item);
 
 /* The centre has it: deletes the item and remembers its key. */
 enum bm_err bm_outbox_ack(struct bm_outbox *ob, int64_t id, int64_t now_ms);
+/*
+ * An application's steps: each step the centre took (its PUT, each file) is marked sent, which
+ * lets the group's next step go while the step's data stays; the submit's 2xx acknowledges the
+ * whole group, which deletes it all (docs/central-api.md: personal data goes at the
+ * acknowledgement). If the centre says it lost the application, resend_group makes every step
+ * of the group due again, from the first. mark_sent: BM_ERR_NOT_FOUND for an item in no group.
+ */
+enum bm_err bm_outbox_mark_sent(struct bm_outbox *ob, int64_t id);
+enum bm_err bm_outbox_ack_group(struct bm_outbox *ob, const char *group, int64_t now_ms);
+enum bm_err bm_outbox_resend_group(struct bm_outbox *ob, const char *group);
 /* Not now (network, 5xx, 429): counts the attempt and sets when to try again. */
 enum bm_err bm_outbox_defer(struct bm_outbox *ob, int64_t id, int64_t next_try_ms, const char *why);
 /*

@@ -4,9 +4,11 @@
  *
  * A child process works the outbox as the kiosk would: it puts applications (an application,
  * two files and a submit in one group, personal parts encrypted), takes what is due, and
- * acknowledges or defers it. After each call returns it tells the parent, through a pipe, what
- * now holds ("put K", "ack K"). The parent kills it with SIGKILL after a random few
- * milliseconds, ROUNDS times, each time reopening the same database and checking:
+ * defers it, or acknowledges it: even applications step by step, odd ones as the API has it
+ * (each step marked sent, the submit acknowledging the whole group). After each call returns it
+ * tells the parent, through a pipe, what now holds ("put K", "ack K"). The parent kills it with
+ * SIGKILL after a random few milliseconds, ROUNDS times, each time reopening the same database and
+ * checking:
  *   - it opens (integrity check passes) and a new child can go on where the last one stopped;
  *   - every put the child saw succeed is still there, queued or delivered: nothing lost;
  *   - every acknowledgement the child saw succeed holds: delivered, and not queued again;
@@ -96,12 +98,24 @@ static void child(int fd, int from, unsigned seed)
             if ((seed >> 16) % 5 == 0) {
                 if (bm_outbox_defer(ob, it.id, app + 2, "503") != BM_OK)
                     _exit(7);
-            } else {
+            } else if (a % 2 == 0) { /* acknowledged step by step */
                 if (bm_outbox_ack(ob, it.id, app) != BM_OK)
                     _exit(8);
                 int n = snprintf(line, sizeof line, "ack %d %d\n", a, part);
                 if (write(fd, line, (size_t)n) != n)
                     _exit(9);
+            } else if (part < PARTS - 1) { /* as the API has it: sent, kept until the submit */
+                if (bm_outbox_mark_sent(ob, it.id) != BM_OK)
+                    _exit(10);
+            } else { /* the submit's 2xx acknowledges the whole application */
+                snprintf(group, sizeof group, "BM%06d", a);
+                if (bm_outbox_ack_group(ob, group, app) != BM_OK)
+                    _exit(11);
+                for (int q = 0; q < PARTS; q++) {
+                    int n = snprintf(line, sizeof line, "ack %d %d\n", a, q);
+                    if (write(fd, line, (size_t)n) != n)
+                        _exit(9);
+                }
             }
             bm_outbox_item_clear(&it);
         }

@@ -129,6 +129,47 @@ static void test_order_ack_and_groups(void **state)
     assert_int_equal(st.oldest_ms, 1000);
 }
 
+/* An application's steps: each marked sent lets the next go; the submit acknowledges all. */
+static void test_application_steps(void **state)
+{
+    assert_int_equal(put(BM_OUTBOX_APPLICATION, "D1", "D", true, "{\"app\":4}"), BM_OK);
+    assert_int_equal(put(BM_OUTBOX_FILE, "D1/hukou-1", "D", true, "page"), BM_OK);
+    assert_int_equal(put(BM_OUTBOX_SUBMIT, "D1/submit", "D", false, "{}"), BM_OK);
+    assert_int_equal(put(BM_OUTBOX_RATING, "R9", "", false, "{\"stars\":3}"), BM_OK);
+
+    int64_t app = expect_next(0, "D1");
+    assert_int_equal(bm_outbox_mark_sent(rig.ob, app), BM_OK);
+    int64_t file = expect_next(0, "D1/hukou-1");
+    assert_int_equal(bm_outbox_mark_sent(rig.ob, file), BM_OK);
+    /* The centre lost the application: everything goes again from the PUT, data intact. */
+    assert_int_equal(bm_outbox_resend_group(rig.ob, "D"), BM_OK);
+    struct bm_outbox_item it;
+    assert_int_equal(bm_outbox_next(rig.ob, 0, &it, NULL), BM_OK);
+    assert_string_equal(it.key, "D1");
+    assert_memory_equal(it.body, "{\"app\":4}", it.len);
+    bm_outbox_item_clear(&it);
+    assert_int_equal(bm_outbox_mark_sent(rig.ob, app), BM_OK);
+    assert_int_equal(bm_outbox_mark_sent(rig.ob, file), BM_OK);
+    reopen(); /* the marks are durable */
+    int64_t submit = expect_next(0, "D1/submit");
+    assert_int_equal(bm_outbox_mark_sent(rig.ob, submit), BM_OK);
+    int64_t rating = expect_next(0, "R9"); /* the whole group is sent, waiting for its ack */
+    assert_int_equal(bm_outbox_mark_sent(rig.ob, rating), BM_ERR_NOT_FOUND); /* no group */
+
+    /* The submit's 2xx: the application, its file and the submit go, keys remembered. */
+    assert_int_equal(bm_outbox_ack_group(rig.ob, "D", 10), BM_OK);
+    assert_int_equal(bm_outbox_ack_group(rig.ob, "D", 10), BM_ERR_NOT_FOUND);
+    assert_int_equal(bm_outbox_resend_group(rig.ob, "D"), BM_ERR_NOT_FOUND);
+    bool queued = true;
+    struct bm_outbox_put p = {BM_OUTBOX_FILE, "D1/hukou-1", "D", true, "page", 4, 11};
+    assert_int_equal(bm_outbox_put(rig.ob, &p, &queued), BM_OK);
+    assert_false(queued);
+    struct bm_outbox_stats st;
+    assert_int_equal(bm_outbox_stats(rig.ob, &st), BM_OK);
+    assert_int_equal(st.queued, 1);
+    assert_int_equal(st.delivered, 3);
+}
+
 static void test_put_is_idempotent(void **state)
 {
     bool queued = false;
@@ -459,6 +500,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_order_ack_and_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_application_steps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_is_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dead_letters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encrypted_at_rest_and_deleted, setup, teardown),
