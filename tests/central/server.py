@@ -85,7 +85,8 @@ import time
 import urllib.parse
 import zlib
 
-import schemas
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import schemas  # noqa: E402
 
 KIB, MIB = 1024, 1024 * 1024
 JSON_MAX = 256 * KIB
@@ -93,6 +94,7 @@ PATCH_MAX = 4 * MIB
 FILE_MAX = 10 * MIB
 APP_FILES_MAX = 64
 APP_BYTES_MAX = 50 * MIB
+DISCARD_MAX = 64 * MIB  # a refused body up to this size is read and dropped, not reset
 IDEM_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 KIOSK_URI = re.compile(r"^urn:bianmin:kiosk:([A-Za-z0-9_-]{1,32})$")
 APP_NO = re.compile(r"^BM([0-9]{6})?[0-9]{14}$")
@@ -553,7 +555,7 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
             raise problem(400, "bad_request", "Content-Length is not a number")
         n = int(cl)
         if limit is not None and n > limit:
-            self.close_connection = True
+            self.discard_body()
             raise problem(413, "too_large", f"{n} bytes; limit {limit}")
         want = n if stop is None else min(n, stop)
         chunks, got = [], 0
@@ -576,6 +578,24 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         else:
             self.short_body = False
         return b"".join(chunks)
+
+    def discard_body(self):
+        """Reads a body we refuse and throws it away, so the answer reaches the client.
+
+        Closing a TLS connection with unread bytes in the receive buffer makes the kernel send
+        a reset, which can destroy the answer before the client reads it. Past DISCARD_MAX we
+        close anyway (and the client may then see the reset instead of the refusal).
+        """
+        self.body_read = False
+        cl = self.headers.get("Content-Length", "0")
+        if cl.isdigit() and int(cl) <= DISCARD_MAX:
+            try:
+                self.read_body(limit=None, discard=True)
+            except ConnectionError:
+                pass
+        else:
+            self.body_read = True
+            self.close_connection = True
 
     def read_chunked(self, limit):
         data = bytearray()
@@ -820,9 +840,8 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         store = self.server.centre.store
 
         def refuse(a):
-            # Answer before reading: a body we will not read must not be taken for the next
-            # request on this connection.
-            self.close_connection = True
+            # Nothing is written; the body is read and dropped (see discard_body).
+            self.discard_body()
             raise a
 
         with store as db:
