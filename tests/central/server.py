@@ -46,7 +46,8 @@ CONTROL (plain HTTP on 127.0.0.1, JSON in and out)
                                        "after_body" (read it all, process nothing, close),
                                        "after_commit" (process it, then close unanswered)
                             truncate   process it, then send the headers and only part of the
-                                       body (Content-Length promises all of it), close
+                                       body (Content-Length promises all of it; keep_bytes, default
+                                       half), wait stall_s (default 0), close
                             malformed  process it, then answer status (default 200) with a
                                        body that is not JSON
                           count: how many matching requests (default 1; null: all of them).
@@ -60,9 +61,14 @@ CONTROL (plain HTTP on 127.0.0.1, JSON in and out)
                           byte for byte; settings for one kiosk or, without kiosk, for all)
   POST   /applications/KIOSK/NO/state  {"state": ..., "note": {...}}: a case worker's move
 
+RATES: off by default (a test that sends fast must not meet them by accident); with
+--rate-limits the API's reference rates per kiosk: 2 requests a second with bursts of 120,
+1 heartbeat per 25 s, 30 GETs an hour per document, 60 status GETs a minute; over one,
+429 rate_limited with Retry-After.
+
 Usage: server.py --pki DIR --db FILE [--port N] [--control-port N] [--catalog FILE]
                  [--notices FILE] [--settings FILE] [--wrong-ca] [--require-client-cert]
-                 [--kiosk ID]... [--disabled-kiosk ID]...
+                 [--kiosk ID]... [--disabled-kiosk ID]... [--rate-limits] [--verbose]
 """
 import argparse
 import base64
@@ -324,6 +330,43 @@ class Faults:
             self.items.clear()
 
 
+class RateLimits:
+    """The reference service's per-kiosk rates (central-api.md, "Limits"), token buckets.
+
+    Off unless --rate-limits: tests that send fast must not meet them by accident.
+    """
+
+    RULES = [  # (name, applies to (method, path), burst, tokens a second)
+        ("all", lambda m, p: True, 120, 2.0),
+        ("heartbeat", lambda m, p: p == "/v1/heartbeat", 1, 1 / 25),
+        ("document", lambda m, p: m == "GET" and p in ("/v1/catalog", "/v1/notices", "/v1/settings"),
+         30, 30 / 3600),
+        ("status", lambda m, p: m == "GET" and p.startswith("/v1/applications/"), 60, 1.0),
+    ]
+
+    def __init__(self):
+        self.lock, self.buckets = threading.Lock(), {}
+
+    def wait_s(self, kiosk, method, path):
+        """0 if the request may go (and takes its tokens), else seconds until it may."""
+        t = time.monotonic()
+        with self.lock:
+            keys = []
+            for name, applies, burst, rate in self.RULES:
+                if not applies(method, path):
+                    continue
+                # Document GETs are counted per document.
+                key = (kiosk, name, path if name == "document" else "")
+                tokens, last = self.buckets.get(key, (burst, t))
+                tokens = min(burst, tokens + (t - last) * rate)
+                if tokens < 1:
+                    return max(1, int((1 - tokens) / rate + 0.999))
+                keys.append((key, tokens))
+            for key, tokens in keys:
+                self.buckets[key] = (tokens - 1, t)
+        return 0
+
+
 class Store:
     """The SQLite database: one connection, one lock, one transaction per change."""
 
@@ -358,6 +401,7 @@ class Centre:
         self.faults = Faults()
         self.docs = Documents(args.catalog, args.notices, args.settings)
         self.signer = Signer(os.path.join(args.pki, "signing.key"), self.key_id(args.pki))
+        self.rates = RateLimits() if args.rate_limits else None
         self.in_progress, self.in_progress_lock = set(), threading.Lock()
         self.tls_failures = 0
 
@@ -411,6 +455,11 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
                 self.read_body(limit=None, discard=True)
                 raise self.fault_status(fault)
             self.kiosk = self.identify()
+            wait = centre.rates.wait_s(self.kiosk, self.command, self.url_path) if centre.rates else 0
+            if wait:
+                self.discard_body()
+                raise problem(429, "rate_limited", "over this kiosk's rate",
+                              {"Retry-After": str(wait)}, retry_after=wait)
             raise self.route()
         except Answer as a:
             if fault and fault["kind"] == "drop" and fault.get("stage") in ("after_commit", "mid_body"):
@@ -508,6 +557,8 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
             keep = int(f.get("keep_bytes", len(body) // 2))
             self.wfile.write(body[:keep])
             self.wfile.flush()
+            # stall_s: hold the half-sent answer open first (a line that stops moving).
+            time.sleep(float(f.get("stall_s", 0)))
             self.drop()
             return
         self.wfile.write(body)
@@ -1150,6 +1201,8 @@ def main():
     ap.add_argument("--kiosk", action="append", default=[],
                     help="kiosk ids the centre knows (default: any with a valid certificate)")
     ap.add_argument("--disabled-kiosk", action="append", default=[], help="403 kiosk_disabled")
+    ap.add_argument("--rate-limits", action="store_true",
+                    help="enforce the API's per-kiosk rates (429 rate_limited)")
     ap.add_argument("--verbose", action="store_true", help="log every request on stderr")
     args = ap.parse_args()
 

@@ -591,6 +591,26 @@ class TestFaults(Base):
             json.loads(body)
         self.assertGreaterEqual(self.c.state()["heartbeats"], 1, "processed before the answer broke")
 
+    def test_truncated_answer_that_stalls_first(self):
+        self.c.fault(path="^/v1/notices$", kind="truncate", keep_bytes=10, stall_s=1)
+        t = time.monotonic()
+        with self.assertRaises(http.client.IncompleteRead):
+            self.c.request("GET", "/v1/notices")
+        self.assertGreaterEqual(time.monotonic() - t, 0.9)
+
+    def test_rate_limits(self):
+        limited = Central(self.pki, os.path.join(self.tmp, "rates.db"), "--rate-limits")
+        try:
+            self.assertEqual(limited.request("POST", "/v1/heartbeat", HEARTBEAT)[0], 200)
+            a = limited.request("POST", "/v1/heartbeat", HEARTBEAT)
+            p = self.assertProblem(a, 429, "rate_limited")
+            self.assertEqual(int(a[1]["Retry-After"]), p["retry_after"])
+            self.assertGreater(p["retry_after"], 0)
+            self.assertEqual(limited.request("GET", "/v1/catalog")[0], 200, "other rates unaffected")
+            self.assertEqual(limited.state()["heartbeats"], 1)
+        finally:
+            limited.stop()
+
     def test_control_refuses_an_unknown_kind(self):
         with self.assertRaises(urllib.error.HTTPError) as e:
             self.c.fault(kind="explode")
