@@ -190,6 +190,13 @@ def canon(value):
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def id_check_digit_ok(number):
+    """GB 11643: the 18th character of a resident ID number from the first 17 digits."""
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(d) * w for d, w in zip(number[:17], weights))
+    return "10X98765432"[total % 11] == number[17]
+
+
 def reject_constant(name):
     raise ValueError(f"{name} is not JSON")
 
@@ -780,6 +787,13 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         if value["application_no"] != no:
             raise problem(422, "validation_failed", "application_no differs from the path",
                           errors=[{"path": "$.application_no", "message": "differs from the path"}])
+        number = value["applicant"].get("id_number", "")
+        if (len(number) == 18 and number[:17].isdigit()
+                and value["applicant"].get("card_type", "resident") == "resident"
+                and not id_check_digit_ok(number)):
+            raise problem(422, "validation_failed", "resident ID number check digit",
+                          errors=[{"path": "$.applicant.id_number",
+                                   "message": "the check digit does not match (GB 11643)"}])
         if value["service"] not in self.server.centre.services():
             raise problem(422, "validation_failed", "unknown service",
                           errors=[{"path": "$.service",

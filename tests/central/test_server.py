@@ -418,6 +418,11 @@ class TestApplications(Base):
         self.assertProblem(self.c.request("PUT", url, application("BM20261130999999")), 422, "validation_failed")
         self.assertProblem(self.c.request("PUT", url, application(no, service="no_such_service")),
                            422, "validation_failed")
+        bad_id = application(no)
+        bad_id["applicant"]["id_number"] = "110105194912310021"
+        p = self.assertProblem(self.c.request("PUT", url, bad_id), 422, "validation_failed")
+        self.assertEqual(p["errors"][0]["path"], "$.applicant.id_number")
+        self.assertNotIn("110105194912310021", json.dumps(p), "no personal data in a problem")
         self.assertProblem(self.c.request("PUT", url, b"{not json", {"Content-Type": "application/json"}),
                            400, "bad_request")
         self.assertProblem(self.c.request("PUT", url, b"{}", {"Content-Type": "text/plain"}),
