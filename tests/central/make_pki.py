@@ -27,7 +27,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 
 KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 KEY_ID = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
