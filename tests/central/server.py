@@ -69,7 +69,8 @@ RATES: off by default (a test that sends fast must not meet them by accident); w
 
 Usage: server.py --pki DIR --db FILE [--port N] [--control-port N] [--catalog FILE]
                  [--notices FILE] [--settings FILE] [--wrong-ca] [--require-client-cert]
-                 [--kiosk ID]... [--disabled-kiosk ID]... [--rate-limits] [--verbose]
+                 [--kiosk ID]... [--disabled-kiosk ID]... [--rate-limits]
+                 [--exit-with-stdin] [--verbose]
 """
 import argparse
 import base64
@@ -279,6 +280,8 @@ def main():
     ap.add_argument("--disabled-kiosk", action="append", default=[], help="403 kiosk_disabled")
     ap.add_argument("--rate-limits", action="store_true",
                     help="enforce the API's per-kiosk rates (429 rate_limited)")
+    ap.add_argument("--exit-with-stdin", action="store_true",
+                    help="exit when stdin reaches its end (a test's pipe: its death ends us)")
     ap.add_argument("--verbose", action="store_true", help="log every request on stderr")
     args = ap.parse_args()
 
@@ -289,6 +292,13 @@ def main():
     print(f"control 127.0.0.1:{control.server_address[1]}", flush=True)
 
     threading.Thread(target=control.serve_forever, daemon=True).start()
+    if args.exit_with_stdin:
+        # A test killed by CTest's timeout cannot stop us; its end closes our stdin instead.
+        def watch_stdin():
+            while sys.stdin.buffer.read(4096):
+                pass
+            os._exit(0)
+        threading.Thread(target=watch_stdin, daemon=True).start()
     # SIGTERM ends serve_forever from another thread (shutdown() would deadlock in this one).
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=api.shutdown).start())
     try:

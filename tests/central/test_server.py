@@ -46,8 +46,9 @@ class Central:
         self.db = db
         self.stderr = open(db + ".stderr", "wb")
         self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "server.py"),
-                                      "--pki", pki, "--db", db, *options],
-                                     stdout=subprocess.PIPE, stderr=self.stderr)
+                                      "--pki", pki, "--db", db, "--exit-with-stdin", *options],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.stderr)
         lines = []
         reader = threading.Thread(target=lambda: lines.extend(
             [self.proc.stdout.readline(), self.proc.stdout.readline()]), daemon=True)
@@ -67,6 +68,7 @@ class Central:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.proc.stdin.close()
         self.proc.stdout.close()
         self.stderr.close()
 
