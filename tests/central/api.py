@@ -6,6 +6,7 @@ goes through dispatch(): the fault armed for it (if any), the kiosk from the cer
 then the operation, which ends by raising or returning an Answer. Errors are problem+json
 with the API's codes. What the centre stores goes through the Centre's Store (server.py).
 """
+import base64
 import datetime
 import gzip
 import hashlib
@@ -238,7 +239,8 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Type", a.ctype +
                              ("; charset=utf-8" if a.ctype.endswith("json") else ""))
         for k, v in headers.items():
-            self.send_header(k, v)
+            for one in v if isinstance(v, list) else [v]:
+                self.send_header(k, one)
         if a.status not in (204, 304):
             self.send_header("Content-Length", str(len(body)))
         if self.close_connection:
@@ -427,8 +429,31 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         inm = self.headers.get("If-None-Match")
         if inm and (inm.strip() == "*" or etag in [t.strip() for t in inm.split(",")]):
             return Answer(304, b"", {"ETag": etag, "Cache-Control": "no-cache"})
-        return Answer(200, body, {"ETag": etag, "Cache-Control": "no-cache",
-                                  "Bianmin-Signature": centre.signer.header(kind, audience, body)})
+        sig = centre.signer.header(kind, audience, body)
+        f = self.fault
+        if f and f["kind"] == "signature":
+            sig = self.bad_signature(f.get("mode", "bad"), sig, kind, audience, body)
+        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+        if sig is not None:
+            headers["Bianmin-Signature"] = sig
+        return Answer(200, body, headers)
+
+    def bad_signature(self, mode, sig, kind, audience, body):
+        """The signature faults, one per rejection the kiosk must make (central-api.md)."""
+        signer = self.server.centre.signer
+        if mode == "missing":
+            return None
+        if mode == "duplicate":
+            return [sig, sig]  # exactly one header is allowed
+        if mode == "unknown_key":
+            return sig.replace(f"key={signer.key_id};", "key=no-such-key;")
+        if mode == "wrong_kind":  # a valid signature, for another kind of document
+            return signer.header("notices" if kind != "notices" else "catalog", audience, body)
+        if mode == "wrong_audience":  # a valid signature, for another kiosk (or for all)
+            return signer.header(kind, "*" if audience != "*" else "OTHER-KIOSK", body)
+        raw = bytearray(base64.b64decode(sig.split(";sig=")[1]))
+        raw[0] ^= 1  # "bad": one bit of the signature flipped
+        return sig.split(";sig=")[0] + ";sig=" + base64.b64encode(bytes(raw)).decode()
 
     # --- applications --------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from api import now
 class Faults:
     """Armed faults, matched in the order they were armed; each used up after count uses."""
 
-    KINDS = {"status", "slow", "drop", "truncate", "malformed"}
+    KINDS = {"status", "slow", "drop", "truncate", "malformed", "signature"}
 
     def __init__(self):
         self.lock, self.items, self.next_id, self.applied = threading.Lock(), [], 1, 0

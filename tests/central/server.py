@@ -51,6 +51,10 @@ CONTROL (plain HTTP on 127.0.0.1, JSON in and out)
                                        half), wait stall_s (default 0), close
                             malformed  process it, then answer status (default 200) with a
                                        body that is not JSON
+                            signature  a document GET's 200 with a bad Bianmin-Signature: mode
+                                       "bad" (default: a bit flipped), "missing", "duplicate"
+                                       (two headers), "unknown_key", "wrong_kind",
+                                       "wrong_audience" (validly signed for something else)
                           count: how many matching requests (default 1; null: all of them).
                           Answers {"id": n}.
   GET    /faults          the faults still armed;  DELETE /faults: disarm all

@@ -252,6 +252,22 @@ class TestDocuments(Base):
         self.assertFalse(self.verify("settings", "DEMO-0001", body, h["Bianmin-Signature"]))
         self.assertIn("DEMO-0002", h["ETag"])
 
+    def test_signature_faults(self):
+        for mode in ("bad", "unknown_key", "wrong_kind", "wrong_audience"):
+            with self.subTest(mode=mode):
+                self.c.fault(path="^/v1/settings$", kind="signature", mode=mode)
+                st, h, body = self.c.request("GET", "/v1/settings")
+                self.assertEqual(st, 200)
+                self.assertRegex(h["Bianmin-Signature"], r"^v1;key=[A-Za-z0-9._-]+;sig=")
+                if mode != "unknown_key":
+                    self.assertFalse(self.verify("settings", "DEMO-0001", body, h["Bianmin-Signature"]))
+        self.c.fault(path="^/v1/catalog$", kind="signature", mode="missing")
+        self.assertIsNone(self.c.request("GET", "/v1/catalog")[1]["Bianmin-Signature"])
+        self.c.fault(path="^/v1/catalog$", kind="signature", mode="duplicate")
+        self.assertEqual(len(self.c.request("GET", "/v1/catalog")[1].get_all("Bianmin-Signature")), 2)
+        st, h, body = self.c.request("GET", "/v1/settings")
+        self.assertTrue(self.verify("settings", "DEMO-0001", body, h["Bianmin-Signature"]), "used up")
+
     def test_gzip_answer_is_signed_over_the_decoded_body(self):
         st, h, body = self.c.request("GET", "/v1/catalog", headers={"Accept-Encoding": "gzip"})
         self.assertEqual((st, h["Content-Encoding"]), (200, "gzip"))
