@@ -139,6 +139,12 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         self.fault = fault
         status, code = None, None
         try:
+            # Who it is, first, so that the log names the kiosk even of a faulted request; a
+            # refusal of the certificate waits until the faults had their turn.
+            try:
+                self.kiosk, refused = self.identify(), None
+            except Answer as a:
+                refused = a
             if fault and fault["kind"] == "slow" and fault.get("stage", "before") == "before":
                 time.sleep(float(fault.get("delay_s", 1)))
             if fault and fault["kind"] == "drop" and fault.get("stage", "before_body") == "before_body":
@@ -149,7 +155,8 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
             if fault and fault["kind"] == "status":
                 self.read_body(limit=None, discard=True)
                 raise self.fault_status(fault)
-            self.kiosk = self.identify()
+            if refused:
+                raise refused
             wait = centre.rates.wait_s(self.kiosk, self.command, self.url_path) if centre.rates else 0
             if wait:
                 self.discard_body()

@@ -595,6 +595,8 @@ class TestFaults(Base):
         log = self.c.rows("SELECT status, fault FROM requests WHERE path=?",
                           (f"/v1/applications/{no}/submit",))
         self.assertCountEqual(log, [(None, "drop:after_commit"), (200, None)])
+        self.assertEqual(self.c.rows("SELECT DISTINCT kiosk FROM requests WHERE path=?",
+                                     (f"/v1/applications/{no}/submit",)), [("DEMO-0001",)])
 
     def test_truncated_answer(self):
         self.c.fault(path="^/v1/catalog$", kind="truncate")
