@@ -21,12 +21,12 @@ packages=(
     libcups2-dev cups-daemon cups-client poppler-utils
     # the outbox: SQLite, and libsodium for personal data at rest
     libsqlite3-dev libsodium-dev sqlite3
-    # the reference central service in tests: Python's standard library and the openssl tool
-    python3 openssl
     # decoding the QR codes we print, in tests (and the barcode driver)
     libzbar-dev
     # headless demo and real-window tests
     xvfb xauth xdotool
+    # the reference central service in tests: Python's standard library and the openssl tool
+    python3 openssl
 )
 
 # One dpkg-query for all: a package it does not know at all is simply absent from its output.
