@@ -27,6 +27,8 @@ packages=(
     libzbar-dev
     # headless demo and real-window tests
     xvfb xauth xdotool
+    # the reference central service in tests: Python's standard library and the openssl tool
+    python3 openssl
 )
 
 # One dpkg-query for all: a package it does not know at all is simply absent from its output.
