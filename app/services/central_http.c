@@ -267,9 +267,13 @@ static enum bm_http_failure classify(CURLcode rc, const struct exchange *x, cons
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
         /* With TLS 1.3 the server's refusal of our certificate arrives as an alert at the
-         * first read; curl reports it in its error text. */
-        return strstr(errbuf, "alert") && strstr(errbuf, "certificate") ? BM_HTTP_REFUSED_US
-                                                                        : BM_HTTP_NETWORK;
+         * first read; curl reports it in its error text ("tlsv13 alert certificate
+         * required", "tlsv1 alert unknown ca", "sslv3 alert bad certificate"). */
+        return strstr(errbuf, "alert") &&
+                       (strstr(errbuf, "certificate") || strstr(errbuf, "unknown ca") ||
+                        strstr(errbuf, "access denied"))
+                   ? BM_HTTP_REFUSED_US
+                   : BM_HTTP_NETWORK;
     case CURLE_PARTIAL_FILE:
     case CURLE_BAD_CONTENT_ENCODING:
         return BM_HTTP_TRUNCATED;

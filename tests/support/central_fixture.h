@@ -1,0 +1,35 @@
+/*
+ * central_fixture.h - the reference central service (tests/central/server.py) for C tests:
+ * a test PKI made once per fixture directory, a server process started with chosen options
+ * and stopped with its stdin (--exit-with-stdin, so a killed test leaves no server behind),
+ * and its plain-HTTP control port (faults, counts). Main thread of a test.
+ */
+#ifndef BM_TEST_CENTRAL_FIXTURE_H
+#define BM_TEST_CENTRAL_FIXTURE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct central {
+    char dir[4096];   /* the PKI and the database */
+    char url[64];     /* https://127.0.0.1:PORT */
+    int control_port; /* plain HTTP */
+    pid_t pid;
+    int stdin_fd;
+};
+
+/* Makes the PKI in dir (if missing) and starts server.py with extra (NULL-terminated) options.
+ * Fails the test when the server does not come up. */
+void central_start(struct central *c, const char *dir, const char *const *extra);
+/* Stops the server and waits for it. */
+void central_stop(struct central *c);
+
+/* A file of the PKI: central_file(c, "ca.pem"). Static buffer, valid until the next call. */
+const char *central_file(const struct central *c, const char *name);
+
+/* POSTs a fault (JSON) to the control port; fails the test unless it was armed. */
+void central_fault(const struct central *c, const char *json);
+/* GET /state's count named `what` (applications, submissions, ...); -1 if absent. */
+long central_count(const struct central *c, const char *what);
+
+#endif
