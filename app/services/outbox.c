@@ -432,51 +432,83 @@ static enum bm_err insert(struct bm_outbox *ob, const struct bm_outbox_put *p,
     return step_done(ob, st, "put");
 }
 
-enum bm_err bm_outbox_put(struct bm_outbox *ob, const struct bm_outbox_put *p, bool *queued)
+static bool put_ok(const struct bm_outbox_put *p)
 {
-    if (queued)
-        *queued = false;
-    if (!ob || !p || (unsigned)p->kind >= BM_OUTBOX_KIND_COUNT || (!p->body && p->len) ||
-        p->len > BM_OUTBOX_BODY_MAX || !key_ok(p->key, BM_OUTBOX_KEY_MAX, false) ||
-        !key_ok(p->group, BM_OUTBOX_GROUP_MAX, true))
-        return bm_err_set(BM_ERR_INVALID_ARG, "outbox put: bad kind, key, group or body");
+    return p && (unsigned)p->kind < BM_OUTBOX_KIND_COUNT && (p->body || !p->len) &&
+           p->len <= BM_OUTBOX_BODY_MAX && key_ok(p->key, BM_OUTBOX_KEY_MAX, false) &&
+           key_ok(p->group, BM_OUTBOX_GROUP_MAX, true);
+}
 
+/* Inside a transaction: one item, sealed if personal. *queued false if it was there. */
+static enum bm_err put_one(struct bm_outbox *ob, const struct bm_outbox_put *p, bool *queued)
+{
     unsigned char digest[DIGEST_BYTES];
     crypto_generichash(digest, sizeof digest, p->body, p->len, ob->digest_key, KEY_BYTES);
-    unsigned char *sealed = NULL;
-    size_t n = p->len;
-    const unsigned char *stored = p->body;
-    if (p->personal) {
-        n = p->len + STORED_OVERHEAD;
-        sealed = malloc(n);
-        if (!sealed)
-            return bm_err_set(BM_ERR_NO_MEMORY, "outbox put: %zu bytes", n);
-        randombytes_buf(sealed, crypto_secretbox_NONCEBYTES);
-        crypto_secretbox_easy(sealed + crypto_secretbox_NONCEBYTES, p->body, p->len, sealed,
-                              ob->box_key);
-        stored = sealed;
-    }
-
-    ob->pending_bytes = n + 4096; /* the row and its index entries */
-    enum bm_err err = begin(ob, "put");
     bool same = false;
-    int found = err == BM_OK ? find_key(ob, p->key, digest, &same) : 0;
+    int found = find_key(ob, p->key, digest, &same);
     if (found < 0)
-        err = BM_ERR_IO;
-    else if (found && !same)
-        err =
-            bm_err_set(BM_ERR_STATE, "outbox put: key %s was put before with another body", p->key);
-    else if (err == BM_OK && !found)
-        err = insert(ob, p, digest, stored, n);
+        return BM_ERR_IO;
+    *queued = !found;
+    if (found)
+        return same ? BM_OK
+                    : bm_err_set(BM_ERR_STATE,
+                                 "outbox put: key %s was put before with another body", p->key);
+    if (!p->personal)
+        return insert(ob, p, digest, p->body, p->len);
+    size_t n = p->len + STORED_OVERHEAD;
+    unsigned char *sealed = malloc(n);
+    if (!sealed)
+        return bm_err_set(BM_ERR_NO_MEMORY, "outbox put: %zu bytes", n);
+    randombytes_buf(sealed, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(sealed + crypto_secretbox_NONCEBYTES, p->body, p->len, sealed,
+                          ob->box_key);
+    enum bm_err err = insert(ob, p, digest, sealed, n);
+    free(sealed);
+    return err;
+}
+
+enum bm_err bm_outbox_put_all(struct bm_outbox *ob, const struct bm_outbox_put *items, size_t n,
+                              size_t *queued)
+{
+    if (queued)
+        *queued = 0;
+    if (!ob || !items || n == 0)
+        return bm_err_set(BM_ERR_INVALID_ARG, "outbox put: no items");
+    for (size_t i = 0; i < n; i++)
+        if (!put_ok(&items[i]))
+            return bm_err_set(BM_ERR_INVALID_ARG,
+                              "outbox put: item %zu: bad kind, key, group "
+                              "or body",
+                              i);
+    ob->pending_bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        ob->pending_bytes += items[i].len + STORED_OVERHEAD + 4096; /* row, index entries */
+    enum bm_err err = begin(ob, "put");
+    size_t added = 0;
+    for (size_t i = 0; i < n && err == BM_OK; i++) {
+        bool q = false;
+        err = put_one(ob, &items[i], &q);
+        added += q;
+    }
     err = finish(ob, err, "put");
     ob->pending_bytes = 0;
-    free(sealed);
     if (err == BM_ERR_NO_SPACE)
         ob->full = true;
     else if (err == BM_OK)
         ob->full = false;
     if (err == BM_OK && queued)
-        *queued = !found;
+        *queued = added;
+    return err;
+}
+
+enum bm_err bm_outbox_put(struct bm_outbox *ob, const struct bm_outbox_put *p, bool *queued)
+{
+    size_t n = 0;
+    if (!p)
+        return bm_err_set(BM_ERR_INVALID_ARG, "outbox put: no item");
+    enum bm_err err = bm_outbox_put_all(ob, p, 1, &n);
+    if (queued)
+        *queued = err == BM_OK && n == 1;
     return err;
 }
 

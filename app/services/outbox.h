@@ -85,6 +85,13 @@ struct bm_outbox_put {
  * queued may be NULL.
  */
 enum bm_err bm_outbox_put(struct bm_outbox *ob, const struct bm_outbox_put *item, bool *queued);
+/*
+ * Puts n items in one transaction: all of them or none (an application with its files and
+ * its submit, so a crash can never leave half an application queued). Each item follows
+ * bm_outbox_put's rules; *queued (may be NULL) counts those that were new.
+ */
+enum bm_err bm_outbox_put_all(struct bm_outbox *ob, const struct bm_outbox_put *items, size_t n,
+                              size_t *queued);
 
 /* An item taken out for sending. Its body is in guarded, locked memory, zeroed when cleared. */
 struct bm_outbox_item {

@@ -189,6 +189,20 @@ static void test_put_is_idempotent(void **state)
     assert_false(queued);
     expect_nothing_due(0, INT64_MAX);
 
+    /* All or nothing: the third item conflicts, so the first two are not queued either. */
+    struct bm_outbox_put three[3] = {
+        {BM_OUTBOX_APPLICATION, "E1", "E", true, "{}", 2, 1},
+        {BM_OUTBOX_FILE, "E1/f", "E", true, "x", 1, 1},
+        {BM_OUTBOX_APPLICATION, "BM1", "BM1", true, "another", 7, 1},
+    };
+    size_t added = 9;
+    assert_int_equal(bm_outbox_put_all(rig.ob, three, 3, &added), BM_ERR_STATE);
+    assert_int_equal(added, 0);
+    expect_nothing_due(0, INT64_MAX);
+    assert_int_equal(bm_outbox_put_all(rig.ob, three, 2, &added), BM_OK);
+    assert_int_equal(added, 2);
+    expect_next(0, "E1");
+
     /* Bad arguments. */
     p.key = "has space";
     assert_int_equal(bm_outbox_put(rig.ob, &p, NULL), BM_ERR_INVALID_ARG);
