@@ -257,7 +257,7 @@ static const char schema_sql[] =
     " id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL UNIQUE,"
     " grp TEXT NOT NULL, personal INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
     " attempts INTEGER NOT NULL DEFAULT 0, next_try_ms INTEGER NOT NULL DEFAULT 0,"
-    " sent INTEGER NOT NULL DEFAULT 0,"
+    " sent INTEGER NOT NULL DEFAULT 0, recoveries INTEGER NOT NULL DEFAULT 0,"
     " last_error TEXT NOT NULL DEFAULT '', digest BLOB NOT NULL, body BLOB NOT NULL);"
     "CREATE INDEX items_by_group ON items (grp, id);"
     "CREATE TABLE dead ("
@@ -537,7 +537,8 @@ static enum bm_err open_body(struct bm_outbox *ob, sqlite3_stmt *st, int col,
         return bm_err_set(BM_ERR_NO_MEMORY, "outbox: %zu bytes for an item", len);
     item->len = len;
     if (!item->personal) {
-        memcpy(item->body, stored, len);
+        if (len) /* an empty blob comes back as NULL */
+            memcpy(item->body, stored, len);
         return BM_OK;
     }
     if (crypto_secretbox_open_easy(item->body, stored + crypto_secretbox_NONCEBYTES,
@@ -580,7 +581,7 @@ enum bm_err bm_outbox_next(struct bm_outbox *ob, int64_t now_ms, struct bm_outbo
     sqlite3_stmt *st;
     enum bm_err err =
         prepare(ob,
-                "SELECT id, kind, key, grp, personal, created_ms, attempts, body " HEADS
+                "SELECT id, kind, key, grp, personal, created_ms, attempts, recoveries, body " HEADS
                 " AND next_try_ms <= ? ORDER BY id LIMIT 1",
                 &st, "next");
     if (err != BM_OK)
@@ -595,7 +596,8 @@ enum bm_err bm_outbox_next(struct bm_outbox *ob, int64_t now_ms, struct bm_outbo
         item->personal = sqlite3_column_int(st, 4) != 0;
         item->created_ms = sqlite3_column_int64(st, 5);
         item->attempts = (unsigned)sqlite3_column_int(st, 6);
-        err = open_body(ob, st, 7, item);
+        item->recoveries = (unsigned)sqlite3_column_int(st, 7);
+        err = open_body(ob, st, 8, item);
     } else if (rc == SQLITE_DONE) {
         err = BM_ERR_NOT_FOUND;
     } else {
@@ -747,6 +749,21 @@ enum bm_err bm_outbox_resend_group(struct bm_outbox *ob, const char *group)
     if (err == BM_OK && sqlite3_changes(ob->db) == 0)
         return bm_err_set(BM_ERR_NOT_FOUND, "outbox resend: no group %s", group ? group : "");
     return err;
+}
+
+enum bm_err bm_outbox_recover(struct bm_outbox *ob, int64_t id, int64_t next_try_ms,
+                              const char *why)
+{
+    sqlite3_stmt *st;
+    enum bm_err err = prepare(ob,
+                              "UPDATE items SET recoveries = recoveries + 1, next_try_ms = ?2, "
+                              "last_error = ?3 WHERE id = ?1",
+                              &st, "recover");
+    if (err != BM_OK)
+        return err;
+    sqlite3_bind_int64(st, 2, next_try_ms);
+    sqlite3_bind_text(st, 3, why ? why : "", -1, SQLITE_TRANSIENT);
+    return change_one(ob, st, id, "recover");
 }
 
 enum bm_err bm_outbox_defer(struct bm_outbox *ob, int64_t id, int64_t next_try_ms, const char *why)

@@ -101,7 +101,8 @@ struct bm_outbox_item {
     char group[BM_OUTBOX_GROUP_MAX + 1];
     bool personal;
     int64_t created_ms;
-    unsigned attempts; /* earlier tries that failed */
+    unsigned attempts;   /* earlier tries that failed */
+    unsigned recoveries; /* protocol recoveries tried (bm_outbox_recover) */
     unsigned char *body;
     size_t len;
 };
@@ -129,6 +130,12 @@ enum bm_err bm_outbox_ack(struct bm_outbox *ob, int64_t id, int64_t now_ms);
 enum bm_err bm_outbox_mark_sent(struct bm_outbox *ob, int64_t id);
 enum bm_err bm_outbox_ack_group(struct bm_outbox *ob, const char *group, int64_t now_ms);
 enum bm_err bm_outbox_resend_group(struct bm_outbox *ob, const char *group);
+/*
+ * A bounded protocol recovery (the centre lost a file, a checksum mismatch): counts it, apart
+ * from failed attempts, and sets when to try again.
+ */
+enum bm_err bm_outbox_recover(struct bm_outbox *ob, int64_t id, int64_t next_try_ms,
+                              const char *why);
 /* Not now (network, 5xx, 429): counts the attempt and sets when to try again. */
 enum bm_err bm_outbox_defer(struct bm_outbox *ob, int64_t id, int64_t next_try_ms, const char *why);
 /*

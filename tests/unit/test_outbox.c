@@ -203,6 +203,18 @@ static void test_put_is_idempotent(void **state)
     assert_int_equal(added, 2);
     expect_next(0, "E1");
 
+    /* An empty body (a submit) comes back empty. */
+    assert_int_equal(put(BM_OUTBOX_SUBMIT, "E1/submit", "E", false, ""), BM_OK);
+    int64_t e1 = expect_next(0, "E1");
+    assert_int_equal(bm_outbox_mark_sent(rig.ob, e1), BM_OK);
+    int64_t ef = expect_next(0, "E1/f");
+    assert_int_equal(bm_outbox_mark_sent(rig.ob, ef), BM_OK);
+    struct bm_outbox_item it;
+    assert_int_equal(bm_outbox_next(rig.ob, 0, &it, NULL), BM_OK);
+    assert_string_equal(it.key, "E1/submit");
+    assert_int_equal(it.len, 0);
+    bm_outbox_item_clear(&it);
+
     /* Bad arguments. */
     p.key = "has space";
     assert_int_equal(bm_outbox_put(rig.ob, &p, NULL), BM_ERR_INVALID_ARG);

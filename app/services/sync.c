@@ -1,0 +1,521 @@
+/*
+ * sync.c - the sync engine (sync.h): outbox items to API requests, answers to actions.
+ *
+ * Items: an application is a group keyed by its number: the application (key = number), one
+ * item per file (key number/files/<id>, body "<media type>\n<bytes>") and the submit (key
+ * number/submit). A step the centre took is marked sent, so the next may go while the data
+ * stays; the submit's 2xx acknowledges the group (deleting it). Ratings, feedback and usage
+ * are single items whose key is their Idempotency-Key.
+ *
+ * Answers are judged once (judge) into an action, then applied (apply): that is the API's
+ * action table, in one place. Recoveries are counted with the item in the outbox (apart from
+ * failed attempts), so a centre that keeps answering the same recoverable code cannot make
+ * the kiosk loop: after RECOVERY_TRIES the item becomes a dead letter.
+ *
+ * Threads: the owner thread.
+ */
+#include "sync.h"
+
+#include "core/log.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_CHUNK  ((size_t)1024 * 1024)
+#define MAX_CHUNK      ((size_t)4 * 1024 * 1024)
+#define BACKOFF_CAP_MS ((int64_t)900 * 1000)
+#define PAUSE_PROBE_MS ((int64_t)300 * 1000)
+#define RECOVERY_TRIES 3
+#define MOD            "sync"
+
+struct bm_sync {
+    struct bm_outbox *outbox;
+    struct bm_http *http;
+    size_t chunk;
+    struct bm_sync_status st;
+};
+
+int64_t bm_sync_backoff_ms(unsigned failures, uint32_t random)
+{
+    if (failures == 0)
+        return 0;
+    int64_t cap = failures >= 10 ? BACKOFF_CAP_MS : (int64_t)2000 << (failures - 1);
+    if (cap > BACKOFF_CAP_MS)
+        cap = BACKOFF_CAP_MS;
+    return cap / 2 + (int64_t)((uint64_t)random * (uint64_t)(cap / 2) / UINT32_MAX);
+}
+
+enum bm_err bm_sync_open(const struct bm_sync_config *cfg, struct bm_sync **out)
+{
+    *out = NULL;
+    struct bm_sync *s = calloc(1, sizeof *s);
+    if (!s)
+        return bm_err_set(BM_ERR_NO_MEMORY, "sync");
+    s->chunk = cfg->upload_chunk ? cfg->upload_chunk : DEFAULT_CHUNK;
+    if (s->chunk > MAX_CHUNK)
+        s->chunk = MAX_CHUNK;
+    enum bm_err err = bm_outbox_open(&cfg->outbox, &s->outbox);
+    if (err == BM_OK)
+        err = bm_http_create(&cfg->http, &s->http);
+    if (err != BM_OK) {
+        bm_sync_close(s);
+        return err;
+    }
+    *out = s;
+    return BM_OK;
+}
+
+void bm_sync_close(struct bm_sync *s)
+{
+    if (!s)
+        return;
+    bm_http_destroy(s->http);
+    bm_outbox_close(s->outbox);
+    free(s);
+}
+
+struct bm_outbox *bm_sync_outbox(struct bm_sync *s)
+{
+    return s->outbox;
+}
+
+void bm_sync_get_status(const struct bm_sync *s, struct bm_sync_status *out)
+{
+    *out = s->st;
+}
+
+/* ---- enqueue ---- */
+
+static bool id_ok(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+            return false;
+    return true;
+}
+
+enum bm_err bm_sync_enqueue_application(struct bm_sync *s, const struct bm_sync_application *a,
+                                        int64_t now_ms)
+{
+    if (!a || !id_ok(a->number, 40) || !a->json || !a->json_len || a->n_files > 64)
+        return bm_err_set(BM_ERR_INVALID_ARG, "sync: bad application number, body or files");
+    size_t n = a->n_files + 2;
+    struct bm_outbox_put *items = calloc(n, sizeof *items);
+    char(*keys)[BM_OUTBOX_KEY_MAX + 1] = calloc(n, sizeof *keys);
+    unsigned char **bodies = calloc(n, sizeof *bodies);
+    enum bm_err err = items && keys && bodies ? BM_OK : bm_err_set(BM_ERR_NO_MEMORY, "sync");
+    items[0] = (struct bm_outbox_put){BM_OUTBOX_APPLICATION, a->number, a->number, true, a->json,
+                                      a->json_len,           now_ms};
+    for (size_t i = 0; err == BM_OK && i < a->n_files; i++) {
+        const struct bm_sync_file *f = &a->files[i];
+        if (!id_ok(f->id, 48) || !f->media_type || strchr(f->media_type, '\n') || !f->data ||
+            !f->len) {
+            err = bm_err_set(BM_ERR_INVALID_ARG, "sync: file %zu: bad id, type or data", i);
+            break;
+        }
+        size_t tl = strlen(f->media_type);
+        bodies[i] = sodium_malloc(tl + 1 + f->len); /* locked: it is a resident's scan */
+        if (!bodies[i]) {
+            err = bm_err_set(BM_ERR_NO_MEMORY, "sync: file of %zu bytes", f->len);
+            break;
+        }
+        memcpy(bodies[i], f->media_type, tl);
+        bodies[i][tl] = '\n';
+        memcpy(bodies[i] + tl + 1, f->data, f->len);
+        snprintf(keys[i], sizeof keys[i], "%s/files/%s", a->number, f->id);
+        items[i + 1] = (struct bm_outbox_put){BM_OUTBOX_FILE, keys[i],         a->number, true,
+                                              bodies[i],      tl + 1 + f->len, now_ms};
+    }
+    if (err == BM_OK) {
+        snprintf(keys[n - 1], sizeof keys[n - 1], "%s/submit", a->number);
+        items[n - 1] =
+            (struct bm_outbox_put){BM_OUTBOX_SUBMIT, keys[n - 1], a->number, false, "", 0, now_ms};
+        err = bm_outbox_put_all(s->outbox, items, n, NULL);
+    }
+    for (size_t i = 0; bodies && i < n; i++)
+        sodium_free(bodies[i]);
+    free(bodies);
+    free(keys);
+    free(items);
+    return err;
+}
+
+enum bm_err bm_sync_enqueue_post(struct bm_sync *s, enum bm_outbox_kind kind, const char *key,
+                                 const char *json, size_t len, bool personal, int64_t now_ms)
+{
+    if ((kind != BM_OUTBOX_RATING && kind != BM_OUTBOX_FEEDBACK && kind != BM_OUTBOX_USAGE) ||
+        !id_ok(key, 64))
+        return bm_err_set(BM_ERR_INVALID_ARG, "sync: not a post kind, or a bad key");
+    struct bm_outbox_put p = {kind, key, "", personal, json, len, now_ms};
+    return bm_outbox_put(s->outbox, &p, NULL);
+}
+
+/* ---- judging an answer ---- */
+
+enum action {
+    A_OK,          /* the step is done */
+    A_WAIT_CENTRE, /* leave the centre alone: backoff or Retry-After for everything */
+    A_WAIT_ITEM,   /* this item later; others may go */
+    A_DEAD,        /* refused for good */
+    A_PAUSE,       /* the kiosk itself is refused */
+    A_RECOVER,     /* a protocol step: the caller looks at code */
+};
+
+struct verdict {
+    enum action action;
+    long status;
+    char code[48];
+    char why[200];
+    int64_t retry_after_ms; /* -1: none */
+};
+
+/* The problem's code and detail, if the body is one. */
+static void read_problem(const struct bm_http_response *rs, struct verdict *v)
+{
+    if (!rs->body || !rs->len)
+        return;
+    json_t *j = json_loadb((const char *)rs->body, rs->len, 0, NULL);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return;
+    }
+    const char *code = json_string_value(json_object_get(j, "code"));
+    const char *detail = json_string_value(json_object_get(j, "detail"));
+    if (code)
+        snprintf(v->code, sizeof v->code, "%s", code);
+    if (detail)
+        snprintf(v->why, sizeof v->why, "%ld %s: %.140s", rs->status, v->code, detail);
+    json_decref(j);
+}
+
+static bool is(const struct verdict *v, const char *code)
+{
+    return strcmp(v->code, code) == 0;
+}
+
+/* A 2xx that should carry JSON: it must parse, or it counts as no answer. */
+static bool json_ok(const struct bm_http_response *rs)
+{
+    if (rs->status == 204 || !rs->len)
+        return true;
+    json_t *j = json_loadb((const char *)rs->body, rs->len, 0, NULL);
+    bool ok = json_is_object(j);
+    json_decref(j);
+    return ok;
+}
+
+static struct verdict judge(const struct bm_http_response *rs, time_t now_s)
+{
+    struct verdict v = {.action = A_DEAD, .status = rs->status, .retry_after_ms = -1};
+    if (rs->failure != BM_HTTP_ANSWERED) {
+        snprintf(v.why, sizeof v.why, "%s: %.180s", bm_http_failure_name(rs->failure), rs->detail);
+        v.action = rs->failure == BM_HTTP_REFUSED_US ? A_PAUSE : A_WAIT_CENTRE;
+        return v;
+    }
+    snprintf(v.why, sizeof v.why, "HTTP %ld", rs->status);
+    v.retry_after_ms = bm_http_retry_after_ms(rs->retry_after, rs->date, now_s);
+    if (rs->status >= 200 && rs->status < 300) {
+        if (json_ok(rs)) {
+            v.action = A_OK;
+        } else {
+            v.action = A_WAIT_CENTRE;
+            snprintf(v.why, sizeof v.why, "HTTP %ld whose JSON does not parse", rs->status);
+        }
+        return v;
+    }
+    read_problem(rs, &v);
+    long st = rs->status;
+    if (st == 401 || st == 403)
+        v.action = A_PAUSE;
+    else if (st == 408 || st == 429 || (st >= 500 && st != 500) || (st >= 300 && st < 400))
+        v.action = A_WAIT_CENTRE;
+    else if (st == 500)
+        v.action = A_WAIT_ITEM;
+    else if (is(&v, "offset_mismatch") || is(&v, "upload_incomplete") ||
+             is(&v, "already_submitted") || is(&v, "idempotency_in_progress") ||
+             is(&v, "application_unknown") || is(&v, "file_unknown") || is(&v, "checksum_mismatch"))
+        v.action = A_RECOVER;
+    return v; /* any other 4xx: dead letter */
+}
+
+/* ---- one item ---- */
+
+struct job {
+    struct bm_sync *s;
+    const struct bm_outbox_item *it;
+    int64_t now_ms;
+    struct bm_sync_round *round;
+};
+
+static void request(struct job *j, const char *method, const char *path, const char *const *headers,
+                    const void *body, size_t len, struct bm_http_response *rs)
+{
+    struct bm_http_request rq = {
+        .method = method, .path = path, .headers = headers, .body = body, .len = len};
+    j->round->requests++;
+    if (bm_http_perform(j->s->http, &rq, rs) != BM_OK) {
+        memset(rs, 0, sizeof *rs);
+        rs->failure = BM_HTTP_NETWORK;
+        snprintf(rs->detail, sizeof rs->detail, "%s", bm_err_detail());
+    }
+}
+
+static const char *const json_headers[] = {"Content-Type: application/json", NULL};
+
+/* The application number of an item (its group). */
+static const char *number_of(const struct bm_outbox_item *it)
+{
+    return it->group;
+}
+
+static struct verdict put_application(struct job *j)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/v1/applications/%s", number_of(j->it));
+    struct bm_http_response rs;
+    request(j, "PUT", path, json_headers, j->it->body, j->it->len, &rs);
+    struct verdict v = judge(&rs, (time_t)(j->now_ms / 1000));
+    bm_http_response_clear(&rs);
+    return v;
+}
+
+/* The offset the centre holds, from an answer's Upload-Offset (or its JSON upload_offset). */
+static int64_t offset_of(const struct bm_http_response *rs)
+{
+    if (rs->upload_offset[0])
+        return strtoll(rs->upload_offset, NULL, 10);
+    int64_t off = -1;
+    json_t *b = rs->body ? json_loadb((const char *)rs->body, rs->len, 0, NULL) : NULL;
+    json_t *o = json_object_get(b, "upload_offset");
+    if (json_is_integer(o))
+        off = json_integer_value(o);
+    json_decref(b);
+    return off;
+}
+
+/* Declares the file (again) and sends what the centre does not have yet. */
+static struct verdict upload_file(struct job *j)
+{
+    const unsigned char *body = j->it->body;
+    const unsigned char *nl = memchr(body, '\n', j->it->len);
+    const char *slash = strrchr(j->it->key, '/');
+    struct verdict bad = {.action = A_DEAD, .retry_after_ms = -1};
+    if (!nl || !slash) {
+        snprintf(bad.why, sizeof bad.why, "a file item without its media type or id");
+        return bad;
+    }
+    const unsigned char *data = nl + 1;
+    size_t size = j->it->len - (size_t)(data - body);
+    unsigned char sum[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1], decl[300], path[200];
+    crypto_hash_sha256(sum, data, size);
+    sodium_bin2hex(hex, sizeof hex, sum, sizeof sum);
+    snprintf(decl, sizeof decl, "{\"media_type\": \"%.*s\", \"size\": %zu, \"sha256\": \"%s\"}",
+             (int)(nl - body), (const char *)body, size, hex);
+    snprintf(path, sizeof path, "/v1/applications/%s/files/%s", number_of(j->it), slash + 1);
+
+    struct bm_http_response rs;
+    request(j, "PUT", path, json_headers, decl, strlen(decl), &rs);
+    struct verdict v = judge(&rs, (time_t)(j->now_ms / 1000));
+    int64_t offset = v.action == A_OK ? offset_of(&rs) : -1;
+    bm_http_response_clear(&rs);
+    if (v.action != A_OK)
+        return v;
+    while (offset >= 0 && (size_t)offset < size) {
+        size_t n = size - (size_t)offset < j->s->chunk ? size - (size_t)offset : j->s->chunk;
+        char at[64];
+        snprintf(at, sizeof at, "Upload-Offset: %" PRId64, offset);
+        const char *headers[] = {"Content-Type: application/offset+octet-stream", at, NULL};
+        request(j, "PATCH", path, headers, data + offset, n, &rs);
+        v = judge(&rs, (time_t)(j->now_ms / 1000));
+        int64_t next = offset_of(&rs);
+        bm_http_response_clear(&rs);
+        if (v.action == A_RECOVER && is(&v, "offset_mismatch") && next >= 0) {
+            offset = next; /* the centre says where it is: go on from there */
+            continue;
+        }
+        if (v.action != A_OK)
+            return v;
+        if (next <= offset) { /* a 2xx that does not move the offset: not what the API says */
+            v.action = A_WAIT_CENTRE;
+            snprintf(v.why, sizeof v.why, "PATCH answered without a new Upload-Offset");
+            return v;
+        }
+        offset = next;
+    }
+    if (offset < 0) {
+        v.action = A_WAIT_CENTRE;
+        snprintf(v.why, sizeof v.why, "file declaration answered without its offset");
+    }
+    return v;
+}
+
+static struct verdict submit(struct job *j)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/v1/applications/%s/submit", number_of(j->it));
+    struct bm_http_response rs;
+    request(j, "POST", path, json_headers, "{}", 2, &rs);
+    struct verdict v = judge(&rs, (time_t)(j->now_ms / 1000));
+    bm_http_response_clear(&rs);
+    return v;
+}
+
+static struct verdict post(struct job *j)
+{
+    static const char *const paths[BM_OUTBOX_KIND_COUNT] = {
+        [BM_OUTBOX_RATING] = "/v1/ratings",
+        [BM_OUTBOX_FEEDBACK] = "/v1/feedback",
+        [BM_OUTBOX_USAGE] = "/v1/usage",
+    };
+    char key[120];
+    snprintf(key, sizeof key, "Idempotency-Key: %s", j->it->key);
+    const char *headers[] = {"Content-Type: application/json", key, NULL};
+    struct bm_http_response rs;
+    request(j, "POST", paths[j->it->kind], headers, j->it->body, j->it->len, &rs);
+    struct verdict v = judge(&rs, (time_t)(j->now_ms / 1000));
+    bm_http_response_clear(&rs);
+    return v;
+}
+
+/* ---- acting on a verdict ---- */
+
+static void centre_wait(struct bm_sync *s, const struct verdict *v, int64_t now_ms)
+{
+    s->st.failures++;
+    int64_t wait = bm_sync_backoff_ms(s->st.failures, randombytes_random());
+    if (v->retry_after_ms >= 0) /* the centre's word wins, spread by up to 10% */
+        wait = v->retry_after_ms +
+               (int64_t)randombytes_uniform((uint32_t)(v->retry_after_ms / 10 + 1));
+    s->st.wait_until_ms = now_ms + wait;
+}
+
+enum next { GO_ON, STOP };
+
+static enum next dead(struct job *j, const struct verdict *v)
+{
+    bm_outbox_dead_letter(j->s->outbox, j->it->id, (int)v->status, v->why, j->now_ms);
+    j->round->dead++;
+    j->s->st.failures = 0;
+    return GO_ON;
+}
+
+/* A bounded recovery: try again soon, or give up after RECOVERY_TRIES. */
+static enum next recover(struct job *j, const struct verdict *v, bool resend_group)
+{
+    if (j->it->recoveries + 1 >= RECOVERY_TRIES)
+        return dead(j, v);
+    if (resend_group)
+        bm_outbox_resend_group(j->s->outbox, j->it->group);
+    bm_outbox_recover(j->s->outbox, j->it->id, j->now_ms, v->why);
+    return GO_ON;
+}
+
+static enum next apply(struct job *j, const struct verdict *v)
+{
+    struct bm_sync *s = j->s;
+    const struct bm_outbox_item *it = j->it;
+    snprintf(s->st.last_error, sizeof s->st.last_error, "%s", v->action == A_OK ? "" : v->why);
+    switch (v->action) {
+    case A_OK:
+        s->st.failures = 0;
+        s->st.last_success_ms = j->now_ms;
+        if (s->st.paused)
+            bm_log_notice(MOD, "the centre accepts this kiosk again: sync resumes");
+        s->st.paused = false;
+        j->round->delivered++;
+        if (it->kind == BM_OUTBOX_SUBMIT) {
+            bm_outbox_ack_group(s->outbox, it->group, j->now_ms);
+            j->round->acknowledged++;
+        } else if (it->group[0]) {
+            bm_outbox_mark_sent(s->outbox, it->id);
+        } else {
+            bm_outbox_ack(s->outbox, it->id, j->now_ms);
+            j->round->acknowledged++;
+        }
+        return GO_ON;
+    case A_PAUSE:
+        if (!s->st.paused)
+            bm_log_error(MOD, "the centre refuses this kiosk (%s): all sync paused", v->why);
+        s->st.paused = true;
+        snprintf(s->st.pause_reason, sizeof s->st.pause_reason, "%s", v->why);
+        s->st.wait_until_ms = j->now_ms + PAUSE_PROBE_MS; /* the item stays as it is */
+        return STOP;
+    case A_WAIT_CENTRE:
+        centre_wait(s, v, j->now_ms);
+        bm_outbox_defer(s->outbox, it->id, s->st.wait_until_ms, v->why);
+        bm_log_warn(MOD, "%s: waiting %" PRId64 " s (failure %u)", v->why,
+                    (s->st.wait_until_ms - j->now_ms) / 1000, s->st.failures);
+        return STOP;
+    case A_WAIT_ITEM:
+        bm_outbox_defer(s->outbox, it->id,
+                        j->now_ms + bm_sync_backoff_ms(it->attempts + 1, randombytes_random()),
+                        v->why);
+        return GO_ON;
+    case A_RECOVER:
+        if (is(v, "idempotency_in_progress")) {
+            bm_outbox_defer(s->outbox, it->id,
+                            j->now_ms + (v->retry_after_ms >= 0 ? v->retry_after_ms : 1000),
+                            v->why);
+            return GO_ON;
+        }
+        if (is(v, "already_submitted") && it->kind == BM_OUTBOX_FILE) {
+            bm_outbox_mark_sent(s->outbox, it->id); /* straight on to the submit */
+            return GO_ON;
+        }
+        return recover(j, v,
+                       is(v, "application_unknown") || is(v, "upload_incomplete") ||
+                           (is(v, "already_submitted") && it->kind != BM_OUTBOX_FILE));
+    case A_DEAD:
+    default:
+        return dead(j, v);
+    }
+}
+
+enum bm_err bm_sync_run(struct bm_sync *s, int64_t now_ms, struct bm_sync_round *round)
+{
+    struct bm_sync_round ignore;
+    if (!round)
+        round = &ignore;
+    memset(round, 0, sizeof *round);
+    if (now_ms < s->st.wait_until_ms)
+        return BM_OK;
+    for (;;) {
+        struct bm_outbox_item it;
+        enum bm_err err = bm_outbox_next(s->outbox, now_ms, &it, NULL);
+        if (err == BM_ERR_PARSE)
+            continue; /* undecryptable: already a dead letter */
+        if (err == BM_ERR_NOT_FOUND)
+            return BM_OK;
+        if (err != BM_OK)
+            return err;
+        struct job j = {s, &it, now_ms, round};
+        struct verdict v;
+        switch (it.kind) {
+        case BM_OUTBOX_APPLICATION:
+            v = put_application(&j);
+            break;
+        case BM_OUTBOX_FILE:
+            v = upload_file(&j);
+            break;
+        case BM_OUTBOX_SUBMIT:
+            v = submit(&j);
+            break;
+        default:
+            v = post(&j);
+            break;
+        }
+        enum next next = apply(&j, &v);
+        bm_outbox_item_clear(&it);
+        if (next == STOP)
+            return BM_OK;
+    }
+}

@@ -1,0 +1,319 @@
+/*
+ * test_sync.c - the sync engine against the reference central service (TLS on loopback):
+ * applications with their files and ratings delivered and acknowledged exactly once; the
+ * faults of issue 6 along the way (503 + Retry-After, a connection dropped mid-upload, a
+ * submit whose answer is cut off, a 2xx that is not JSON) and still exactly once; a refused
+ * application becomes a dead letter with its files while the next goes on; a kiosk the
+ * centre refuses pauses without losing anything; offline for hours (time is passed in, so
+ * hours take seconds), backing off to the cap, then everything delivered in order per
+ * application once the centre is back.
+ */
+#include "central_fixture.h"
+#include "test_support.h"
+
+#include "services/sync.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define T0     ((int64_t)1764460800000) /* 2025-11-30 00:00 UTC, in ms */
+#define MINUTE ((int64_t)60000)
+
+static struct central central;
+static char dir[4096];
+static struct bm_sync *sync_engine;
+
+static void open_sync(const char *url)
+{
+    char ca[4200], crt[4200], key[4200], db[4200], okey[4200];
+    snprintf(ca, sizeof ca, "%s", central_file(&central, "ca.pem"));
+    snprintf(crt, sizeof crt, "%s", central_file(&central, "kiosk.crt"));
+    snprintf(key, sizeof key, "%s", central_file(&central, "kiosk.key"));
+    snprintf(db, sizeof db, "%s/outbox.db", dir);
+    snprintf(okey, sizeof okey, "%s/outbox.key", dir);
+    struct bm_sync_config cfg = {
+        .http = {.url = url,
+                 .ca_bundle = ca,
+                 .client_cert = crt,
+                 .client_key = key,
+                 .connect_timeout_ms = 5000,
+                 .transfer_timeout_ms = 5000},
+        .outbox = {.path = db, .key_path = okey},
+        .upload_chunk = 1024 * 1024,
+    };
+    assert_int_equal(bm_sync_open(&cfg, &sync_engine), BM_OK);
+}
+
+static int setup(void **state)
+{
+    snprintf(dir, sizeof dir, "%s", bm_test_mkdtemp("sync"));
+    central_start(&central, dir, NULL);
+    open_sync(central.url);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    bm_sync_close(sync_engine);
+    sync_engine = NULL;
+    central_stop(&central);
+    return 0;
+}
+
+/* Application n: an ApplicationRequest for the catalog's first service, two pages. */
+static void enqueue_application(int n, const char *service, size_t page_bytes)
+{
+    char number[32], json[800];
+    snprintf(number, sizeof number, "BM20251130%06d", n);
+    snprintf(json, sizeof json,
+             "{\"application_no\": \"%s\", \"service\": \"%s\", \"catalog_revision\": "
+             "\"2026-11-20.1\", \"created_at\": \"2025-11-30T09:00:00+08:00\", \"language\": "
+             "\"zh_CN\", \"applicant\": {\"identified_by\": \"none\"}, \"fields\": {\"phone\": "
+             "\"13800138000\"}, \"materials\": [{\"material\": \"hukou\", \"pages\": 2}]}",
+             number, service);
+    unsigned char *page = malloc(page_bytes);
+    for (size_t i = 0; i < page_bytes; i++)
+        page[i] = (unsigned char)(i * 31 + (size_t)n);
+    struct bm_sync_file files[2] = {{"hukou-1", "image/jpeg", page, page_bytes},
+                                    {"hukou-2", "image/png", page, page_bytes / 2 + 1}};
+    struct bm_sync_application a = {number, json, strlen(json), files, 2};
+    assert_int_equal(bm_sync_enqueue_application(sync_engine, &a, T0), BM_OK);
+    free(page);
+}
+
+static void enqueue_rating(int n)
+{
+    char key[32];
+    snprintf(key, sizeof key, "rating-%d", n);
+    const char *json = "{\"rated_at\": \"2025-11-30T09:05:00+08:00\", \"service\": "
+                       "\"household_certificate\", \"score\": 5, \"language\": \"zh_CN\"}";
+    assert_int_equal(
+        bm_sync_enqueue_post(sync_engine, BM_OUTBOX_RATING, key, json, strlen(json), false, T0),
+        BM_OK);
+}
+
+static uint64_t queued(void)
+{
+    struct bm_outbox_stats st;
+    assert_int_equal(bm_outbox_stats(bm_sync_outbox(sync_engine), &st), BM_OK);
+    return st.queued;
+}
+
+/* Runs the engine from `now` in steps of `step` until the outbox is empty (or max steps). */
+static int64_t run_until_empty(int64_t now, int64_t step, int max_steps, unsigned *requests)
+{
+    for (int i = 0; i < max_steps && queued() > 0; i++, now += step) {
+        struct bm_sync_round r;
+        assert_int_equal(bm_sync_run(sync_engine, now, &r), BM_OK);
+        if (requests)
+            *requests += r.requests;
+    }
+    return now;
+}
+
+static const char *svc = "household_certificate";
+
+static void test_delivered_once(void **state)
+{
+    for (int n = 1; n <= 3; n++)
+        enqueue_application(n, svc, n == 2 ? 2500 * 1024 : 50000); /* one needs 3 PATCHes */
+    enqueue_rating(1);
+    struct bm_sync_round r;
+    assert_int_equal(bm_sync_run(sync_engine, T0, &r), BM_OK);
+    assert_int_equal(queued(), 0);
+    assert_int_equal(r.acknowledged, 4);
+    assert_int_equal(central_count(&central, "submissions"), 3);
+    assert_int_equal(central_count(&central, "complete_files"), 6);
+    assert_int_equal(central_count(&central, "ratings"), 1);
+    struct bm_outbox_stats st;
+    bm_outbox_stats(bm_sync_outbox(sync_engine), &st);
+    assert_int_equal(st.delivered, 3 * 4 + 1);
+
+    /* Nothing left, nothing sent; the same application again is not queued again. */
+    assert_int_equal(bm_sync_run(sync_engine, T0 + MINUTE, &r), BM_OK);
+    assert_int_equal(r.requests, 0);
+    enqueue_application(1, svc, 50000);
+    assert_int_equal(queued(), 0);
+}
+
+static void test_faults_still_once(void **state)
+{
+    central_fault(&central, "{\"method\": \"PUT\", \"path\": \"^/v1/applications/[^/]*$\", "
+                            "\"kind\": \"status\", \"status\": 503, \"retry_after\": 7}");
+    central_fault(&central, "{\"method\": \"PATCH\", \"kind\": \"drop\", \"stage\": \"mid_body\", "
+                            "\"after_bytes\": 30000}");
+    central_fault(&central, "{\"method\": \"POST\", \"path\": \"/submit$\", \"kind\": "
+                            "\"truncate\", \"count\": 2}");
+    central_fault(&central, "{\"method\": \"POST\", \"path\": \"^/v1/ratings$\", \"kind\": "
+                            "\"malformed\"}");
+    for (int n = 1; n <= 3; n++)
+        enqueue_application(n, svc, 200000);
+    enqueue_rating(2);
+    unsigned requests = 0;
+    run_until_empty(T0, MINUTE, 100, &requests);
+    assert_int_equal(queued(), 0);
+    assert_int_equal(central_count(&central, "submissions"), 3);
+    assert_int_equal(central_count(&central, "ratings"), 1);
+    struct bm_sync_status st;
+    bm_sync_get_status(sync_engine, &st);
+    assert_int_equal(st.failures, 0);
+    assert_false(st.paused);
+}
+
+struct dead_list {
+    int n;
+    char keys[8][96];
+    int status[8];
+};
+
+static bool collect(const struct bm_outbox_dead *d, void *ud)
+{
+    struct dead_list *l = ud;
+    if (l->n < 8) {
+        snprintf(l->keys[l->n], sizeof l->keys[l->n], "%s", d->key);
+        l->status[l->n++] = d->status;
+    }
+    return true;
+}
+
+static void test_refused_application_is_a_dead_letter(void **state)
+{
+    enqueue_application(1, "no_such_service", 1000);
+    enqueue_application(2, svc, 1000);
+    run_until_empty(T0, MINUTE, 10, NULL);
+    assert_int_equal(queued(), 0);
+    assert_int_equal(central_count(&central, "submissions"), 1);
+    struct dead_list l = {0};
+    assert_int_equal(bm_outbox_dead_list(bm_sync_outbox(sync_engine), collect, &l), BM_OK);
+    assert_int_equal(l.n, 4); /* the application, its two files and its submit */
+    assert_string_equal(l.keys[0], "BM20251130000001");
+    assert_int_equal(l.status[0], 422);
+}
+
+static void test_refused_kiosk_pauses(void **state)
+{
+    /* The centre does not know this kiosk: everything waits, nothing is dead-lettered. */
+    central_stop(&central);
+    int port = atoi(strrchr(central.url, ':') + 1);
+    char p[16];
+    snprintf(p, sizeof p, "%d", port);
+    central_start(&central, dir, (const char *[]){"--port", p, "--kiosk", "OTHER-1", NULL});
+    enqueue_application(1, svc, 1000);
+    struct bm_sync_round r;
+    assert_int_equal(bm_sync_run(sync_engine, T0, &r), BM_OK);
+    assert_int_equal(r.requests, 1);
+    struct bm_sync_status st;
+    bm_sync_get_status(sync_engine, &st);
+    assert_true(st.paused);
+    assert_non_null(strstr(st.pause_reason, "kiosk_unknown"));
+    assert_int_equal(r.dead, 0);
+    assert_int_equal(queued(), 4);
+    /* No request before the probe time. */
+    assert_int_equal(bm_sync_run(sync_engine, T0 + MINUTE, &r), BM_OK);
+    assert_int_equal(r.requests, 0);
+
+    /* Known again: the next probe delivers it all. */
+    central_stop(&central);
+    central_start(&central, dir, (const char *[]){"--port", p, NULL});
+    run_until_empty(T0 + 2 * MINUTE, MINUTE, 20, NULL);
+    assert_int_equal(queued(), 0);
+    bm_sync_get_status(sync_engine, &st);
+    assert_false(st.paused);
+    assert_int_equal(central_count(&central, "submissions"), 1);
+}
+
+/* In the centre's request log: per application, the PUT before every PATCH, every PATCH
+ * before the submit that succeeded. */
+static void check_order(int apps)
+{
+    char db[4200];
+    snprintf(db, sizeof db, "%s/central.db", dir);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(h, 5000);
+    for (int n = 1; n <= apps; n++) {
+        char like[64], sql[400];
+        snprintf(like, sizeof like, "/v1/applications/BM20251130%06d", n);
+        snprintf(sql, sizeof sql,
+                 "SELECT (SELECT MIN(id) FROM requests WHERE method = 'PUT' AND path = ?1 AND "
+                 "status / 100 = 2), (SELECT MIN(id) FROM requests WHERE method = 'PATCH' AND "
+                 "path LIKE ?1 || '/files/%%'), (SELECT MAX(id) FROM requests WHERE method = "
+                 "'PATCH' AND path LIKE ?1 || '/files/%%' AND status / 100 = 2), (SELECT MIN(id) "
+                 "FROM requests WHERE method = 'POST' AND path = ?1 || '/submit' AND status / 100 "
+                 "= 2)");
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+        sqlite3_bind_text(st, 1, like, -1, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        for (int c = 0; c < 4; c++)
+            assert_int_not_equal(sqlite3_column_type(st, c), SQLITE_NULL);
+        int64_t put = sqlite3_column_int64(st, 0), first_patch = sqlite3_column_int64(st, 1),
+                last_patch = sqlite3_column_int64(st, 2), submit = sqlite3_column_int64(st, 3);
+        sqlite3_finalize(st);
+        assert_true(put < first_patch);
+        assert_true(last_patch < submit);
+    }
+    sqlite3_close(h);
+}
+
+static void test_offline_for_hours(void **state)
+{
+    int port = atoi(strrchr(central.url, ':') + 1);
+    char p[16];
+    snprintf(p, sizeof p, "%d", port);
+    central_stop(&central);
+    for (int n = 1; n <= 5; n++)
+        enqueue_application(n, svc, 80000);
+    enqueue_rating(3);
+    /* Six hours without a centre, the engine asked every minute. */
+    unsigned requests = 0;
+    int64_t now = T0;
+    for (; now < T0 + 360 * MINUTE; now += MINUTE) {
+        struct bm_sync_round r;
+        assert_int_equal(bm_sync_run(sync_engine, now, &r), BM_OK);
+        requests += r.requests;
+    }
+    struct bm_sync_status st;
+    bm_sync_get_status(sync_engine, &st);
+    assert_true(st.failures >= 10);
+    assert_true(st.wait_until_ms - now <= 15 * MINUTE); /* the cap, never more */
+    /* Backing off: one request per wait, tens in six hours, not one a minute. */
+    assert_true(requests >= 15);
+    assert_true(requests <= 60);
+    printf("offline 6 h: %u requests, %u failures in a row\n", requests, st.failures);
+    assert_int_equal(queued(), 5 * 4 + 1);
+
+    central_start(&central, dir, (const char *[]){"--port", p, NULL});
+    run_until_empty(now, MINUTE, 60, NULL);
+    assert_int_equal(queued(), 0);
+    assert_int_equal(central_count(&central, "submissions"), 5);
+    assert_int_equal(central_count(&central, "ratings"), 1);
+    check_order(5);
+}
+
+static void test_backoff(void **state)
+{
+    assert_int_equal(bm_sync_backoff_ms(0, 12345), 0);
+    assert_int_equal(bm_sync_backoff_ms(1, 0), 1000);
+    assert_int_equal(bm_sync_backoff_ms(1, UINT32_MAX), 2000);
+    assert_int_equal(bm_sync_backoff_ms(2, 0), 2000);
+    assert_int_equal(bm_sync_backoff_ms(9, 0), 256000);
+    assert_int_equal(bm_sync_backoff_ms(10, 0), 450000);
+    assert_int_equal(bm_sync_backoff_ms(10, UINT32_MAX), 900000);
+    assert_int_equal(bm_sync_backoff_ms(1000, UINT32_MAX), 900000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_backoff),
+        cmocka_unit_test_setup_teardown(test_delivered_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_faults_still_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_application_is_a_dead_letter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_kiosk_pauses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offline_for_hours, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
