@@ -13,7 +13,7 @@
  * either the old or the new state; WAL with synchronous=FULL makes a commit durable when it
  * returns.
  *
- * Keys: the key file holds a 32-byte master key; two subkeys are derived from it
+ * Keys: the key file (outbox_key.c) holds a 32-byte master key; two subkeys are derived from it
  * (crypto_kdf), one to encrypt, one for digests, so one key never serves two primitives. Keys
  * and decrypted bodies live in sodium_malloc memory: locked, guarded, zeroed when freed. That
  * memory is not session data: the session wipe must not touch an upload in flight.
@@ -24,23 +24,20 @@
  * Threads: one owner thread per outbox (the sync worker).
  */
 #include "outbox.h"
+#include "outbox_key.h"
 
 #include "core/log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define SCHEMA_VERSION    1
 #define DEFAULT_MAX_BYTES ((uint64_t)2048 * 1024 * 1024)
-#define KEY_BYTES         32
+#define KEY_BYTES         BM_OUTBOX_KEY_BYTES
 #define DIGEST_BYTES      32
 #define SENT_KEEP_MS      ((int64_t)30 * 24 * 3600 * 1000)
 #define STORED_OVERHEAD   (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
@@ -156,81 +153,7 @@ static enum bm_err finish(struct bm_outbox *ob, enum bm_err err, const char *wha
     return err;
 }
 
-/* ---- keys ---- */
-
-static enum bm_err sync_dir_of(const char *path)
-{
-    char copy[4096];
-    snprintf(copy, sizeof copy, "%s", path);
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return bm_err_set(BM_ERR_IO, "open the directory of %s: %s", path, strerror(errno));
-    int rc = fsync(fd);
-    close(fd);
-    return rc == 0 ? BM_OK : bm_err_set(BM_ERR_IO, "fsync %s's directory", path);
-}
-
-static enum bm_err read_key(const char *path, unsigned char *master);
-
-/*
- * Writes a new key beside path, then links it into place: a crash can leave a stray .new
- * file, never a short key file that would stop the outbox. If another key got there first
- * (link fails with EEXIST), that one is used.
- */
-static enum bm_err make_key(const char *path, unsigned char *master)
-{
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp)
-        return bm_err_set(BM_ERR_CONFIG, "outbox key %s: path too long", path);
-    unlink(tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return bm_err_set(BM_ERR_CONFIG, "outbox key %s: cannot create: %s", tmp, strerror(errno));
-    randombytes_buf(master, KEY_BYTES);
-    bool ok = write(fd, master, KEY_BYTES) == KEY_BYTES && fsync(fd) == 0;
-    int e = errno;
-    close(fd);
-    if (ok && link(tmp, path) != 0) {
-        e = errno;
-        ok = false;
-    }
-    unlink(tmp);
-    if (!ok && e == EEXIST)
-        return read_key(path, master);
-    if (!ok)
-        return bm_err_set(BM_ERR_IO, "outbox key %s: write: %s", path, strerror(e));
-    bm_log_notice("outbox", "made a new outbox key in %s", path);
-    return sync_dir_of(path);
-}
-
-static enum bm_err read_key(const char *path, unsigned char *master)
-{
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT)
-        return make_key(path, master);
-    if (fd < 0)
-        return bm_err_set(BM_ERR_CONFIG, "outbox key %s: %s", path, strerror(errno));
-    struct stat st;
-    enum bm_err err = BM_OK;
-    if (fstat(fd, &st) != 0)
-        err = bm_err_set(BM_ERR_IO, "outbox key %s: stat: %s", path, strerror(errno));
-    else if (!S_ISREG(st.st_mode))
-        err = bm_err_set(BM_ERR_CONFIG, "outbox key %s: not a regular file", path);
-    else if (st.st_uid != geteuid())
-        err = bm_err_set(BM_ERR_CONFIG, "outbox key %s: owned by uid %u, not by this user", path,
-                         (unsigned)st.st_uid);
-    else if (st.st_mode & 077)
-        err = bm_err_set(BM_ERR_CONFIG,
-                         "outbox key %s: mode %03o lets others read it; expected 600 (chmod 600)",
-                         path, (unsigned)(st.st_mode & 0777));
-    else if (st.st_size != KEY_BYTES)
-        err = bm_err_set(BM_ERR_CONFIG, "outbox key %s: %lld bytes; expected %d", path,
-                         (long long)st.st_size, KEY_BYTES);
-    else if (read(fd, master, KEY_BYTES) != KEY_BYTES)
-        err = bm_err_set(BM_ERR_IO, "outbox key %s: short read", path);
-    close(fd);
-    return err;
-}
+/* ---- keys (the key file itself: outbox_key.c) ---- */
 
 static enum bm_err load_keys(struct bm_outbox *ob, const char *path)
 {
@@ -241,7 +164,7 @@ static enum bm_err load_keys(struct bm_outbox *ob, const char *path)
         sodium_free(master);
         return bm_err_set(BM_ERR_NO_MEMORY, "outbox keys");
     }
-    enum bm_err err = read_key(path, master);
+    enum bm_err err = bm_outbox_read_key(path, master);
     if (err == BM_OK) {
         crypto_kdf_derive_from_key(ob->box_key, KEY_BYTES, 1, "bmoutbox", master);
         crypto_kdf_derive_from_key(ob->digest_key, KEY_BYTES, 2, "bmoutbox", master);

@@ -196,7 +196,7 @@ static void test_refused_kiosk_pauses(void **state)
 {
     /* The centre does not know this kiosk: everything waits, nothing is dead-lettered. */
     central_stop(&central);
-    int port = atoi(strrchr(central.url, ':') + 1);
+    int port = (int)strtol(strrchr(central.url, ':') + 1, NULL, 10);
     char p[16];
     snprintf(p, sizeof p, "%d", port);
     central_start(&central, dir, (const char *[]){"--port", p, "--kiosk", "OTHER-1", NULL});
@@ -260,7 +260,7 @@ static void check_order(int apps)
 
 static void test_offline_for_hours(void **state)
 {
-    int port = atoi(strrchr(central.url, ':') + 1);
+    int port = (int)strtol(strrchr(central.url, ':') + 1, NULL, 10);
     char p[16];
     snprintf(p, sizeof p, "%d", port);
     central_stop(&central);
