@@ -136,9 +136,34 @@ const struct bm_config_key bm_config_schema[] = {
         "The centre's last good catalog, used instead of the bundled one when it is valid "
         "(empty: none)"),
 
+    STR("central", "url", "", 0, 1000, BM_CONFIG_CHARS_TEXT,
+        "The central service, https://host[:port] without /v1 (empty: no central service, "
+        "nothing is sent)"),
+    STR("central", "ca_bundle", "/etc/bianmin/central-ca.pem", 1, 1000, BM_CONFIG_CHARS_PATH,
+        "CA certificates the server's certificate must chain to (the system store is not "
+        "used)"),
+    STR("central", "pin_sha256", "", 0, 400, BM_CONFIG_CHARS_TEXT,
+        "Optional base64 SHA-256 hashes of the server's public key, comma-separated; when "
+        "set the server must present one of them"),
+    STR("central", "client_cert", "/etc/bianmin/kiosk.crt", 1, 1000, BM_CONFIG_CHARS_PATH,
+        "This kiosk's certificate (PEM), SAN URI urn:bianmin:kiosk:<id>"),
+    STR("central", "client_key", "/etc/bianmin/kiosk.key", 1, 1000, BM_CONFIG_CHARS_PATH,
+        "Its private key (PEM), readable only by the kiosk's user"),
     STR("central", "signing_public_key", "", 0, 1000, BM_CONFIG_CHARS_PATH,
         "File of the centre's document signing keys, '<key id> <base64 public key>' a line "
         "(empty: the centre's catalog copy is used unsigned, with a warning)"),
+    INT("central", "connect_timeout_ms", "10000", 1000, 120000,
+        "Milliseconds to connect to the centre (TCP and TLS)"),
+    INT("central", "transfer_timeout_ms", "60000", 1000, 600000,
+        "Milliseconds a request may go without any byte moving before it fails"),
+
+    STR("sync", "outbox", "/var/lib/bianmin/outbox.db", 1, 1000, BM_CONFIG_CHARS_PATH,
+        "The outbox: everything bound for the centre (SQLite, WAL, synchronous=FULL)"),
+    STR("sync", "key_file", "/var/lib/bianmin/outbox.key", 1, 1000, BM_CONFIG_CHARS_PATH,
+        "The outbox's 32-byte key for personal data, mode 600 (made if missing)"),
+    INT("sync", "max_outbox_mib", "2048", 64, 65536, "Size cap of the outbox in MiB"),
+    INT("sync", "upload_chunk_kib", "1024", 64, 4096,
+        "Bytes per upload request, in KiB (smaller on slow lines)"),
 
     STR("paths", "font", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 1, 1000,
         BM_CONFIG_CHARS_PATH, "Regular UI font (a Noto Sans CJK collection)"),

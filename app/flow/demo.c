@@ -12,6 +12,7 @@
 #include "flow_internal.h"
 
 #include "demo_print.h"
+#include "demo_sync.h"
 
 #include "core/log.h"
 #include "core/loop.h"
@@ -101,6 +102,7 @@ static const char help_text[] =
     "  doc PRINTER-WORD                          the same words for the A4 printer\n"
     "  receipt [en] | certificate                print the sample receipt / A4 certificate\n"
     "  reprint                                   print the last receipt again\n"
+    "  apply                                     queue a sample application for the centre\n"
     "  unplug [CLASS] | replug [CLASS]           default id_reader (F9 F10)\n"
     "  tap NAME                                  tap a named screen element\n"
     "  screenshot [DIR]                          save the screen as PNG (F11)\n"
@@ -193,9 +195,12 @@ static void run_command(struct bm_demo *d, char *line)
         uint64_t id;
         report("receipt: reprinting", bm_receipt_printer_reprint(dev(d, BM_CLASS_RECEIPT_PRINTER),
                                                                  on_reprinted, NULL, &id));
+    } else if (strcmp(cmd, "apply") == 0) {
+        bm_demo_apply(d->flow);
     } else if (strcmp(cmd, "status") == 0) {
         bm_devices_log_status(d->flow->devices);
         log_catalog_status(d->flow);
+        bm_demo_log_sync(d->flow);
     } else {
         const char *word = cmd;
         cls = BM_CLASS_RECEIPT_PRINTER;

@@ -412,6 +412,8 @@ enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_opti
     if (err == BM_OK)
         err = open_catalog(flow);
     if (err == BM_OK)
+        err = bm_sync_service_create(cfg, &flow->sync);
+    if (err == BM_OK)
         err = bm_devices_open(cfg, NULL, on_device_event, flow, &flow->devices);
     if (err == BM_OK && strcmp(bm_config_str(cfg, "kiosk", "mode"), "demo") == 0)
         err = bm_demo_start(flow, opts->demo_console, &flow->demo);
@@ -438,7 +440,8 @@ void bm_flow_stop(struct bm_flow *flow)
     if (!flow)
         return;
     bm_demo_stop(flow->demo);
-    bm_devices_close(flow->devices); /* joins device threads; completions go to the loop */
+    bm_sync_service_destroy(flow->sync); /* what is queued stays in the outbox */
+    bm_devices_close(flow->devices);     /* joins device threads; completions go to the loop */
     bm_catalog_store_destroy(flow->catalogs);
     bm_registry_shutdown();
     bm_loop_shutdown(); /* delivers them, then refuses new messages */

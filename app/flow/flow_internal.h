@@ -11,6 +11,7 @@
 #include "screens/screens.h"
 #include "services/catalog_store.h"
 #include "services/devices.h"
+#include "services/sync_service.h"
 #include "ui/ui.h"
 
 #include <stdint.h>
@@ -26,7 +27,8 @@ struct bm_flow {
     struct bm_ui *ui;
     struct bm_devices *devices;
     struct bm_catalog_store *catalogs;
-    struct bm_demo *demo; /* NULL outside demo mode */
+    struct bm_sync_service *sync; /* NULL without a central service */
+    struct bm_demo *demo;         /* NULL outside demo mode */
 
     enum bm_flow_screen screen;
     enum bm_lang lang, default_lang;

@@ -78,6 +78,12 @@ void bm_sync_close(struct bm_sync *s)
     free(s);
 }
 
+void bm_sync_cancel(struct bm_sync *s)
+{
+    if (s)
+        bm_http_cancel(s->http);
+}
+
 struct bm_outbox *bm_sync_outbox(struct bm_sync *s)
 {
     return s->outbox;

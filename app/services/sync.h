@@ -88,6 +88,9 @@ struct bm_sync_status {
 };
 void bm_sync_get_status(const struct bm_sync *s, struct bm_sync_status *out);
 
+/* Makes the request under way (or the next) end as cancelled. Any thread. */
+void bm_sync_cancel(struct bm_sync *s);
+
 /* The engine's outbox, for technicians' views and tests (the owner thread only). */
 struct bm_outbox *bm_sync_outbox(struct bm_sync *s);
 

@@ -126,7 +126,7 @@ static void test_error_kinds(void **state)
                  "[display] width = abc: not a whole number; allowed: 320..7680");
     expect_error("[kiosk]\nid = A\n[bogus]\n", 3,
                  "[bogus]: unknown section; allowed: kiosk, display, log, session, devices, "
-                 "id_reader, receipt_printer, doc_printer, sim, catalog, central, paths");
+                 "id_reader, receipt_printer, doc_printer, sim, catalog, central, sync, paths");
     expect_error("[display]\nwidht = 1080\n", 2,
                  "[display] widht: unknown key; allowed: width, height, fullscreen, dpi");
     expect_error("[display]\nwidth = 1080\n\nwidth = 1000\n", 4,

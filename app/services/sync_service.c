@@ -1,0 +1,292 @@
+/*
+ * sync_service.c - the sync engine on its own worker thread (sync_service.h).
+ *
+ * The worker's tick opens the engine if it is not open yet (a missing key file or an
+ * unreadable certificate is logged and tried again later, never fatal: the kiosk serves
+ * residents offline) and then runs a delivery round. Enqueueing is a worker request, so the
+ * engine is only ever touched on its thread; the request kicks the tick so an application
+ * goes out at once when the centre is reachable. After each round the worker publishes a
+ * status snapshot under a mutex that is held only to copy it.
+ *
+ * Threads: see the header.
+ */
+#include "sync_service.h"
+
+#include "core/log.h"
+#include "core/paths.h"
+#include "core/worker.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MOD     "sync"
+#define POLL_MS 10000
+
+struct bm_sync_service {
+    struct bm_sync_config cfg;
+    char url[1024], ca[1024], pins[512], cert[1024], key[1024], outbox[1024], outbox_key[1024];
+    struct bm_worker *worker;
+    struct bm_sync *engine; /* worker thread only */
+    int64_t next_open_ms;   /* worker thread only */
+
+    pthread_mutex_t lock; /* guards status and opened */
+    struct bm_sync_service_status status;
+    struct bm_sync *opened; /* the engine, for cancel from the main thread */
+};
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void publish(struct bm_sync_service *svc, const char *problem)
+{
+    struct bm_sync_service_status st = {.running = svc->engine != NULL};
+    if (svc->engine) {
+        bm_sync_get_status(svc->engine, &st.sync);
+        bm_outbox_stats(bm_sync_outbox(svc->engine), &st.outbox);
+    }
+    snprintf(st.problem, sizeof st.problem, "%s", problem ? problem : st.sync.last_error);
+    pthread_mutex_lock(&svc->lock);
+    svc->status = st;
+    pthread_mutex_unlock(&svc->lock);
+}
+
+/* Worker: open the engine when due; false if it is not open. */
+static bool ensure_open(struct bm_sync_service *svc)
+{
+    if (svc->engine)
+        return true;
+    int64_t now = wall_ms();
+    if (now < svc->next_open_ms)
+        return false;
+    enum bm_err err = bm_sync_open(&svc->cfg, &svc->engine);
+    if (err == BM_OK) {
+        pthread_mutex_lock(&svc->lock);
+        svc->opened = svc->engine;
+        pthread_mutex_unlock(&svc->lock);
+        bm_log_notice(MOD, "sending to %s", svc->url);
+        return true;
+    }
+    char why[200];
+    snprintf(why, sizeof why, "cannot start: %s (%s)", bm_err_detail(), bm_err_name(err));
+    bm_log_error(MOD, "%s; trying again in a minute", why);
+    svc->next_open_ms = now + 60000;
+    publish(svc, why);
+    return false;
+}
+
+static void tick(void *ud)
+{
+    struct bm_sync_service *svc = ud;
+    if (!ensure_open(svc))
+        return;
+    struct bm_sync_round r;
+    enum bm_err err = bm_sync_run(svc->engine, wall_ms(), &r);
+    if (err != BM_OK)
+        bm_log_error(MOD, "outbox: %s (%s)", bm_err_detail(), bm_err_name(err));
+    if (r.acknowledged || r.dead)
+        bm_log_info(MOD, "round: %u requests, %u acknowledged, %u dead letters", r.requests,
+                    r.acknowledged, r.dead);
+    publish(svc, err != BM_OK ? bm_err_detail() : NULL);
+}
+
+/* A copy of an application for the worker; its personal parts in locked memory. */
+struct enqueue_job {
+    struct bm_sync_service *svc;
+    char number[48];
+    unsigned char *json; /* sodium_malloc */
+    size_t json_len;
+    struct bm_sync_file *files;
+    unsigned char **data; /* sodium_malloc each */
+    char (*ids)[64];
+    char (*types)[64];
+    size_t n_files;
+    bm_sync_queued_fn done;
+    void *ud;
+};
+
+static void job_free(struct enqueue_job *j)
+{
+    if (!j)
+        return;
+    sodium_free(j->json);
+    for (size_t i = 0; j->data && i < j->n_files; i++)
+        sodium_free(j->data[i]);
+    free(j->data);
+    free(j->files);
+    free(j->ids);
+    free(j->types);
+    free(j);
+}
+
+static enum bm_err enqueue_run(struct bm_request *req, void *arg, void **result)
+{
+    (void)req;
+    (void)result;
+    struct enqueue_job *j = arg;
+    struct bm_sync_service *svc = j->svc;
+    if (!ensure_open(svc)) {
+        struct bm_sync_service_status st;
+        bm_sync_service_status(svc, &st);
+        return bm_err_set(BM_ERR_STATE, "sync is not running: %s", st.problem);
+    }
+    struct bm_sync_application a = {j->number, (const char *)j->json, j->json_len, j->files,
+                                    j->n_files};
+    enum bm_err err = bm_sync_enqueue_application(svc->engine, &a, wall_ms());
+    publish(svc, NULL);
+    if (err == BM_OK)
+        bm_worker_kick(svc->worker); /* deliver it now: the tick runs after this request */
+    return err;
+}
+
+static void enqueue_done(enum bm_err err, void *result, void *arg)
+{
+    (void)result;
+    struct enqueue_job *j = arg; /* j->svc may be gone already: not touched here */
+    if (j->done)
+        j->done(err, j->number, j->ud);
+    job_free(j);
+}
+
+static struct enqueue_job *copy_application(struct bm_sync_service *svc,
+                                            const struct bm_sync_application *a)
+{
+    struct enqueue_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->svc = svc;
+    snprintf(j->number, sizeof j->number, "%s", a->number ? a->number : "");
+    j->json_len = a->json_len;
+    j->json = sodium_malloc(a->json_len ? a->json_len : 1);
+    j->n_files = a->n_files;
+    j->files = calloc(a->n_files + 1, sizeof *j->files);
+    j->data = calloc(a->n_files + 1, sizeof *j->data);
+    j->ids = calloc(a->n_files + 1, sizeof *j->ids);
+    j->types = calloc(a->n_files + 1, sizeof *j->types);
+    if (!j->json || !j->files || !j->data || !j->ids || !j->types) {
+        job_free(j);
+        return NULL;
+    }
+    memcpy(j->json, a->json, a->json_len);
+    for (size_t i = 0; i < a->n_files; i++) {
+        const struct bm_sync_file *f = &a->files[i];
+        j->data[i] = sodium_malloc(f->len ? f->len : 1);
+        if (!j->data[i]) {
+            job_free(j);
+            return NULL;
+        }
+        memcpy(j->data[i], f->data, f->len);
+        snprintf(j->ids[i], sizeof j->ids[i], "%s", f->id ? f->id : "");
+        snprintf(j->types[i], sizeof j->types[i], "%s", f->media_type ? f->media_type : "");
+        j->files[i] = (struct bm_sync_file){j->ids[i], j->types[i], j->data[i], f->len};
+    }
+    return j;
+}
+
+enum bm_err bm_sync_service_enqueue(struct bm_sync_service *svc,
+                                    const struct bm_sync_application *a, bm_sync_queued_fn done,
+                                    void *ud)
+{
+    if (!svc)
+        return bm_err_set(BM_ERR_STATE, "no central service configured");
+    if (!a || !a->json || a->n_files > 64)
+        return bm_err_set(BM_ERR_INVALID_ARG, "sync: no application");
+    struct enqueue_job *j = copy_application(svc, a);
+    if (!j)
+        return bm_err_set(BM_ERR_NO_MEMORY, "sync: application copy");
+    j->done = done;
+    j->ud = ud;
+    enum bm_err err = bm_worker_submit(svc->worker, enqueue_run, enqueue_done, j, NULL);
+    if (err != BM_OK)
+        job_free(j);
+    return err;
+}
+
+void bm_sync_service_status(const struct bm_sync_service *svc, struct bm_sync_service_status *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!svc) {
+        snprintf(out->problem, sizeof out->problem, "no central service configured");
+        return;
+    }
+    pthread_mutex_lock((pthread_mutex_t *)&svc->lock);
+    *out = svc->status;
+    pthread_mutex_unlock((pthread_mutex_t *)&svc->lock);
+}
+
+/* A path from the config (relative to the config file), into buf. */
+static const char *path(const struct bm_config *cfg, const char *section, const char *key,
+                        char *buf, size_t size)
+{
+    return bm_paths_from_config(cfg, section, key, "", buf, size);
+}
+
+enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_sync_service **out)
+{
+    *out = NULL;
+    const char *url = bm_config_str(cfg, "central", "url");
+    if (!url || !*url)
+        return BM_OK;
+    struct bm_sync_service *svc = calloc(1, sizeof *svc);
+    if (!svc)
+        return bm_err_set(BM_ERR_NO_MEMORY, "sync service");
+    pthread_mutex_init(&svc->lock, NULL);
+    snprintf(svc->url, sizeof svc->url, "%s", url);
+    snprintf(svc->pins, sizeof svc->pins, "%s", bm_config_str(cfg, "central", "pin_sha256"));
+    if (!path(cfg, "central", "ca_bundle", svc->ca, sizeof svc->ca) ||
+        !path(cfg, "central", "client_cert", svc->cert, sizeof svc->cert) ||
+        !path(cfg, "central", "client_key", svc->key, sizeof svc->key) ||
+        !path(cfg, "sync", "outbox", svc->outbox, sizeof svc->outbox) ||
+        !path(cfg, "sync", "key_file", svc->outbox_key, sizeof svc->outbox_key)) {
+        bm_sync_service_destroy(svc);
+        return bm_err_set(BM_ERR_CONFIG, "[central]/[sync]: a path is too long");
+    }
+    svc->cfg = (struct bm_sync_config){
+        .http = {.url = svc->url,
+                 .ca_bundle = svc->ca,
+                 .pin_sha256 = svc->pins,
+                 .client_cert = svc->cert,
+                 .client_key = svc->key,
+                 .connect_timeout_ms =
+                     (unsigned)bm_config_int(cfg, "central", "connect_timeout_ms"),
+                 .transfer_timeout_ms =
+                     (unsigned)bm_config_int(cfg, "central", "transfer_timeout_ms")},
+        .outbox = {.path = svc->outbox,
+                   .key_path = svc->outbox_key,
+                   .max_bytes = (uint64_t)bm_config_int(cfg, "sync", "max_outbox_mib") << 20},
+        .upload_chunk = (size_t)bm_config_int(cfg, "sync", "upload_chunk_kib") << 10,
+    };
+    snprintf(svc->status.problem, sizeof svc->status.problem, "starting");
+    struct bm_worker_config wc = {
+        .name = "sync", .queue_cap = 16, .tick_ms = POLL_MS, .tick = tick, .tick_ud = svc};
+    enum bm_err err = bm_worker_create(&wc, &svc->worker);
+    if (err != BM_OK) {
+        bm_sync_service_destroy(svc);
+        return err;
+    }
+    bm_worker_kick(svc->worker); /* the first round now, not in POLL_MS */
+    *out = svc;
+    return BM_OK;
+}
+
+void bm_sync_service_destroy(struct bm_sync_service *svc)
+{
+    if (!svc)
+        return;
+    /* A request in flight would hold the join up to its timeout: cancel it. */
+    pthread_mutex_lock(&svc->lock);
+    if (svc->opened)
+        bm_sync_cancel(svc->opened);
+    pthread_mutex_unlock(&svc->lock);
+    bm_worker_destroy(svc->worker);
+    bm_sync_close(svc->engine);
+    pthread_mutex_destroy(&svc->lock);
+    free(svc);
+}

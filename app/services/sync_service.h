@@ -1,0 +1,48 @@
+/*
+ * sync_service.h - the kiosk's sync worker: the sync engine (sync.h) on its own thread, fed
+ * from the configuration ([central], [sync]: docs/config.md).
+ *
+ * With `[central] url` empty (the default) there is no service and nothing is sent. Otherwise
+ * the worker opens the outbox and the HTTPS client, delivers what is due whenever it is kicked
+ * (an application was queued) and every POLL_S seconds, and publishes a status snapshot that
+ * the main thread reads without waiting (technicians' status report).
+ *
+ * Threads: create, destroy, enqueue and status from the main thread; the engine lives on the
+ * worker.
+ */
+#ifndef BM_SERVICES_SYNC_SERVICE_H
+#define BM_SERVICES_SYNC_SERVICE_H
+
+#include "outbox.h"
+#include "sync.h"
+
+#include "core/config.h"
+
+struct bm_sync_service;
+
+/* *out stays NULL (and BM_OK) when no central service is configured. */
+enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_sync_service **out);
+/* Stops the worker (a delivery under way is cancelled; everything stays in the outbox). */
+void bm_sync_service_destroy(struct bm_sync_service *svc);
+
+/* Called on the main thread when the application is in the outbox (err BM_OK) or not. */
+typedef void (*bm_sync_queued_fn)(enum bm_err err, const char *number, void *ud);
+
+/*
+ * Queues an application (copied; its personal data is wiped from the copy once stored).
+ * done runs exactly once on the main thread.
+ */
+enum bm_err bm_sync_service_enqueue(struct bm_sync_service *svc,
+                                    const struct bm_sync_application *a, bm_sync_queued_fn done,
+                                    void *ud);
+
+struct bm_sync_service_status {
+    bool running;      /* the engine opened */
+    char problem[200]; /* why not, or the last error */
+    struct bm_sync_status sync;
+    struct bm_outbox_stats outbox;
+};
+/* The last snapshot (after the worker's last round). Any thread. */
+void bm_sync_service_status(const struct bm_sync_service *svc, struct bm_sync_service_status *out);
+
+#endif
