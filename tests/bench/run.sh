@@ -11,7 +11,9 @@
 #   - receipt encode time, bytes per receipt and the USB bandwidth to the emulated printer
 #     (bench_escpos);
 #   - durable outbox enqueues and acknowledgements a second, bytes per queued application
-#     (bench_outbox).
+#     (bench_outbox);
+#   - deliveries a second to the reference central service over one reused connection, and
+#     with one curl process per request (bench_sync).
 # Usage: tests/bench/run.sh [BUILD_DIR]   (default build/bench, an optimised build with the
 #        benchmark programs: cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 #        && ninja -C build/bench; build/demo from tools/demo.sh works too, without the catalog
@@ -102,4 +104,19 @@ if [ -x "$build/tests/bench/bench_outbox" ]; then
     "$build/tests/bench/bench_outbox" "$build" "${OUTBOX_PUTS:-500}" 2>/dev/null
 else
     echo "bench_outbox not built in $build (configure with -DBM_TESTS=ON)"
+fi
+
+echo "== Sync: deliveries a second over one connection vs one curl process per request"
+if [ -x "$build/tests/bench/bench_sync" ] && command -v python3 >/dev/null; then
+    pki=$out/central
+    python3 -B tests/central/make_pki.py "$pki" >/dev/null
+    python3 -B tests/central/server.py --pki "$pki" --db "$pki/central.db" >"$pki/server.out" &
+    server=$!
+    for _ in $(seq 100); do grep -q '^listening' "$pki/server.out" 2>/dev/null && break; sleep 0.1; done
+    addr=$(sed -n 's/^listening //p' "$pki/server.out")
+    "$build/tests/bench/bench_sync" "$pki" "https://$addr" "${SYNC_N:-200}" 2>/dev/null
+    kill "$server"
+    wait "$server" 2>/dev/null || true
+else
+    echo "bench_sync not built in $build (configure with -DBM_TESTS=ON), or no python3"
 fi

@@ -118,6 +118,9 @@ def json_answer(status, value, headers=None):
 
 class ApiHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: the kiosk reuses one connection
+    # Headers and body go out in separate writes; with Nagle on, the second waits for the
+    # client's delayed ACK (about 40 ms a request), which would make the centre look slow.
+    disable_nagle_algorithm = True
     server_version = "bianmin-reference-central/1"
     timeout = 60  # an idle keep-alive connection is closed after this long
 
