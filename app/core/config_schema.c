@@ -164,6 +164,8 @@ const struct bm_config_key bm_config_schema[] = {
     INT("sync", "max_outbox_mib", "2048", 64, 65536, "Size cap of the outbox in MiB"),
     INT("sync", "upload_chunk_kib", "1024", 64, 4096,
         "Bytes per upload request, in KiB (smaller on slow lines)"),
+    INT("sync", "heartbeat_interval_s", "300", 30, 3600,
+        "Seconds between heartbeats (version, uptime, devices, outbox, disk; no personal data)"),
 
     STR("paths", "font", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 1, 1000,
         BM_CONFIG_CHARS_PATH, "Regular UI font (a Noto Sans CJK collection)"),

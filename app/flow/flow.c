@@ -412,9 +412,9 @@ enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_opti
     if (err == BM_OK)
         err = open_catalog(flow);
     if (err == BM_OK)
-        err = bm_sync_service_create(cfg, &flow->sync);
-    if (err == BM_OK)
         err = bm_devices_open(cfg, NULL, on_device_event, flow, &flow->devices);
+    if (err == BM_OK)
+        err = bm_sync_service_create(cfg, flow->devices, &flow->sync);
     if (err == BM_OK && strcmp(bm_config_str(cfg, "kiosk", "mode"), "demo") == 0)
         err = bm_demo_start(flow, opts->demo_console, &flow->demo);
     if (err != BM_OK) {

@@ -525,3 +525,42 @@ enum bm_err bm_sync_run(struct bm_sync *s, int64_t now_ms, struct bm_sync_round 
             return BM_OK;
     }
 }
+
+/* ---- the heartbeat: live, never queued ---- */
+
+enum bm_err bm_sync_heartbeat(struct bm_sync *s, const char *json, size_t len, int64_t now_ms,
+                              long *status)
+{
+    *status = 0;
+    struct bm_http_request rq = {.method = "POST",
+                                 .path = "/v1/heartbeat",
+                                 .headers = json_headers,
+                                 .body = json,
+                                 .len = len};
+    struct bm_http_response rs;
+    enum bm_err err = bm_http_perform(s->http, &rq, &rs);
+    if (err != BM_OK)
+        return err;
+    struct verdict v = judge(&rs, (time_t)(now_ms / 1000));
+    *status = rs.status;
+    bm_http_response_clear(&rs);
+    switch (v.action) {
+    case A_OK: /* the heartbeat is the probe that ends a pause */
+        if (s->st.paused) {
+            bm_log_notice(MOD, "the centre accepts this kiosk again: sync resumes");
+            s->st.paused = false;
+            s->st.wait_until_ms = now_ms;
+        }
+        s->st.last_success_ms = now_ms;
+        return BM_OK;
+    case A_PAUSE:
+        if (!s->st.paused)
+            bm_log_error(MOD, "the centre refuses this kiosk (%s): all sync paused", v.why);
+        s->st.paused = true;
+        snprintf(s->st.pause_reason, sizeof s->st.pause_reason, "%s", v.why);
+        s->st.wait_until_ms = now_ms + PAUSE_PROBE_MS;
+        return bm_err_set(BM_ERR_STATE, "heartbeat: %s", v.why);
+    default: /* dropped: the next interval is the retry */
+        return bm_err_set(BM_ERR_IO, "heartbeat: %s", v.why);
+    }
+}

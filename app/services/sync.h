@@ -88,6 +88,14 @@ struct bm_sync_status {
 };
 void bm_sync_get_status(const struct bm_sync *s, struct bm_sync_status *out);
 
+/*
+ * Sends a heartbeat (heartbeat.h) now: live, never queued; the next interval is its retry.
+ * A 2xx ends a pause (the heartbeat is the probe), 401/403 start one. *status: the HTTP status
+ * (0 without an answer). BM_OK on a 2xx.
+ */
+enum bm_err bm_sync_heartbeat(struct bm_sync *s, const char *json, size_t len, int64_t now_ms,
+                              long *status);
+
 /* Makes the request under way (or the next) end as cancelled. Any thread. */
 void bm_sync_cancel(struct bm_sync *s);
 

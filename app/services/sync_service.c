@@ -12,15 +12,19 @@
  */
 #include "sync_service.h"
 
+#include "heartbeat.h"
+
 #include "core/log.h"
 #include "core/paths.h"
 #include "core/worker.h"
+#include "drivers/receipt_printer.h"
 
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #define MOD     "sync"
@@ -30,8 +34,12 @@ struct bm_sync_service {
     struct bm_sync_config cfg;
     char url[1024], ca[1024], pins[512], cert[1024], key[1024], outbox[1024], outbox_key[1024];
     struct bm_worker *worker;
-    struct bm_sync *engine; /* worker thread only */
-    int64_t next_open_ms;   /* worker thread only */
+    struct bm_devices *devices; /* read-only here: statuses are readable from any thread */
+    struct bm_sync *engine;     /* worker thread only */
+    int64_t next_open_ms;       /* worker thread only */
+    int64_t next_heartbeat_ms;  /* worker thread only (monotonic) */
+    int64_t heartbeat_ms;
+    int64_t started_ms; /* monotonic, for the uptime */
 
     pthread_mutex_t lock; /* guards status and opened */
     struct bm_sync_service_status status;
@@ -42,6 +50,13 @@ static int64_t wall_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -82,11 +97,79 @@ static bool ensure_open(struct bm_sync_service *svc)
     return false;
 }
 
+/* Worker: what the heartbeat reports, gathered now. */
+static void send_heartbeat(struct bm_sync_service *svc)
+{
+    struct bm_heartbeat_device devs[BM_CLASS_COUNT];
+    char errs[BM_CLASS_COUNT][48];
+    size_t n = 0;
+    for (int c = 0; c < BM_CLASS_COUNT; c++) {
+        struct bm_device *dev = svc->devices ? bm_devices_get(svc->devices, c) : NULL;
+        static struct bm_device_status sts[BM_CLASS_COUNT];
+        bm_device_get_status(dev, (enum bm_device_class)c, &sts[c]);
+        snprintf(errs[n], sizeof errs[n], "%s", bm_err_name(sts[c].error));
+        devs[n] = (struct bm_heartbeat_device){.cls = bm_device_class_name((enum bm_device_class)c),
+                                               .driver = dev ? bm_device_driver_name(dev) : "none",
+                                               .device = bm_device_state_name(sts[c].device),
+                                               .error = errs[n],
+                                               .fix = bm_fix_name(sts[c].fix),
+                                               .detail = sts[c].detail};
+        struct bm_receipt_counters ctr;
+        if (c == BM_CLASS_RECEIPT_PRINTER && dev &&
+            bm_receipt_printer_counters(dev, &ctr) == BM_OK && ctr.receipts_left >= 0) {
+            devs[n].has_counters = true;
+            devs[n].receipts = ctr.receipts;
+            devs[n].paper_mm = ctr.paper_mm;
+            devs[n].roll_mm = ctr.roll_mm;
+            devs[n].avg_mm = ctr.avg_mm;
+            devs[n].receipts_left = (uint64_t)ctr.receipts_left;
+        }
+        n++;
+    }
+    struct bm_sync_status st;
+    bm_sync_get_status(svc->engine, &st);
+    struct bm_heartbeat hb = {.version = BM_VERSION,
+                              .uptime_s = (uint64_t)((mono_ms() - svc->started_ms) / 1000),
+                              .now = time(NULL),
+                              .devices = devs,
+                              .n_devices = n,
+                              .paused = st.paused,
+                              .pause_reason = st.pause_reason,
+                              .last_sync_ok_ms = st.last_success_ms};
+    hb.outbox_error = bm_outbox_stats(bm_sync_outbox(svc->engine), &hb.outbox) != BM_OK;
+    struct statvfs vfs;
+    char outbox_dir[1024];
+    snprintf(outbox_dir, sizeof outbox_dir, "%s", svc->outbox);
+    char *slash = strrchr(outbox_dir, '/');
+    if (slash)
+        *slash = '\0';
+    if (statvfs(slash ? outbox_dir : ".", &vfs) == 0) {
+        hb.disk_free = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+        hb.disk_total = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+    }
+    size_t len = 0;
+    char *json = bm_heartbeat_json(&hb, &len);
+    long status = 0;
+    if (!json) {
+        bm_log_error(MOD, "heartbeat: out of memory");
+        return;
+    }
+    if (bm_sync_heartbeat(svc->engine, json, len, wall_ms(), &status) == BM_OK)
+        bm_log_info(MOD, "heartbeat sent (%zu bytes)", len);
+    else
+        bm_log_warn(MOD, "%s", bm_err_detail());
+    free(json);
+}
+
 static void tick(void *ud)
 {
     struct bm_sync_service *svc = ud;
     if (!ensure_open(svc))
         return;
+    if (mono_ms() >= svc->next_heartbeat_ms) {
+        svc->next_heartbeat_ms = mono_ms() + svc->heartbeat_ms;
+        send_heartbeat(svc);
+    }
     struct bm_sync_round r;
     enum bm_err err = bm_sync_run(svc->engine, wall_ms(), &r);
     if (err != BM_OK)
@@ -228,7 +311,8 @@ static const char *path(const struct bm_config *cfg, const char *section, const 
     return bm_paths_from_config(cfg, section, key, "", buf, size);
 }
 
-enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_sync_service **out)
+enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_devices *devices,
+                                   struct bm_sync_service **out)
 {
     *out = NULL;
     const char *url = bm_config_str(cfg, "central", "url");
@@ -238,6 +322,9 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_sync_s
     if (!svc)
         return bm_err_set(BM_ERR_NO_MEMORY, "sync service");
     pthread_mutex_init(&svc->lock, NULL);
+    svc->devices = devices;
+    svc->started_ms = mono_ms();
+    svc->heartbeat_ms = bm_config_int(cfg, "sync", "heartbeat_interval_s") * 1000;
     snprintf(svc->url, sizeof svc->url, "%s", url);
     snprintf(svc->pins, sizeof svc->pins, "%s", bm_config_str(cfg, "central", "pin_sha256"));
     if (!path(cfg, "central", "ca_bundle", svc->ca, sizeof svc->ca) ||

@@ -4,8 +4,9 @@
  *
  * With `[central] url` empty (the default) there is no service and nothing is sent. Otherwise
  * the worker opens the outbox and the HTTPS client, delivers what is due whenever it is kicked
- * (an application was queued) and every POLL_S seconds, and publishes a status snapshot that
- * the main thread reads without waiting (technicians' status report).
+ * (an application was queued) and every 10 seconds, sends a heartbeat every
+ * [sync] heartbeat_interval_s (the first at start), and publishes a status snapshot that the
+ * main thread reads without waiting (technicians' status report).
  *
  * Threads: create, destroy, enqueue and status from the main thread; the engine lives on the
  * worker.
@@ -16,12 +17,18 @@
 #include "outbox.h"
 #include "sync.h"
 
+#include "devices.h"
+
 #include "core/config.h"
 
 struct bm_sync_service;
 
-/* *out stays NULL (and BM_OK) when no central service is configured. */
-enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_sync_service **out);
+/*
+ * *out stays NULL (and BM_OK) when no central service is configured. devices (may be NULL)
+ * must outlive the service: the heartbeat reads their statuses.
+ */
+enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_devices *devices,
+                                   struct bm_sync_service **out);
 /* Stops the worker (a delivery under way is cancelled; everything stays in the outbox). */
 void bm_sync_service_destroy(struct bm_sync_service *svc);
 

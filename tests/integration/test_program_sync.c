@@ -2,7 +2,8 @@
  * test_program_sync.c - the kiosk program with a central service: started with the
  * [central]/[sync] lines tests/central/run.sh prints, its demo console's `apply` goes through
  * the outbox and mutual TLS to the reference central service, which then holds the
- * application once, submitted; the kiosk's outbox is empty again and says so in `status`.
+ * application once, submitted; the kiosk's outbox is empty again and says so in `status`; its
+ * heartbeat arrives and passes the centre's schema.
  */
 #include "central_fixture.h"
 #include "program.h"
@@ -34,8 +35,9 @@ static void test_apply_reaches_the_centre(void **state)
                      (const char *[]){"--demo-console", "--set", set[0], "--set", set[1], "--set",
                                       set[2], "--set", set[3], "--set", set[4], "--set", set[5],
                                       "--set", set[6], "--set", set[7], NULL});
-    assert_true(bm_program_wait_output(&r, "sync: sending to https://127.0.0.1:", 60));
+    /* (Each wait looks after the last line found, so these go in the order they are logged.) */
     assert_true(bm_program_wait_output(&r, "catalog.json: 3 categories", 60));
+    assert_true(bm_program_wait_output(&r, "sync: sending to https://127.0.0.1:", 60));
     bm_program_say(&r, "apply");
     assert_true(bm_program_wait_output(&r, "queued for the centre", 60));
     assert_true(bm_program_wait_output(&r, "1 acknowledged, 0 dead letters", 60));
@@ -44,6 +46,11 @@ static void test_apply_reaches_the_centre(void **state)
     bm_program_say(&r, "quit");
     assert_int_equal(bm_program_finish(&r, 60), 0);
     assert_int_equal(central_count(&c, "submissions"), 1);
+    /* The first heartbeat went at start, and passed the centre's schema. */
+    char *out = bm_program_output(&r);
+    assert_non_null(strstr(out, "sync: heartbeat sent"));
+    free(out);
+    assert_true(central_count(&c, "heartbeats") >= 1);
     central_stop(&c);
 }
 

@@ -11,12 +11,14 @@
 #include "central_fixture.h"
 #include "test_support.h"
 
+#include "services/heartbeat.h"
 #include "services/sync.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define T0     ((int64_t)1764460800000) /* 2025-11-30 00:00 UTC, in ms */
 #define MINUTE ((int64_t)60000)
@@ -293,6 +295,56 @@ static void test_offline_for_hours(void **state)
     check_order(5);
 }
 
+/* A heartbeat the centre's schema accepts; it is the probe that ends a pause. */
+static void test_heartbeat(void **state)
+{
+    struct bm_heartbeat_device devs[2] = {
+        {.cls = "id_reader", .driver = "sim", .device = "online", .error = "BM_OK", .fix = "none"},
+        {.cls = "receipt_printer",
+         .driver = "escpos-usb",
+         .device = "online",
+         .error = "BM_ERR_NO_MEDIA",
+         .fix = "clear",
+         .detail = "paper near end",
+         .has_counters = true,
+         .receipts = 1234,
+         .paper_mm = 98800,
+         .roll_mm = 41000,
+         .avg_mm = 85,
+         .receipts_left = 105},
+    };
+    struct bm_heartbeat hb = {.version = "0.1.0",
+                              .uptime_s = 3600,
+                              .now = time(NULL),
+                              .devices = devs,
+                              .n_devices = 2,
+                              .disk_free = 1 << 30,
+                              .disk_total = 1u << 31,
+                              .last_sync_ok_ms = T0};
+    assert_int_equal(bm_outbox_stats(bm_sync_outbox(sync_engine), &hb.outbox), BM_OK);
+    size_t len;
+    char *json = bm_heartbeat_json(&hb, &len);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"receipts_left\":105"));
+    long status;
+    assert_int_equal(bm_sync_heartbeat(sync_engine, json, len, T0, &status), BM_OK);
+    assert_int_equal(status, 200);
+    assert_int_equal(central_count(&central, "heartbeats"), 1);
+
+    /* Refused: paused; accepted again: the pause ends at once. */
+    central_fault(&central, "{\"path\": \"^/v1/heartbeat$\", \"kind\": \"status\", "
+                            "\"status\": 403, \"code\": \"kiosk_disabled\"}");
+    assert_int_equal(bm_sync_heartbeat(sync_engine, json, len, T0, &status), BM_ERR_STATE);
+    struct bm_sync_status st;
+    bm_sync_get_status(sync_engine, &st);
+    assert_true(st.paused);
+    assert_int_equal(bm_sync_heartbeat(sync_engine, json, len, T0 + MINUTE, &status), BM_OK);
+    bm_sync_get_status(sync_engine, &st);
+    assert_false(st.paused);
+    assert_true(st.wait_until_ms <= T0 + MINUTE);
+    free(json);
+}
+
 static void test_backoff(void **state)
 {
     assert_int_equal(bm_sync_backoff_ms(0, 12345), 0);
@@ -309,6 +361,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backoff),
+        cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivered_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_faults_still_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_application_is_a_dead_letter, setup, teardown),

@@ -1,0 +1,45 @@
+/*
+ * heartbeat.h - the heartbeat's body (docs/central-api.md, "Heartbeat"): what the centre
+ * learns about a kiosk every [sync] heartbeat_interval_s. Never personal data: versions,
+ * times, device states and counters, outbox depth, disk space.
+ *
+ * Pure: builds JSON from a snapshot the caller gathered. Any thread.
+ */
+#ifndef BM_SERVICES_HEARTBEAT_H
+#define BM_SERVICES_HEARTBEAT_H
+
+#include "outbox.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct bm_heartbeat_device {
+    const char *cls, *driver; /* "receipt_printer", "escpos-usb" */
+    const char *device;       /* state name: online, offline, no_device, ... */
+    const char *error;        /* "BM_OK", "BM_ERR_NO_MEDIA", ... */
+    const char *fix;          /* none, reset, clear, maintenance, suspend */
+    const char *detail;       /* for technicians; never personal data */
+    bool has_counters;        /* receipt paper counters with a forecast */
+    uint64_t receipts, paper_mm, roll_mm, avg_mm, receipts_left;
+};
+
+struct bm_heartbeat {
+    const char *version;
+    uint64_t uptime_s;
+    time_t now;
+    const struct bm_heartbeat_device *devices;
+    size_t n_devices;
+    struct bm_outbox_stats outbox;
+    bool outbox_error;
+    bool paused;
+    const char *pause_reason;
+    int64_t last_sync_ok_ms; /* wall ms; 0: never */
+    uint64_t disk_free, disk_total;
+};
+
+/* The JSON body (malloc'd: free() it; *len bytes); NULL when memory runs out. */
+char *bm_heartbeat_json(const struct bm_heartbeat *hb, size_t *len);
+
+#endif
