@@ -338,6 +338,14 @@ static void on_catalog_changed(void *ud)
     bm_ui_invalidate(flow->ui);
 }
 
+/* The sync worker put the centre's new catalog in place: load it (unless stopping). */
+static void on_new_catalog(void *ud)
+{
+    struct bm_flow *flow = ud;
+    if (!flow->stopping)
+        bm_catalog_store_reload(flow->catalogs);
+}
+
 static enum bm_err open_catalog(struct bm_flow *flow)
 {
     char bundled[1024], current[1024], assets[1024];
@@ -414,7 +422,7 @@ enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_opti
     if (err == BM_OK)
         err = bm_devices_open(cfg, NULL, on_device_event, flow, &flow->devices);
     if (err == BM_OK)
-        err = bm_sync_service_create(cfg, flow->devices, &flow->sync);
+        err = bm_sync_service_create(cfg, flow->devices, on_new_catalog, flow, &flow->sync);
     if (err == BM_OK && strcmp(bm_config_str(cfg, "kiosk", "mode"), "demo") == 0)
         err = bm_demo_start(flow, opts->demo_console, &flow->demo);
     if (err != BM_OK) {
@@ -439,6 +447,7 @@ void bm_flow_stop(struct bm_flow *flow)
 {
     if (!flow)
         return;
+    flow->stopping = true; /* news still in the loop finds nobody to tell */
     bm_demo_stop(flow->demo);
     bm_sync_service_destroy(flow->sync); /* what is queued stays in the outbox */
     bm_devices_close(flow->devices);     /* joins device threads; completions go to the loop */

@@ -28,6 +28,7 @@ struct bm_flow {
     struct bm_devices *devices;
     struct bm_catalog_store *catalogs;
     struct bm_sync_service *sync; /* NULL without a central service */
+    bool stopping;                /* bm_flow_stop has begun */
     struct bm_demo *demo;         /* NULL outside demo mode */
 
     enum bm_flow_screen screen;

@@ -78,6 +78,11 @@ void bm_sync_close(struct bm_sync *s)
     free(s);
 }
 
+struct bm_http *bm_sync_http(struct bm_sync *s)
+{
+    return s->http;
+}
+
 void bm_sync_cancel(struct bm_sync *s)
 {
     if (s)

@@ -96,6 +96,9 @@ void bm_sync_get_status(const struct bm_sync *s, struct bm_sync_status *out);
 enum bm_err bm_sync_heartbeat(struct bm_sync *s, const char *json, size_t len, int64_t now_ms,
                               long *status);
 
+/* The engine's HTTPS client, for requests outside the outbox (documents). Owner thread. */
+struct bm_http *bm_sync_http(struct bm_sync *s);
+
 /* Makes the request under way (or the next) end as cancelled. Any thread. */
 void bm_sync_cancel(struct bm_sync *s);
 

@@ -12,9 +12,11 @@
  */
 #include "sync_service.h"
 
+#include "catalog_fetch.h"
 #include "heartbeat.h"
 
 #include "core/log.h"
+#include "core/loop.h"
 #include "core/paths.h"
 #include "core/worker.h"
 #include "drivers/receipt_printer.h"
@@ -39,7 +41,12 @@ struct bm_sync_service {
     int64_t next_open_ms;       /* worker thread only */
     int64_t next_heartbeat_ms;  /* worker thread only (monotonic) */
     int64_t heartbeat_ms;
-    int64_t started_ms; /* monotonic, for the uptime */
+    int64_t started_ms;            /* monotonic, for the uptime */
+    bool have_keys;                /* the centre's signing keys: the catalog is fetched */
+    struct bm_catalog_fetch fetch; /* worker thread only */
+    char catalog_path[1024];
+    bm_sync_catalog_fn on_catalog; /* main thread, through the loop */
+    void *on_catalog_ud;
 
     pthread_mutex_t lock; /* guards status and opened */
     struct bm_sync_service_status status;
@@ -161,6 +168,34 @@ static void send_heartbeat(struct bm_sync_service *svc)
     free(json);
 }
 
+struct catalog_news {
+    bm_sync_catalog_fn fn;
+    void *ud;
+};
+
+static void deliver_catalog_news(void *msg)
+{
+    struct catalog_news *n = msg;
+    n->fn(n->ud);
+    free(n);
+}
+
+/* Worker: the centre's catalog, if there is a new one; the main thread hears of a swap. */
+static void refresh_catalog(struct bm_sync_service *svc)
+{
+    if (!svc->have_keys)
+        return;
+    if (bm_catalog_fetch(bm_sync_http(svc->engine), &svc->fetch) != BM_FETCH_REPLACED ||
+        !svc->on_catalog)
+        return;
+    struct catalog_news *n = malloc(sizeof *n);
+    if (!n)
+        return;
+    *n = (struct catalog_news){svc->on_catalog, svc->on_catalog_ud};
+    if (bm_loop_post(deliver_catalog_news, n) != BM_OK)
+        free(n);
+}
+
 static void tick(void *ud)
 {
     struct bm_sync_service *svc = ud;
@@ -169,6 +204,7 @@ static void tick(void *ud)
     if (mono_ms() >= svc->next_heartbeat_ms) {
         svc->next_heartbeat_ms = mono_ms() + svc->heartbeat_ms;
         send_heartbeat(svc);
+        refresh_catalog(svc);
     }
     struct bm_sync_round r;
     enum bm_err err = bm_sync_run(svc->engine, wall_ms(), &r);
@@ -312,6 +348,7 @@ static const char *path(const struct bm_config *cfg, const char *section, const 
 }
 
 enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_devices *devices,
+                                   bm_sync_catalog_fn on_catalog, void *ud,
                                    struct bm_sync_service **out)
 {
     *out = NULL;
@@ -323,6 +360,8 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
         return bm_err_set(BM_ERR_NO_MEMORY, "sync service");
     pthread_mutex_init(&svc->lock, NULL);
     svc->devices = devices;
+    svc->on_catalog = on_catalog;
+    svc->on_catalog_ud = ud;
     svc->started_ms = mono_ms();
     svc->heartbeat_ms = bm_config_int(cfg, "sync", "heartbeat_interval_s") * 1000;
     snprintf(svc->url, sizeof svc->url, "%s", url);
@@ -350,6 +389,24 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
                    .max_bytes = (uint64_t)bm_config_int(cfg, "sync", "max_outbox_mib") << 20},
         .upload_chunk = (size_t)bm_config_int(cfg, "sync", "upload_chunk_kib") << 10,
     };
+    /* The centre's catalog is fetched only where it can be checked. */
+    char keys_path[1024];
+    if (path(cfg, "central", "signing_public_key", keys_path, sizeof keys_path) && *keys_path &&
+        path(cfg, "catalog", "current", svc->catalog_path, sizeof svc->catalog_path) &&
+        *svc->catalog_path) {
+        static struct bm_sig_keys keys; /* one service per program */
+        enum bm_err err = bm_sig_keys_load(keys_path, &keys);
+        if (err != BM_OK) {
+            bm_sync_service_destroy(svc);
+            return err;
+        }
+        svc->have_keys = true;
+        svc->fetch.keys = &keys;
+        svc->fetch.path = svc->catalog_path;
+    } else {
+        bm_log_notice(MOD, "no [central] signing_public_key or [catalog] current: the "
+                           "centre's catalog is not fetched");
+    }
     snprintf(svc->status.problem, sizeof svc->status.problem, "starting");
     struct bm_worker_config wc = {
         .name = "sync", .queue_cap = 16, .tick_ms = POLL_MS, .tick = tick, .tick_ud = svc};

@@ -25,9 +25,14 @@ struct bm_sync_service;
 
 /*
  * *out stays NULL (and BM_OK) when no central service is configured. devices (may be NULL)
- * must outlive the service: the heartbeat reads their statuses.
+ * must outlive the service: the heartbeat reads their statuses. With the centre's signing
+ * keys configured, the worker fetches the signed catalog at each heartbeat (catalog_fetch.h)
+ * and, when a new copy is in place, on_catalog(ud) runs on the main thread (through the
+ * loop; it may run after the service is gone, during the loop's shutdown).
  */
+typedef void (*bm_sync_catalog_fn)(void *ud);
 enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_devices *devices,
+                                   bm_sync_catalog_fn on_catalog, void *ud,
                                    struct bm_sync_service **out);
 /* Stops the worker (a delivery under way is cancelled; everything stays in the outbox). */
 void bm_sync_service_destroy(struct bm_sync_service *svc);

@@ -3,7 +3,8 @@
  * [central]/[sync] lines tests/central/run.sh prints, its demo console's `apply` goes through
  * the outbox and mutual TLS to the reference central service, which then holds the
  * application once, submitted; the kiosk's outbox is empty again and says so in `status`; its
- * heartbeat arrives and passes the centre's schema.
+ * heartbeat arrives and passes the centre's schema; the centre's signed catalog is fetched,
+ * stored with its signature and used.
  */
 #include "central_fixture.h"
 #include "program.h"
@@ -20,7 +21,7 @@ static void test_apply_reaches_the_centre(void **state)
     struct central c;
     central_start(&c, dir, NULL);
 
-    char set[8][4400];
+    char set[9][4400];
     snprintf(set[0], sizeof set[0], "central.url=%s", c.url);
     snprintf(set[1], sizeof set[1], "central.ca_bundle=%s", central_file(&c, "ca.pem"));
     snprintf(set[2], sizeof set[2], "central.client_cert=%s", central_file(&c, "kiosk.crt"));
@@ -30,17 +31,22 @@ static void test_apply_reaches_the_centre(void **state)
     snprintf(set[5], sizeof set[5], "sync.outbox=%s/outbox.db", dir);
     snprintf(set[6], sizeof set[6], "sync.key_file=%s/outbox.key", dir);
     snprintf(set[7], sizeof set[7], "sim.output_dir=%s/sim", dir);
+    snprintf(set[8], sizeof set[8], "catalog.current=%s/current.json", dir);
     struct bm_program r;
     bm_program_start(&r, BM_PROGRAM,
-                     (const char *[]){"--demo-console", "--set", set[0], "--set", set[1], "--set",
-                                      set[2], "--set", set[3], "--set", set[4], "--set", set[5],
-                                      "--set", set[6], "--set", set[7], NULL});
+                     (const char *[]){"--demo-console", "--set", set[0],  "--set", set[1],
+                                      "--set",          set[2],  "--set", set[3],  "--set",
+                                      set[4],           "--set", set[5],  "--set", set[6],
+                                      "--set",          set[7],  "--set", set[8],  NULL});
     /* (Each wait looks after the last line found, so these go in the order they are logged.) */
     assert_true(bm_program_wait_output(&r, "catalog.json: 3 categories", 60));
     assert_true(bm_program_wait_output(&r, "sync: sending to https://127.0.0.1:", 60));
     bm_program_say(&r, "apply");
     assert_true(bm_program_wait_output(&r, "queued for the centre", 60));
     assert_true(bm_program_wait_output(&r, "1 acknowledged, 0 dead letters", 60));
+    /* At start the sync worker fetched the centre's signed catalog, and the kiosk uses it. */
+    assert_true(bm_program_wait_output(&r, "the centre's catalog revision", 60));
+    assert_true(bm_program_wait_output(&r, "current.json: 3 categories", 60));
     bm_program_say(&r, "status");
     assert_true(bm_program_wait_output(&r, "sync: running; outbox: 0 queued", 60));
     bm_program_say(&r, "quit");
