@@ -264,7 +264,15 @@ struct job {
     const struct bm_outbox_item *it;
     int64_t now_ms;
     struct bm_sync_round *round;
+    enum bm_err stored; /* the first outbox write that failed while acting on an answer */
 };
+
+/* Records an outbox write's failure: the round stops, or the item would come straight back. */
+static void note(struct job *j, enum bm_err err)
+{
+    if (err != BM_OK && j->stored == BM_OK)
+        j->stored = err;
+}
 
 static void request(struct job *j, const char *method, const char *path, const char *const *headers,
                     const void *body, size_t len, struct bm_http_response *rs)
@@ -413,7 +421,7 @@ enum next { GO_ON, STOP };
 
 static enum next dead(struct job *j, const struct verdict *v)
 {
-    bm_outbox_dead_letter(j->s->outbox, j->it->id, (int)v->status, v->why, j->now_ms);
+    note(j, bm_outbox_dead_letter(j->s->outbox, j->it->id, (int)v->status, v->why, j->now_ms));
     j->round->dead++;
     j->s->st.failures = 0;
     return GO_ON;
@@ -425,8 +433,8 @@ static enum next recover(struct job *j, const struct verdict *v, bool resend_gro
     if (j->it->recoveries + 1 >= RECOVERY_TRIES)
         return dead(j, v);
     if (resend_group)
-        bm_outbox_resend_group(j->s->outbox, j->it->group);
-    bm_outbox_recover(j->s->outbox, j->it->id, j->now_ms, v->why);
+        note(j, bm_outbox_resend_group(j->s->outbox, j->it->group));
+    note(j, bm_outbox_recover(j->s->outbox, j->it->id, j->now_ms, v->why));
     return GO_ON;
 }
 
@@ -444,12 +452,12 @@ static enum next apply(struct job *j, const struct verdict *v)
         s->st.paused = false;
         j->round->delivered++;
         if (it->kind == BM_OUTBOX_SUBMIT) {
-            bm_outbox_ack_group(s->outbox, it->group, j->now_ms);
+            note(j, bm_outbox_ack_group(s->outbox, it->group, j->now_ms));
             j->round->acknowledged++;
         } else if (it->group[0]) {
-            bm_outbox_mark_sent(s->outbox, it->id);
+            note(j, bm_outbox_mark_sent(s->outbox, it->id));
         } else {
-            bm_outbox_ack(s->outbox, it->id, j->now_ms);
+            note(j, bm_outbox_ack(s->outbox, it->id, j->now_ms));
             j->round->acknowledged++;
         }
         return GO_ON;
@@ -462,24 +470,25 @@ static enum next apply(struct job *j, const struct verdict *v)
         return STOP;
     case A_WAIT_CENTRE:
         centre_wait(s, v, j->now_ms);
-        bm_outbox_defer(s->outbox, it->id, s->st.wait_until_ms, v->why);
+        note(j, bm_outbox_defer(s->outbox, it->id, s->st.wait_until_ms, v->why));
         bm_log_warn(MOD, "%s: waiting %" PRId64 " s (failure %u)", v->why,
                     (s->st.wait_until_ms - j->now_ms) / 1000, s->st.failures);
         return STOP;
     case A_WAIT_ITEM:
-        bm_outbox_defer(s->outbox, it->id,
-                        j->now_ms + bm_sync_backoff_ms(it->attempts + 1, randombytes_random()),
-                        v->why);
+        note(j,
+             bm_outbox_defer(s->outbox, it->id,
+                             j->now_ms + bm_sync_backoff_ms(it->attempts + 1, randombytes_random()),
+                             v->why));
         return GO_ON;
     case A_RECOVER:
         if (is(v, "idempotency_in_progress")) {
-            bm_outbox_defer(s->outbox, it->id,
-                            j->now_ms + (v->retry_after_ms >= 0 ? v->retry_after_ms : 1000),
-                            v->why);
+            note(j, bm_outbox_defer(s->outbox, it->id,
+                                    j->now_ms + (v->retry_after_ms >= 0 ? v->retry_after_ms : 1000),
+                                    v->why));
             return GO_ON;
         }
         if (is(v, "already_submitted") && it->kind == BM_OUTBOX_FILE) {
-            bm_outbox_mark_sent(s->outbox, it->id); /* straight on to the submit */
+            note(j, bm_outbox_mark_sent(s->outbox, it->id)); /* straight on to the submit */
             return GO_ON;
         }
         return recover(j, v,
@@ -508,7 +517,7 @@ enum bm_err bm_sync_run(struct bm_sync *s, int64_t now_ms, struct bm_sync_round 
             return BM_OK;
         if (err != BM_OK)
             return err;
-        struct job j = {s, &it, now_ms, round};
+        struct job j = {s, &it, now_ms, round, BM_OK};
         struct verdict v;
         switch (it.kind) {
         case BM_OUTBOX_APPLICATION:
@@ -526,6 +535,12 @@ enum bm_err bm_sync_run(struct bm_sync *s, int64_t now_ms, struct bm_sync_round 
         }
         enum next next = apply(&j, &v);
         bm_outbox_item_clear(&it);
+        if (j.stored != BM_OK) {
+            /* The outbox could not record the answer (a full disk, say): stop for a minute
+             * rather than send the same item again and again. */
+            s->st.wait_until_ms = now_ms + 60000;
+            return j.stored;
+        }
         if (next == STOP)
             return BM_OK;
     }
