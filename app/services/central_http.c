@@ -17,6 +17,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,32 +65,48 @@ const char *bm_http_failure_name(enum bm_http_failure f)
     return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : "unknown";
 }
 
-/* "a,b" -> "sha256//a;sha256//b" (curl's pin syntax). NULL on a malformed list. */
+/*
+ * "a, b" -> "sha256//a;sha256//b" (curl's pin syntax). Each pin must be a SHA-256 in padded
+ * base64 (44 characters); NULL on anything else, or more than 8 pins.
+ */
 static char *pin_list(const char *pins)
 {
-    size_t n = strlen(pins);
-    char *out = malloc(n * 2 + 16);
+    enum { PIN_LEN = 44, MAX_PINS = 8 };
+    char *out = malloc(MAX_PINS * (8 + PIN_LEN + 1) + 1);
     if (!out)
         return NULL;
-    size_t len = 0;
+    size_t len = 0, count = 0;
     for (const char *p = pins; *p;) {
-        size_t w = strcspn(p, ",");
-        while (w && (*p == ' ')) {
-            p++;
-            w--;
-        }
-        size_t t = w;
-        while (t && p[t - 1] == ' ')
-            t--;
-        if (t == 0 || t > 64) {
+        p += strspn(p, " ");
+        size_t w = strcspn(p, ", ");
+        unsigned char hash[32];
+        size_t got = 0;
+        const char *end = NULL;
+        if (w != PIN_LEN || count == MAX_PINS ||
+            sodium_base642bin(hash, sizeof hash, p, w, NULL, &got, &end,
+                              sodium_base64_VARIANT_ORIGINAL) != 0 ||
+            got != sizeof hash) {
             free(out);
             return NULL;
         }
-        len += (size_t)snprintf(out + len, n * 2 + 16 - len, "%ssha256//%.*s", len ? ";" : "",
-                                (int)t, p);
+        memcpy(out + len, count ? ";sha256//" : "sha256//", count ? 9 : 8);
+        len += count ? 9 : 8;
+        memcpy(out + len, p, PIN_LEN);
+        len += PIN_LEN;
+        count++;
         p += w;
+        p += strspn(p, " ");
         if (*p == ',')
             p++;
+        else if (*p) {
+            free(out);
+            return NULL;
+        }
+    }
+    out[len] = '\0';
+    if (count == 0) {
+        free(out);
+        return NULL;
     }
     return out;
 }
@@ -126,8 +143,8 @@ enum bm_err bm_http_create(const struct bm_http_config *cfg, struct bm_http **ou
     if (!h->base || !h->ca_bundle || !h->cert || !h->key || !h->multi)
         err = bm_err_set(BM_ERR_NO_MEMORY, "http client");
     else if (cfg->pin_sha256 && *cfg->pin_sha256 && !h->pins)
-        err = bm_err_set(BM_ERR_CONFIG, "[central] pin_sha256: expected base64 SHA-256 hashes, "
-                                        "comma-separated");
+        err = bm_err_set(BM_ERR_CONFIG, "[central] pin_sha256: expected 1 to 8 SHA-256 hashes "
+                                        "in base64 (44 characters each), comma-separated");
     if (err != BM_OK) {
         bm_http_destroy(h);
         return err;
@@ -309,6 +326,7 @@ static void configure(CURL *e, struct exchange *x, const char *url, struct curl_
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding curl can undo */
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     /* Trust: the centre's CA file alone, verified always, pinned if configured. */
+    curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2); /* at least */
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_bundle);

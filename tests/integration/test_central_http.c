@@ -312,9 +312,25 @@ static void test_config_and_retry_after(void **state)
                                  .client_key = "k.key"};
     assert_int_equal(bm_http_create(&cfg, &h), BM_ERR_CONFIG);
     cfg.url = "https://127.0.0.1:1";
-    cfg.pin_sha256 = ",";
-    assert_int_equal(bm_http_create(&cfg, &h), BM_ERR_CONFIG);
-    assert_null(h);
+    /* Malformed pin lists are refused (short pins once overflowed the converted list). */
+    static const char *const bad_pins[] = {
+        ",", "a,b,c,d,e", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU",
+        "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;x",
+        "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=,"
+        "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=,47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=,"
+        "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=,47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=,"
+        "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=,47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=,"
+        "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=,47DEQpj8HBSa+/"
+        "TImW+5JCeuQeRkm5NMpJWZG3hSuFU="};
+    for (size_t i = 0; i < sizeof bad_pins / sizeof bad_pins[0]; i++) {
+        cfg.pin_sha256 = bad_pins[i];
+        assert_int_equal(bm_http_create(&cfg, &h), BM_ERR_CONFIG);
+        assert_null(h);
+    }
+    cfg.pin_sha256 = " 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU= , "
+                     "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    assert_int_equal(bm_http_create(&cfg, &h), BM_OK);
+    bm_http_destroy(h);
 
     time_t now = 1764460800; /* 2025-11-30 00:00:00 UTC */
     assert_int_equal(bm_http_retry_after_ms("30", NULL, now), 30000);
