@@ -105,6 +105,8 @@ enum bm_catalog_fetch_result bm_catalog_fetch(struct bm_http *http, struct bm_ca
     struct bm_http_response rs;
     if (bm_http_perform(http, &rq, &rs) != BM_OK)
         return BM_FETCH_FAILED;
+    /* The same checks as the catalog store's, or a copy it refuses would replace a good one. */
+    struct bm_catalog_load_options opts = {.assets_dir = f->assets_dir};
     enum bm_catalog_fetch_result result = BM_FETCH_FAILED;
     struct bm_catalog *got = NULL, *held = NULL;
     if (rs.failure == BM_HTTP_TOO_LARGE) {
@@ -124,7 +126,7 @@ enum bm_catalog_fetch_result bm_catalog_fetch(struct bm_http *http, struct bm_ca
                        v == BM_SIG_MISSING       ? "no Bianmin-Signature"
                        : v == BM_SIG_UNKNOWN_KEY ? "signed with a key this kiosk does not trust"
                                                  : "the signature does not verify");
-        } else if (bm_catalog_parse((const char *)rs.body, rs.len, "centre catalog", NULL, NULL,
+        } else if (bm_catalog_parse((const char *)rs.body, rs.len, "centre catalog", &opts, NULL,
                                     &got) != BM_OK) {
             result = refuse(f, "invalid_document", "it breaks the catalog format's rules");
         } else if (same_file(f->path, rs.body, rs.len)) {

@@ -27,11 +27,12 @@ enum bm_catalog_fetch_result {
 
 struct bm_catalog_fetch {
     const struct bm_sig_keys *keys;
-    const char *path; /* [catalog] current */
-    char etag[160];   /* of the copy held, kept by the caller between fetches */
-    char reason[32];  /* after REFUSED: signature_missing, bad_signature, unknown_key,
-                         rollback, invalid_document, too_large */
-    char detail[200]; /* for technicians */
+    const char *path;       /* [catalog] current */
+    const char *assets_dir; /* as the catalog store checks it: material pictures must exist */
+    char etag[160];         /* of the copy held, kept by the caller between fetches */
+    char reason[32];        /* after REFUSED: signature_missing, bad_signature, unknown_key,
+                               rollback, invalid_document, too_large */
+    char detail[200];       /* for technicians */
 };
 
 enum bm_catalog_fetch_result bm_catalog_fetch(struct bm_http *http, struct bm_catalog_fetch *f);

@@ -633,8 +633,12 @@ static enum bm_err ack(struct bm_outbox *ob, const char *where, int64_t id, cons
     /* Free pages go back to the file system, and the WAL, which still holds copies of the
      * deleted pages, is checkpointed and truncated. */
     sqlite3_exec(ob->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
-    if (personal)
-        sqlite3_wal_checkpoint_v2(ob->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    if (personal && sqlite3_wal_checkpoint_v2(ob->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                                              NULL) != SQLITE_OK)
+        bm_log_warn("outbox",
+                    "the WAL could not be truncated (%s): deleted personal data stays "
+                    "in it, encrypted, until the next acknowledgement truncates it",
+                    sqlite3_errmsg(ob->db)); /* a reader holding a snapshot, say */
     return BM_OK;
 }
 

@@ -153,7 +153,7 @@ struct bm_outbox_stats {
     int64_t oldest_ms;     /* when the oldest waiting item was put; 0 if none */
     uint64_t file_bytes;   /* database size */
     uint64_t max_bytes;
-    bool full; /* the last put failed for space, none succeeded since */
+    bool full; /* the last put failed for space, and nothing was put or delivered since */
 };
 enum bm_err bm_outbox_stats(struct bm_outbox *ob, struct bm_outbox_stats *out);
 

@@ -19,6 +19,7 @@
 #include "core/log.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -29,7 +30,10 @@
 #define MAX_CHUNK      ((size_t)4 * 1024 * 1024)
 #define BACKOFF_CAP_MS ((int64_t)900 * 1000)
 #define PAUSE_PROBE_MS ((int64_t)300 * 1000)
-#define RECOVERY_TRIES 3
+/* The longest wait the API allows: Retry-After's hour plus its 10 % spread. */
+#define WAIT_MAX_MS ((int64_t)3960 * 1000)
+/* The action table's "once": one recovery, then a dead letter. */
+#define RECOVERY_TRIES 2
 #define MOD            "sync"
 
 struct bm_sync {
@@ -37,6 +41,7 @@ struct bm_sync {
     struct bm_http *http;
     size_t chunk;
     struct bm_sync_status st;
+    atomic_bool stopping; /* bm_sync_cancel: no more requests */
 };
 
 int64_t bm_sync_backoff_ms(unsigned failures, uint32_t random)
@@ -85,8 +90,10 @@ struct bm_http *bm_sync_http(struct bm_sync *s)
 
 void bm_sync_cancel(struct bm_sync *s)
 {
-    if (s)
-        bm_http_cancel(s->http);
+    if (!s)
+        return;
+    atomic_store(&s->stopping, true);
+    bm_http_cancel(s->http);
 }
 
 struct bm_outbox *bm_sync_outbox(struct bm_sync *s)
@@ -123,8 +130,9 @@ enum bm_err bm_sync_enqueue_application(struct bm_sync *s, const struct bm_sync_
     char(*keys)[BM_OUTBOX_KEY_MAX + 1] = calloc(n, sizeof *keys);
     unsigned char **bodies = calloc(n, sizeof *bodies);
     enum bm_err err = items && keys && bodies ? BM_OK : bm_err_set(BM_ERR_NO_MEMORY, "sync");
-    items[0] = (struct bm_outbox_put){BM_OUTBOX_APPLICATION, a->number, a->number, true, a->json,
-                                      a->json_len,           now_ms};
+    if (err == BM_OK)
+        items[0] = (struct bm_outbox_put){
+            BM_OUTBOX_APPLICATION, a->number, a->number, true, a->json, a->json_len, now_ms};
     for (size_t i = 0; err == BM_OK && i < a->n_files; i++) {
         const struct bm_sync_file *f = &a->files[i];
         if (!id_ok(f->id, 48) || !f->media_type || strchr(f->media_type, '\n') || !f->data ||
@@ -178,6 +186,7 @@ enum action {
     A_DEAD,        /* refused for good */
     A_PAUSE,       /* the kiosk itself is refused */
     A_RECOVER,     /* a protocol step: the caller looks at code */
+    A_CANCELLED,   /* we are stopping: the item stays as it is */
 };
 
 struct verdict {
@@ -228,7 +237,9 @@ static struct verdict judge(const struct bm_http_response *rs, time_t now_s)
     struct verdict v = {.action = A_DEAD, .status = rs->status, .retry_after_ms = -1};
     if (rs->failure != BM_HTTP_ANSWERED) {
         snprintf(v.why, sizeof v.why, "%s: %.180s", bm_http_failure_name(rs->failure), rs->detail);
-        v.action = rs->failure == BM_HTTP_REFUSED_US ? A_PAUSE : A_WAIT_CENTRE;
+        v.action = rs->failure == BM_HTTP_REFUSED_US  ? A_PAUSE
+                   : rs->failure == BM_HTTP_CANCELLED ? A_CANCELLED
+                                                      : A_WAIT_CENTRE;
         return v;
     }
     snprintf(v.why, sizeof v.why, "HTTP %ld", rs->status);
@@ -348,6 +359,7 @@ static struct verdict upload_file(struct job *j)
     bm_http_response_clear(&rs);
     if (v.action != A_OK)
         return v;
+    int mismatches = 0; /* a centre that keeps disagreeing ends as a recovery, not a loop */
     while (offset >= 0 && (size_t)offset < size) {
         size_t n = size - (size_t)offset < j->s->chunk ? size - (size_t)offset : j->s->chunk;
         char at[64];
@@ -357,7 +369,8 @@ static struct verdict upload_file(struct job *j)
         v = judge(&rs, (time_t)(j->now_ms / 1000));
         int64_t next = offset_of(&rs);
         bm_http_response_clear(&rs);
-        if (v.action == A_RECOVER && is(&v, "offset_mismatch") && next >= 0) {
+        if (v.action == A_RECOVER && is(&v, "offset_mismatch") && next >= 0 && next != offset &&
+            ++mismatches <= 3) {
             offset = next; /* the centre says where it is: go on from there */
             continue;
         }
@@ -482,18 +495,25 @@ static enum next apply(struct job *j, const struct verdict *v)
         return GO_ON;
     case A_RECOVER:
         if (is(v, "idempotency_in_progress")) {
-            note(j, bm_outbox_defer(s->outbox, it->id,
-                                    j->now_ms + (v->retry_after_ms >= 0 ? v->retry_after_ms : 1000),
-                                    v->why));
+            /* At least a second, whatever Retry-After says, so the round cannot spin on it. */
+            int64_t wait = v->retry_after_ms > 1000 ? v->retry_after_ms : 1000;
+            note(j, bm_outbox_defer(s->outbox, it->id, j->now_ms + wait, v->why));
             return GO_ON;
         }
-        if (is(v, "already_submitted") && it->kind == BM_OUTBOX_FILE) {
-            note(j, bm_outbox_mark_sent(s->outbox, it->id)); /* straight on to the submit */
+        if (is(v, "already_submitted")) {
+            /* The centre holds it: every step before the submit is done, and the submit is
+             * the acknowledgement. */
+            if (it->kind == BM_OUTBOX_SUBMIT) {
+                note(j, bm_outbox_ack_group(s->outbox, it->group, j->now_ms));
+                j->round->acknowledged++;
+            } else {
+                note(j, bm_outbox_mark_sent(s->outbox, it->id));
+            }
             return GO_ON;
         }
-        return recover(j, v,
-                       is(v, "application_unknown") || is(v, "upload_incomplete") ||
-                           (is(v, "already_submitted") && it->kind != BM_OUTBOX_FILE));
+        return recover(j, v, is(v, "application_unknown") || is(v, "upload_incomplete"));
+    case A_CANCELLED:
+        return STOP;
     case A_DEAD:
     default:
         return dead(j, v);
@@ -506,9 +526,17 @@ enum bm_err bm_sync_run(struct bm_sync *s, int64_t now_ms, struct bm_sync_round 
     if (!round)
         round = &ignore;
     memset(round, 0, sizeof *round);
+    /* Paused, nothing goes out of the outbox (its items carry personal data): the heartbeat
+     * is the probe. A wait that lies far ahead is a clock stepped back, not a backoff. */
+    if (s->st.paused)
+        return BM_OK;
+    if (s->st.wait_until_ms > now_ms + WAIT_MAX_MS)
+        s->st.wait_until_ms = now_ms;
     if (now_ms < s->st.wait_until_ms)
         return BM_OK;
     for (;;) {
+        if (atomic_load(&s->stopping))
+            return BM_OK;
         struct bm_outbox_item it;
         enum bm_err err = bm_outbox_next(s->outbox, now_ms, &it, NULL);
         if (err == BM_ERR_PARSE)
@@ -529,8 +557,14 @@ enum bm_err bm_sync_run(struct bm_sync *s, int64_t now_ms, struct bm_sync_round 
         case BM_OUTBOX_SUBMIT:
             v = submit(&j);
             break;
-        default:
+        case BM_OUTBOX_RATING:
+        case BM_OUTBOX_FEEDBACK:
+        case BM_OUTBOX_USAGE:
             v = post(&j);
+            break;
+        default:
+            v = (struct verdict){.action = A_DEAD, .retry_after_ms = -1};
+            snprintf(v.why, sizeof v.why, "an item of a kind this program does not know");
             break;
         }
         enum next next = apply(&j, &v);
@@ -565,12 +599,12 @@ enum bm_err bm_sync_heartbeat(struct bm_sync *s, const char *json, size_t len, i
     *status = rs.status;
     bm_http_response_clear(&rs);
     switch (v.action) {
-    case A_OK: /* the heartbeat is the probe that ends a pause */
-        if (s->st.paused) {
+    case A_OK: /* the heartbeat is the probe: it ends a pause and a backoff */
+        if (s->st.paused)
             bm_log_notice(MOD, "the centre accepts this kiosk again: sync resumes");
-            s->st.paused = false;
-            s->st.wait_until_ms = now_ms;
-        }
+        s->st.paused = false;
+        s->st.failures = 0;
+        s->st.wait_until_ms = now_ms;
         s->st.last_success_ms = now_ms;
         return BM_OK;
     case A_PAUSE:

@@ -44,7 +44,7 @@ struct bm_sync_service {
     int64_t started_ms;            /* monotonic, for the uptime */
     bool have_keys;                /* the centre's signing keys: the catalog is fetched */
     struct bm_catalog_fetch fetch; /* worker thread only */
-    char catalog_path[1024];
+    char catalog_path[1024], assets_dir[1024];
     bm_sync_catalog_fn on_catalog; /* main thread, through the loop */
     void *on_catalog_ud;
 
@@ -403,6 +403,9 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
         svc->have_keys = true;
         svc->fetch.keys = &keys;
         svc->fetch.path = svc->catalog_path;
+        if (bm_paths_from_config(cfg, "paths", "assets", bm_paths_assets(), svc->assets_dir,
+                                 sizeof svc->assets_dir))
+            svc->fetch.assets_dir = svc->assets_dir;
     } else {
         bm_log_notice(MOD, "no [central] signing_public_key or [catalog] current: the "
                            "centre's catalog is not fetched");

@@ -213,14 +213,21 @@ static void test_refused_kiosk_pauses(void **state)
     assert_non_null(strstr(st.pause_reason, "kiosk_unknown"));
     assert_int_equal(r.dead, 0);
     assert_int_equal(queued(), 4);
-    /* No request before the probe time. */
-    assert_int_equal(bm_sync_run(sync_engine, T0 + MINUTE, &r), BM_OK);
+    /* Paused: nothing leaves the outbox (its items carry personal data), however long. */
+    assert_int_equal(bm_sync_run(sync_engine, T0 + 60 * MINUTE, &r), BM_OK);
     assert_int_equal(r.requests, 0);
 
-    /* Known again: the next probe delivers it all. */
+    /* Known again: the heartbeat (no personal data) is the probe; then it all goes. */
     central_stop(&central);
     central_start(&central, dir, (const char *[]){"--port", p, NULL});
-    run_until_empty(T0 + 2 * MINUTE, MINUTE, 20, NULL);
+    const char *hb = "{\"sent_at\": \"2025-11-30T01:00:00Z\", \"version\": \"0.1.0\", "
+                     "\"uptime_s\": 60, \"documents\": {}, \"devices\": [], \"outbox\": "
+                     "{\"depth\": 4, \"dead_letters\": 0, \"state\": \"ok\"}, "
+                     "\"sync_paused\": true, \"disk\": {\"free_bytes\": 1, \"total_bytes\": 2}}";
+    long status;
+    assert_int_equal(bm_sync_heartbeat(sync_engine, hb, strlen(hb), T0 + 61 * MINUTE, &status),
+                     BM_OK);
+    run_until_empty(T0 + 61 * MINUTE, MINUTE, 20, NULL);
     assert_int_equal(queued(), 0);
     bm_sync_get_status(sync_engine, &st);
     assert_false(st.paused);
