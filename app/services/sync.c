@@ -32,8 +32,11 @@
 #define PAUSE_PROBE_MS ((int64_t)300 * 1000)
 /* The longest wait the API allows: Retry-After's hour plus its 10 % spread. */
 #define WAIT_MAX_MS ((int64_t)3960 * 1000)
-/* The action table's "once": one recovery, then a dead letter. */
-#define RECOVERY_TRIES 2
+/*
+ * Recoveries an item may have before it is a dead letter: the action table's "once" per code,
+ * for up to two different codes on one item (a checksum mismatch, then a lost offset, say).
+ */
+#define RECOVERY_TRIES 3
 #define MOD            "sync"
 
 struct bm_sync {

@@ -22,6 +22,7 @@
 #include "drivers/receipt_printer.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ struct bm_sync_service {
     bm_sync_catalog_fn on_catalog; /* main thread, through the loop */
     void *on_catalog_ud;
 
+    atomic_bool stopping; /* destroy has begun: the tick sends nothing more */
     pthread_mutex_t lock; /* guards status and opened */
     struct bm_sync_service_status status;
     struct bm_sync *opened; /* the engine, for cancel from the main thread */
@@ -199,12 +201,13 @@ static void refresh_catalog(struct bm_sync_service *svc)
 static void tick(void *ud)
 {
     struct bm_sync_service *svc = ud;
-    if (!ensure_open(svc))
+    if (atomic_load(&svc->stopping) || !ensure_open(svc))
         return;
     if (mono_ms() >= svc->next_heartbeat_ms) {
         svc->next_heartbeat_ms = mono_ms() + svc->heartbeat_ms;
         send_heartbeat(svc);
-        refresh_catalog(svc);
+        if (!atomic_load(&svc->stopping))
+            refresh_catalog(svc);
     }
     struct bm_sync_round r;
     enum bm_err err = bm_sync_run(svc->engine, wall_ms(), &r);
@@ -427,7 +430,9 @@ void bm_sync_service_destroy(struct bm_sync_service *svc)
 {
     if (!svc)
         return;
-    /* A request in flight would hold the join up to its timeout: cancel it. */
+    /* A request in flight would hold the join up to its timeout: cancel it, and everything
+     * after it. */
+    atomic_store(&svc->stopping, true);
     pthread_mutex_lock(&svc->lock);
     if (svc->opened)
         bm_sync_cancel(svc->opened);

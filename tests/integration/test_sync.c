@@ -165,6 +165,37 @@ static void test_faults_still_once(void **state)
     assert_false(st.paused);
 }
 
+/* The action table's recoveries, each once: the application still arrives once, nothing is
+ * dead-lettered, and a 500 on one item lets the others go. */
+static void test_recoveries(void **state)
+{
+    central_fault(&central, "{\"method\": \"PATCH\", \"kind\": \"status\", \"status\": 422, "
+                            "\"code\": \"checksum_mismatch\"}");
+    central_fault(&central, "{\"method\": \"PATCH\", \"kind\": \"status\", \"status\": 409, "
+                            "\"code\": \"offset_mismatch\"}"); /* and no Upload-Offset */
+    central_fault(&central, "{\"method\": \"POST\", \"path\": \"/submit$\", \"kind\": "
+                            "\"status\", \"status\": 404, \"code\": \"application_unknown\"}");
+    central_fault(&central, "{\"method\": \"POST\", \"path\": \"^/v1/ratings$\", \"kind\": "
+                            "\"status\", \"status\": 409, \"code\": \"idempotency_in_progress\", "
+                            "\"retry_after\": 0}");
+    central_fault(&central, "{\"method\": \"PUT\", \"path\": \"000002$\", \"kind\": \"status\", "
+                            "\"status\": 500}");
+    enqueue_application(1, svc, 100000);
+    enqueue_application(2, svc, 100000);
+    enqueue_rating(4);
+    /* The 500 only delays application 2: application 1 goes in the first round. */
+    struct bm_sync_round r;
+    assert_int_equal(bm_sync_run(sync_engine, T0, &r), BM_OK);
+    assert_true(r.acknowledged >= 1);
+    run_until_empty(T0 + MINUTE, MINUTE, 30, NULL);
+    assert_int_equal(queued(), 0);
+    struct bm_outbox_stats st;
+    bm_outbox_stats(bm_sync_outbox(sync_engine), &st);
+    assert_int_equal(st.dead, 0);
+    assert_int_equal(central_count(&central, "submissions"), 2);
+    assert_int_equal(central_count(&central, "ratings"), 1);
+}
+
 struct dead_list {
     int n;
     char keys[8][96];
@@ -420,6 +451,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_catalog_fetch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivered_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_faults_still_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recoveries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_application_is_a_dead_letter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_kiosk_pauses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offline_for_hours, setup, teardown),
