@@ -518,6 +518,8 @@ static void unrecoverable_error(void **state)
     struct rig *r = rig_open(ESCPOS_USB_BIDIR, 576, 255, 60000);
     escpos_model_set_unrecoverable(r->model, true);
     rig_start(r);
+    /* The status is set before its error event goes out: wait for the event itself. */
+    assert_true(fx_wait_event(r->f, 0, BM_EVENT_ERROR) >= 0);
     struct bm_device_status st;
     bm_device_get_status(r->dev, BM_CLASS_RECEIPT_PRINTER, &st);
     assert_int_equal(st.device, BM_DEVICE_HARDWARE_ERROR);
