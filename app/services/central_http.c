@@ -237,7 +237,13 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
     take_header(line, len, "Date", rs->date, sizeof rs->date);
     take_header(line, len, "ETag", rs->etag, sizeof rs->etag);
     take_header(line, len, "Upload-Offset", rs->upload_offset, sizeof rs->upload_offset);
-    take_header(line, len, "Bianmin-Signature", rs->signature, sizeof rs->signature);
+    /* Exactly one signature header, or none counts (the API: two is a refused document). */
+    char sig[sizeof rs->signature] = "";
+    take_header(line, len, "Bianmin-Signature", sig, sizeof sig);
+    if (sig[0] && rs->signature[0])
+        snprintf(rs->signature, sizeof rs->signature, "%s", "duplicate");
+    else if (sig[0])
+        snprintf(rs->signature, sizeof rs->signature, "%s", sig);
     take_header(line, len, "Content-Type", rs->content_type, sizeof rs->content_type);
     return len;
 }

@@ -77,7 +77,7 @@ struct bm_http_response {
     char date[64];
     char etag[160];
     char upload_offset[32];
-    char signature[200]; /* Bianmin-Signature */
+    char signature[200]; /* Bianmin-Signature; "duplicate" (never valid) if sent twice */
     char content_type[96];
     bool reused_connection; /* the request went over a connection already open */
     char detail[256];       /* why, for the log (never a body) */

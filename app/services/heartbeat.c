@@ -22,12 +22,25 @@ static void rfc3339(time_t t, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The length of s cut to at most max bytes, never inside a UTF-8 character (jansson refuses
+ * an invalid string, and the field would be lost). */
+static size_t utf8_cut(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n <= max)
+        return n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
 static json_t *device_json(const struct bm_heartbeat_device *d)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "class", d->cls, "driver", d->driver,
                           "device", d->device, "error", d->error, "fix", d->fix);
     if (o && d->detail && *d->detail)
-        json_object_set_new(o, "detail", json_stringn(d->detail, strnlen(d->detail, 200)));
+        json_object_set_new(o, "detail", json_stringn(d->detail, utf8_cut(d->detail, 200)));
     if (o && d->has_counters)
         json_object_set_new(
             o, "receipt_counters",
@@ -62,7 +75,7 @@ char *bm_heartbeat_json(const struct bm_heartbeat *hb, size_t *len)
         json_array_append_new(devices, device_json(&hb->devices[i]));
     if (hb->paused && hb->pause_reason && *hb->pause_reason)
         json_object_set_new(root, "pause_reason",
-                            json_stringn(hb->pause_reason, strnlen(hb->pause_reason, 64)));
+                            json_stringn(hb->pause_reason, utf8_cut(hb->pause_reason, 64)));
     if (hb->last_sync_ok_ms > 0) {
         char ok[32];
         rfc3339((time_t)(hb->last_sync_ok_ms / 1000), ok);

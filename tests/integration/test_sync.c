@@ -337,6 +337,10 @@ static void test_offline_for_hours(void **state)
 /* A heartbeat the centre's schema accepts; it is the probe that ends a pause. */
 static void test_heartbeat(void **state)
 {
+    /* A detail cut at 200 bytes in the middle of a character still goes (cut before it). */
+    char long_detail[260] = "";
+    for (int i = 0; i < 86; i++)
+        memcpy(long_detail + i * 3, "纸", 3); /* 3 bytes each: 200 falls inside one */
     struct bm_heartbeat_device devs[2] = {
         {.cls = "id_reader", .driver = "sim", .device = "online", .error = "BM_OK", .fix = "none"},
         {.cls = "receipt_printer",
@@ -352,6 +356,7 @@ static void test_heartbeat(void **state)
          .avg_mm = 85,
          .receipts_left = 105},
     };
+    devs[1].detail = long_detail;
     struct bm_heartbeat hb = {.version = "0.1.0",
                               .uptime_s = 3600,
                               .now = time(NULL),
@@ -365,6 +370,7 @@ static void test_heartbeat(void **state)
     char *json = bm_heartbeat_json(&hb, &len);
     assert_non_null(json);
     assert_non_null(strstr(json, "\"receipts_left\":105"));
+    assert_non_null(strstr(json, "\"detail\":\"纸"));
     long status;
     assert_int_equal(bm_sync_heartbeat(sync_engine, json, len, T0, &status), BM_OK);
     assert_int_equal(status, 200);
@@ -411,6 +417,10 @@ static void test_catalog_fetch(void **state)
                             "\"mode\": \"missing\"}");
     assert_int_equal(bm_catalog_fetch(http, &f), BM_FETCH_REFUSED);
     assert_string_equal(f.reason, "signature_missing");
+    central_fault(&central, "{\"path\": \"^/v1/catalog$\", \"kind\": \"signature\", "
+                            "\"mode\": \"duplicate\"}");
+    assert_int_equal(bm_catalog_fetch(http, &f), BM_FETCH_REFUSED); /* two headers: refused */
+    assert_string_equal(f.reason, "bad_signature");
 
     /* The copy held is newer (published later): the centre's would be a rollback. */
     char *newer = strdup(held);
