@@ -11,10 +11,10 @@
 
 #include "catalog.h"
 
+#include "core/files.h"
 #include "core/log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,32 +32,6 @@ static enum bm_catalog_fetch_result refuse(struct bm_catalog_fetch *f, const cha
     return BM_FETCH_REFUSED;
 }
 
-/* Writes data to path, fsync'd. */
-static bool write_synced(const char *path, const void *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return false;
-    bool ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
-    close(fd);
-    return ok;
-}
-
-static bool sync_dir(const char *path)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    bool ok = fsync(fd) == 0;
-    close(fd);
-    return ok;
-}
-
 /* The .sig first, then the body: a crash between leaves a .sig that matches <path>.new. */
 static bool swap_in(const char *path, const unsigned char *body, size_t len, const char *sig)
 {
@@ -66,8 +40,15 @@ static bool swap_in(const char *path, const unsigned char *body, size_t len, con
     snprintf(sig_path, sizeof sig_path, "%s.sig", path);
     snprintf(sig_tmp, sizeof sig_tmp, "%s.sig.new", path);
     int n = snprintf(line, sizeof line, "%s\n", sig);
-    return write_synced(tmp, body, len) && write_synced(sig_tmp, line, (size_t)n) &&
-           rename(sig_tmp, sig_path) == 0 && rename(tmp, path) == 0 && sync_dir(path);
+    bool ok = bm_file_write_synced(tmp, body, len, 0644) == BM_OK &&
+              bm_file_write_synced(sig_tmp, line, (size_t)n, 0644) == BM_OK &&
+              rename(sig_tmp, sig_path) == 0 && rename(tmp, path) == 0 &&
+              bm_file_sync_dir(path) == BM_OK;
+    if (!ok) { /* nothing half-written is left lying beside the copy held */
+        unlink(tmp);
+        unlink(sig_tmp);
+    }
+    return ok;
 }
 
 /* -1: a older than b; 0 the same; 1 newer (published date, then revision in version order). */

@@ -9,29 +9,17 @@
  */
 #include "outbox_key.h"
 
+#include "core/files.h"
 #include "core/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static enum bm_err sync_dir_of(const char *path)
-{
-    char copy[4096];
-    snprintf(copy, sizeof copy, "%s", path);
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return bm_err_set(BM_ERR_IO, "open the directory of %s: %s", path, strerror(errno));
-    int rc = fsync(fd);
-    close(fd);
-    return rc == 0 ? BM_OK : bm_err_set(BM_ERR_IO, "fsync %s's directory", path);
-}
 
 /*
  * Writes a new key beside path, then links it into place: a crash can leave a stray .new
@@ -44,13 +32,10 @@ static enum bm_err make_key(const char *path, unsigned char *master)
     if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp)
         return bm_err_set(BM_ERR_CONFIG, "outbox key %s: path too long", path);
     unlink(tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return bm_err_set(BM_ERR_CONFIG, "outbox key %s: cannot create: %s", tmp, strerror(errno));
     randombytes_buf(master, BM_OUTBOX_KEY_BYTES);
-    bool ok = write(fd, master, BM_OUTBOX_KEY_BYTES) == BM_OUTBOX_KEY_BYTES && fsync(fd) == 0;
-    int e = errno;
-    close(fd);
+    enum bm_err werr = bm_file_write_synced(tmp, master, BM_OUTBOX_KEY_BYTES, 0600);
+    bool ok = werr == BM_OK;
+    int e = 0;
     if (ok && link(tmp, path) != 0) {
         e = errno;
         ok = false;
@@ -58,10 +43,12 @@ static enum bm_err make_key(const char *path, unsigned char *master)
     unlink(tmp);
     if (!ok && e == EEXIST)
         return bm_outbox_read_key(path, master);
+    if (werr != BM_OK)
+        return werr; /* its detail names the file */
     if (!ok)
-        return bm_err_set(BM_ERR_IO, "outbox key %s: write: %s", path, strerror(e));
+        return bm_err_set(BM_ERR_IO, "outbox key %s: %s", path, strerror(e));
     bm_log_notice("outbox", "made a new outbox key in %s", path);
-    return sync_dir_of(path);
+    return bm_file_sync_dir(path);
 }
 
 enum bm_err bm_outbox_read_key(const char *path, unsigned char *master)

@@ -32,10 +32,10 @@
 #include "escpos.h"
 #include "escpos_proto.h"
 
+#include "core/files.h"
 #include "core/log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,24 +147,12 @@ static void save_counters(const struct escpos_printer *p, const struct bm_receip
 {
     if (!p->counters_path[0])
         return;
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp", p->counters_path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        bm_log_warn("receipt_printer", "counters %s: %s", tmp, strerror(errno));
-        return;
-    }
     char text[256];
     int n = snprintf(text, sizeof text, "receipts=%llu\npaper_mm=%llu\nroll_mm=%llu\navg_mm=%u\n",
                      (unsigned long long)c->receipts, (unsigned long long)c->paper_mm,
                      (unsigned long long)c->roll_mm, c->avg_mm);
-    bool ok = n > 0 && write(fd, text, (size_t)n) == n && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, p->counters_path) != 0) {
-        bm_log_warn("receipt_printer", "counters %s not saved: %s", p->counters_path,
-                    strerror(errno));
-        unlink(tmp);
-    }
+    if (n > 0 && bm_file_replace(p->counters_path, text, (size_t)n, 0644) != BM_OK)
+        bm_log_warn("receipt_printer", "counters not saved: %s", bm_err_detail());
 }
 
 static void count_receipt(struct escpos_printer *p, unsigned dots)
