@@ -45,6 +45,7 @@ struct bm_sync_service {
     int64_t started_ms;            /* monotonic, for the uptime */
     bool have_keys;                /* the centre's signing keys: the catalog is fetched */
     struct bm_catalog_fetch fetch; /* worker thread only */
+    struct bm_sig_keys keys;       /* the centre's signing keys */
     char catalog_path[1024], assets_dir[1024];
     bm_sync_catalog_fn on_catalog; /* main thread, through the loop */
     void *on_catalog_ud;
@@ -397,14 +398,13 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
     if (path(cfg, "central", "signing_public_key", keys_path, sizeof keys_path) && *keys_path &&
         path(cfg, "catalog", "current", svc->catalog_path, sizeof svc->catalog_path) &&
         *svc->catalog_path) {
-        static struct bm_sig_keys keys; /* one service per program */
-        enum bm_err err = bm_sig_keys_load(keys_path, &keys);
+        enum bm_err err = bm_sig_keys_load(keys_path, &svc->keys);
         if (err != BM_OK) {
             bm_sync_service_destroy(svc);
             return err;
         }
         svc->have_keys = true;
-        svc->fetch.keys = &keys;
+        svc->fetch.keys = &svc->keys;
         svc->fetch.path = svc->catalog_path;
         if (bm_paths_from_config(cfg, "paths", "assets", bm_paths_assets(), svc->assets_dir,
                                  sizeof svc->assets_dir))

@@ -28,24 +28,11 @@ static struct central central;
 static char dir[4096];
 static struct bm_sync *sync_engine;
 
-static void open_sync(const char *url)
+static void open_sync(void)
 {
-    char ca[4200], crt[4200], key[4200], db[4200], okey[4200];
-    snprintf(ca, sizeof ca, "%s", central_file(&central, "ca.pem"));
-    snprintf(crt, sizeof crt, "%s", central_file(&central, "kiosk.crt"));
-    snprintf(key, sizeof key, "%s", central_file(&central, "kiosk.key"));
-    snprintf(db, sizeof db, "%s/outbox.db", dir);
-    snprintf(okey, sizeof okey, "%s/outbox.key", dir);
-    struct bm_sync_config cfg = {
-        .http = {.url = url,
-                 .ca_bundle = ca,
-                 .client_cert = crt,
-                 .client_key = key,
-                 .connect_timeout_ms = 5000,
-                 .transfer_timeout_ms = 5000},
-        .outbox = {.path = db, .key_path = okey},
-        .upload_chunk = 1024 * 1024,
-    };
+    struct central_sync_paths paths;
+    struct bm_sync_config cfg;
+    central_sync_config(&central, dir, 1024 * 1024, &paths, &cfg);
     assert_int_equal(bm_sync_open(&cfg, &sync_engine), BM_OK);
 }
 
@@ -53,7 +40,7 @@ static int setup(void **state)
 {
     snprintf(dir, sizeof dir, "%s", bm_test_mkdtemp("sync"));
     central_start(&central, dir, NULL);
-    open_sync(central.url);
+    open_sync();
     return 0;
 }
 

@@ -35,22 +35,10 @@ static unsigned char queued_ok[MAX_APPS];
 
 static struct bm_sync *open_engine(void)
 {
-    char ca[4200], crt[4200], key[4200], db[4200], okey[4200];
-    snprintf(ca, sizeof ca, "%s", central_file(&central, "ca.pem"));
-    snprintf(crt, sizeof crt, "%s", central_file(&central, "kiosk.crt"));
-    snprintf(key, sizeof key, "%s", central_file(&central, "kiosk.key"));
-    snprintf(db, sizeof db, "%s/outbox.db", dir);
-    snprintf(okey, sizeof okey, "%s/outbox.key", dir);
-    struct bm_sync_config cfg = {
-        .http = {.url = central.url,
-                 .ca_bundle = ca,
-                 .client_cert = crt,
-                 .client_key = key,
-                 .connect_timeout_ms = 5000,
-                 .transfer_timeout_ms = 5000},
-        .outbox = {.path = db, .key_path = okey},
-        .upload_chunk = 64 * 1024, /* several PATCHes a file: more places to be killed */
-    };
+    struct central_sync_paths paths;
+    struct bm_sync_config cfg;
+    /* 64 KiB pieces: several PATCHes a file, more places to be killed. */
+    central_sync_config(&central, dir, 64 * 1024, &paths, &cfg);
     struct bm_sync *s = NULL;
     return bm_sync_open(&cfg, &s) == BM_OK ? s : NULL;
 }

@@ -8,6 +8,8 @@
 
 #include "test_support.h"
 
+#include "services/sync.h"
+
 #include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -159,4 +161,24 @@ long central_count(const struct central *c, const char *what)
     snprintf(key, sizeof key, "\"%s\":", what);
     const char *at = strstr(t.buf, key);
     return at ? strtol(at + strlen(key), NULL, 10) : -1;
+}
+
+void central_sync_config(const struct central *c, const char *dir, size_t upload_chunk,
+                         struct central_sync_paths *paths, struct bm_sync_config *cfg)
+{
+    snprintf(paths->ca, sizeof paths->ca, "%s", central_file(c, "ca.pem"));
+    snprintf(paths->cert, sizeof paths->cert, "%s", central_file(c, "kiosk.crt"));
+    snprintf(paths->key, sizeof paths->key, "%s", central_file(c, "kiosk.key"));
+    snprintf(paths->outbox, sizeof paths->outbox, "%.4100s/outbox.db", dir);
+    snprintf(paths->outbox_key, sizeof paths->outbox_key, "%.4100s/outbox.key", dir);
+    *cfg = (struct bm_sync_config){
+        .http = {.url = c->url,
+                 .ca_bundle = paths->ca,
+                 .client_cert = paths->cert,
+                 .client_key = paths->key,
+                 .connect_timeout_ms = 5000,
+                 .transfer_timeout_ms = 5000},
+        .outbox = {.path = paths->outbox, .key_path = paths->outbox_key},
+        .upload_chunk = upload_chunk,
+    };
 }

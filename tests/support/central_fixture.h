@@ -8,6 +8,7 @@
 #define BM_TEST_CENTRAL_FIXTURE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct central {
@@ -31,5 +32,16 @@ const char *central_file(const struct central *c, const char *name);
 void central_fault(const struct central *c, const char *json);
 /* GET /state's count named `what` (applications, submissions, ...); -1 if absent. */
 long central_count(const struct central *c, const char *what);
+
+/*
+ * A sync engine's configuration for this centre and the test PKI's kiosk certificate, its
+ * outbox in dir. The strings live in *paths, which must outlive the engine's opening.
+ */
+struct central_sync_paths {
+    char ca[4200], cert[4200], key[4200], outbox[4200], outbox_key[4200];
+};
+struct bm_sync_config;
+void central_sync_config(const struct central *c, const char *dir, size_t upload_chunk,
+                         struct central_sync_paths *paths, struct bm_sync_config *cfg);
 
 #endif
