@@ -138,6 +138,7 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         centre = self.server.centre
         self.url_path = urllib.parse.urlsplit(self.path).path
         self.kiosk, self.bytes_in, self.body_read, self.answered_delay = None, 0, False, False
+        self.logged = False
         fault = centre.faults.take(self.command, self.url_path)
         self.fault = fault
         status, code = None, None
@@ -171,12 +172,14 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
                 return self.drop()
             self.wait_before_answer()
             status, code = a.status, self.code_of(a)
+            self.log_request_row(status, code)
             self.send(a)
         except (ConnectionError, TimeoutError, ssl.SSLError):
             self.close_connection = True
         except Exception as e:  # a bug here must show in the test, as a 500 and a log line
             sys.stderr.write(f"central: {self.command} {self.url_path}: {e!r}\n")
             status, code = 500, "internal_error"
+            self.log_request_row(status, code)
             self.send(problem(500, "internal_error", type(e).__name__))
         finally:
             self.log_request_row(status, code)
@@ -197,6 +200,11 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         return None
 
     def log_request_row(self, status, code):
+        """Logs this request once, before its answer (or its drop) reaches the client: a test
+        that reads the log right after its answer must find the row there."""
+        if self.logged:
+            return
+        self.logged = True
         f = self.fault
         fault = None if not f else f["kind"] + (":" + str(f.get("status") or f.get("stage") or "")).rstrip(":")
         try:
@@ -210,6 +218,7 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
 
     def drop(self):
         """Closes the connection without a byte of answer."""
+        self.log_request_row(None, None)
         self.close_connection = True
         try:
             self.connection.shutdown(socket.SHUT_RDWR)
