@@ -1,6 +1,6 @@
 /*
  * outbox.c - the durable outbox (outbox.h): SQLite for durability and order, libsodium for
- * personal data at rest. The only file that includes sqlite3.h.
+ * personal data at rest. Only the outbox's files (outbox*.c, outbox_internal.h) include sqlite3.h.
  *
  * Tables (PRAGMA user_version 1):
  *   items  what waits for the centre, in put order (id); body as stored: plaintext, or for
@@ -24,6 +24,7 @@
  * Threads: one owner thread per outbox (the sync worker).
  */
 #include "outbox.h"
+#include "outbox_internal.h"
 #include "outbox_key.h"
 
 #include "core/log.h"
@@ -41,15 +42,6 @@
 #define DIGEST_BYTES      32
 #define SENT_KEEP_MS      ((int64_t)30 * 24 * 3600 * 1000)
 #define STORED_OVERHEAD   (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
-
-struct bm_outbox {
-    sqlite3 *db;
-    unsigned char *box_key;    /* sodium_malloc, KEY_BYTES */
-    unsigned char *digest_key; /* sodium_malloc, KEY_BYTES */
-    uint64_t max_bytes;
-    uint64_t pending_bytes; /* what the put under way adds, for telling cap from disk */
-    bool full;
-};
 
 static const char *const kind_names[BM_OUTBOX_KIND_COUNT] = {
     [BM_OUTBOX_APPLICATION] = "application", [BM_OUTBOX_FILE] = "file",
@@ -93,7 +85,7 @@ static bool at_cap(struct bm_outbox *ob)
 }
 
 /* Maps a failed SQLite call to our error, with what we were doing. */
-static enum bm_err db_fail(struct bm_outbox *ob, int rc, const char *what)
+enum bm_err bm_outbox_db_fail(struct bm_outbox *ob, int rc, const char *what)
 {
     int sys = sqlite3_system_errno(ob->db);
     const char *msg = sqlite3_errmsg(ob->db);
@@ -117,37 +109,37 @@ static enum bm_err db_fail(struct bm_outbox *ob, int rc, const char *what)
     }
 }
 
-static enum bm_err exec(struct bm_outbox *ob, const char *sql, const char *what)
+enum bm_err bm_outbox_db_exec(struct bm_outbox *ob, const char *sql, const char *what)
 {
     int rc = sqlite3_exec(ob->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? BM_OK : db_fail(ob, rc, what);
+    return rc == SQLITE_OK ? BM_OK : bm_outbox_db_fail(ob, rc, what);
 }
 
-static enum bm_err prepare(struct bm_outbox *ob, const char *sql, sqlite3_stmt **st,
-                           const char *what)
+enum bm_err bm_outbox_db_prepare(struct bm_outbox *ob, const char *sql, sqlite3_stmt **st,
+                                 const char *what)
 {
     int rc = sqlite3_prepare_v2(ob->db, sql, -1, st, NULL);
-    return rc == SQLITE_OK ? BM_OK : db_fail(ob, rc, what);
+    return rc == SQLITE_OK ? BM_OK : bm_outbox_db_fail(ob, rc, what);
 }
 
 /* Runs a statement with no rows to return, and finalizes it. */
-static enum bm_err step_done(struct bm_outbox *ob, sqlite3_stmt *st, const char *what)
+enum bm_err bm_outbox_db_step_done(struct bm_outbox *ob, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? BM_OK : db_fail(ob, rc, what);
+    return rc == SQLITE_DONE ? BM_OK : bm_outbox_db_fail(ob, rc, what);
 }
 
-static enum bm_err begin(struct bm_outbox *ob, const char *what)
+enum bm_err bm_outbox_db_begin(struct bm_outbox *ob, const char *what)
 {
-    return exec(ob, "BEGIN IMMEDIATE", what);
+    return bm_outbox_db_exec(ob, "BEGIN IMMEDIATE", what);
 }
 
 /* Commits on BM_OK, else rolls back (keeping the first error's detail). */
-static enum bm_err finish(struct bm_outbox *ob, enum bm_err err, const char *what)
+enum bm_err bm_outbox_db_finish(struct bm_outbox *ob, enum bm_err err, const char *what)
 {
     if (err == BM_OK)
-        err = exec(ob, "COMMIT", what);
+        err = bm_outbox_db_exec(ob, "COMMIT", what);
     if (err != BM_OK && !sqlite3_get_autocommit(ob->db))
         sqlite3_exec(ob->db, "ROLLBACK", NULL, NULL, NULL);
     return err;
@@ -194,24 +186,24 @@ static const char schema_sql[] =
 static enum bm_err check_schema(struct bm_outbox *ob)
 {
     sqlite3_stmt *st;
-    enum bm_err err = prepare(ob, "PRAGMA user_version", &st, "open");
+    enum bm_err err = bm_outbox_db_prepare(ob, "PRAGMA user_version", &st, "open");
     if (err != BM_OK)
         return err;
     int rc = sqlite3_step(st);
     int version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
-        return db_fail(ob, rc, "open");
+        return bm_outbox_db_fail(ob, rc, "open");
     if (version == 0) {
-        err = begin(ob, "create");
+        err = bm_outbox_db_begin(ob, "create");
         if (err == BM_OK)
-            err = exec(ob, schema_sql, "create");
-        return finish(ob, err, "create");
+            err = bm_outbox_db_exec(ob, schema_sql, "create");
+        return bm_outbox_db_finish(ob, err, "create");
     }
     if (version != SCHEMA_VERSION)
         return bm_err_set(BM_ERR_PARSE, "outbox: schema version %d; this program knows %d", version,
                           SCHEMA_VERSION);
-    if (prepare(ob, "PRAGMA quick_check", &st, "check") != BM_OK)
+    if (bm_outbox_db_prepare(ob, "PRAGMA quick_check", &st, "check") != BM_OK)
         return BM_ERR_PARSE;
     rc = sqlite3_step(st);
     bool ok = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
@@ -223,19 +215,19 @@ static enum bm_err configure(struct bm_outbox *ob)
 {
     /* Free pages are given back to the file system (bm_outbox_ack). This takes effect only on
      * a new, empty database, so it goes before the WAL header is written. */
-    enum bm_err err = exec(ob, "PRAGMA auto_vacuum = INCREMENTAL", "open");
+    enum bm_err err = bm_outbox_db_exec(ob, "PRAGMA auto_vacuum = INCREMENTAL", "open");
     if (err != BM_OK)
         return err;
     /* journal_mode answers with the mode in force: a read-only or odd file system may refuse. */
     sqlite3_stmt *st;
-    err = prepare(ob, "PRAGMA journal_mode = WAL", &st, "open");
+    err = bm_outbox_db_prepare(ob, "PRAGMA journal_mode = WAL", &st, "open");
     if (err != BM_OK)
         return err;
     int rc = sqlite3_step(st);
     bool wal = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
-        return db_fail(ob, rc, "open");
+        return bm_outbox_db_fail(ob, rc, "open");
     if (!wal)
         return bm_err_set(BM_ERR_IO, "outbox: the database cannot use a write-ahead log here");
     char sql[160];
@@ -243,7 +235,7 @@ static enum bm_err configure(struct bm_outbox *ob)
              "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;"
              " PRAGMA max_page_count = %" PRIu64 ";",
              ob->max_bytes / 4096);
-    return exec(ob, sql, "open");
+    return bm_outbox_db_exec(ob, sql, "open");
 }
 
 enum bm_err bm_outbox_open(const struct bm_outbox_config *cfg, struct bm_outbox **out)
@@ -314,11 +306,11 @@ static bool key_ok(const char *s, size_t max, bool may_be_empty)
 static int find_key(struct bm_outbox *ob, const char *key, const unsigned char *digest, bool *same)
 {
     sqlite3_stmt *st;
-    if (prepare(ob,
-                "SELECT digest FROM items WHERE key = ?1 UNION ALL "
-                "SELECT digest FROM dead WHERE key = ?1 UNION ALL "
-                "SELECT digest FROM sent WHERE key = ?1",
-                &st, "put") != BM_OK)
+    if (bm_outbox_db_prepare(ob,
+                             "SELECT digest FROM items WHERE key = ?1 UNION ALL "
+                             "SELECT digest FROM dead WHERE key = ?1 UNION ALL "
+                             "SELECT digest FROM sent WHERE key = ?1",
+                             &st, "put") != BM_OK)
         return -1;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -328,7 +320,7 @@ static int find_key(struct bm_outbox *ob, const char *key, const unsigned char *
         *same = sqlite3_column_bytes(st, 0) == DIGEST_BYTES &&
                 sodium_memcmp(sqlite3_column_blob(st, 0), digest, DIGEST_BYTES) == 0;
     } else if (rc != SQLITE_DONE) {
-        db_fail(ob, rc, "put");
+        bm_outbox_db_fail(ob, rc, "put");
         found = -1;
     }
     sqlite3_finalize(st);
@@ -339,10 +331,11 @@ static enum bm_err insert(struct bm_outbox *ob, const struct bm_outbox_put *p,
                           const unsigned char *digest, const unsigned char *stored, size_t n)
 {
     sqlite3_stmt *st;
-    enum bm_err err = prepare(ob,
-                              "INSERT INTO items (kind, key, grp, personal, created_ms, digest, "
-                              "body) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              &st, "put");
+    enum bm_err err =
+        bm_outbox_db_prepare(ob,
+                             "INSERT INTO items (kind, key, grp, personal, created_ms, digest, "
+                             "body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             &st, "put");
     if (err != BM_OK)
         return err;
     sqlite3_bind_text(st, 1, bm_outbox_kind_name(p->kind), -1, SQLITE_STATIC);
@@ -352,7 +345,7 @@ static enum bm_err insert(struct bm_outbox *ob, const struct bm_outbox_put *p,
     sqlite3_bind_int64(st, 5, p->now_ms);
     sqlite3_bind_blob(st, 6, digest, DIGEST_BYTES, SQLITE_STATIC);
     sqlite3_bind_blob64(st, 7, n ? stored : (const void *)"", n, SQLITE_STATIC);
-    return step_done(ob, st, "put");
+    return bm_outbox_db_step_done(ob, st, "put");
 }
 
 static bool put_ok(const struct bm_outbox_put *p)
@@ -406,14 +399,14 @@ enum bm_err bm_outbox_put_all(struct bm_outbox *ob, const struct bm_outbox_put *
     ob->pending_bytes = 0;
     for (size_t i = 0; i < n; i++)
         ob->pending_bytes += items[i].len + STORED_OVERHEAD + 4096; /* row, index entries */
-    enum bm_err err = begin(ob, "put");
+    enum bm_err err = bm_outbox_db_begin(ob, "put");
     size_t added = 0;
     for (size_t i = 0; i < n && err == BM_OK; i++) {
         bool q = false;
         err = put_one(ob, &items[i], &q);
         added += q;
     }
-    err = finish(ob, err, "put");
+    err = bm_outbox_db_finish(ob, err, "put");
     ob->pending_bytes = 0;
     if (err == BM_ERR_NO_SPACE)
         ob->full = true;
@@ -486,7 +479,7 @@ static enum bm_err open_body(struct bm_outbox *ob, sqlite3_stmt *st, int col,
 static enum bm_err next_due(struct bm_outbox *ob, int64_t *next_due_ms)
 {
     sqlite3_stmt *st;
-    enum bm_err err = prepare(ob, "SELECT MIN(next_try_ms) " HEADS, &st, "next");
+    enum bm_err err = bm_outbox_db_prepare(ob, "SELECT MIN(next_try_ms) " HEADS, &st, "next");
     if (err != BM_OK)
         return err;
     int rc = sqlite3_step(st);
@@ -494,7 +487,7 @@ static enum bm_err next_due(struct bm_outbox *ob, int64_t *next_due_ms)
         *next_due_ms =
             sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MAX : sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? BM_OK : db_fail(ob, rc, "next");
+    return rc == SQLITE_ROW ? BM_OK : bm_outbox_db_fail(ob, rc, "next");
 }
 
 enum bm_err bm_outbox_next(struct bm_outbox *ob, int64_t now_ms, struct bm_outbox_item *item,
@@ -502,11 +495,11 @@ enum bm_err bm_outbox_next(struct bm_outbox *ob, int64_t now_ms, struct bm_outbo
 {
     memset(item, 0, sizeof *item);
     sqlite3_stmt *st;
-    enum bm_err err =
-        prepare(ob,
-                "SELECT id, kind, key, grp, personal, created_ms, attempts, recoveries, body " HEADS
-                " AND next_try_ms <= ? ORDER BY id LIMIT 1",
-                &st, "next");
+    enum bm_err err = bm_outbox_db_prepare(
+        ob,
+        "SELECT id, kind, key, grp, personal, created_ms, attempts, recoveries, body " HEADS
+        " AND next_try_ms <= ? ORDER BY id LIMIT 1",
+        &st, "next");
     if (err != BM_OK)
         return err;
     sqlite3_bind_int64(st, 1, now_ms);
@@ -524,7 +517,7 @@ enum bm_err bm_outbox_next(struct bm_outbox *ob, int64_t now_ms, struct bm_outbo
     } else if (rc == SQLITE_DONE) {
         err = BM_ERR_NOT_FOUND;
     } else {
-        err = db_fail(ob, rc, "next");
+        err = bm_outbox_db_fail(ob, rc, "next");
     }
     sqlite3_finalize(st);
 
@@ -553,7 +546,7 @@ enum bm_err bm_outbox_next(struct bm_outbox *ob, int64_t now_ms, struct bm_outbo
 static enum bm_err change_one(struct bm_outbox *ob, sqlite3_stmt *st, int64_t id, const char *what)
 {
     sqlite3_bind_int64(st, 1, id);
-    enum bm_err err = step_done(ob, st, what);
+    enum bm_err err = bm_outbox_db_step_done(ob, st, what);
     if (err == BM_OK && sqlite3_changes(ob->db) == 0)
         return bm_err_set(BM_ERR_NOT_FOUND, "outbox %s: no item %" PRId64, what, id);
     return err;
@@ -580,9 +573,9 @@ static enum bm_err delete_acked(struct bm_outbox *ob, const char *where, int64_t
              "FROM items WHERE %s",
              where);
     snprintf(sql[2], sizeof sql[2], "DELETE FROM items WHERE %s", where);
-    enum bm_err err = begin(ob, "ack");
+    enum bm_err err = bm_outbox_db_begin(ob, "ack");
     sqlite3_stmt *st;
-    if (err == BM_OK && (err = prepare(ob, sql[0], &st, "ack")) == BM_OK) {
+    if (err == BM_OK && (err = bm_outbox_db_prepare(ob, sql[0], &st, "ack")) == BM_OK) {
         bind_target(st, id, grp);
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_NULL)
@@ -590,24 +583,24 @@ static enum bm_err delete_acked(struct bm_outbox *ob, const char *where, int64_t
         else if (rc == SQLITE_ROW)
             *personal = sqlite3_column_int(st, 0) != 0;
         else
-            err = db_fail(ob, rc, "ack");
+            err = bm_outbox_db_fail(ob, rc, "ack");
         sqlite3_finalize(st);
     }
-    if (err == BM_OK && (err = prepare(ob, sql[1], &st, "ack")) == BM_OK) {
+    if (err == BM_OK && (err = bm_outbox_db_prepare(ob, sql[1], &st, "ack")) == BM_OK) {
         bind_target(st, id, grp);
         sqlite3_bind_int64(st, 3, now_ms);
-        err = step_done(ob, st, "ack");
+        err = bm_outbox_db_step_done(ob, st, "ack");
     }
-    if (err == BM_OK && (err = prepare(ob, sql[2], &st, "ack")) == BM_OK) {
+    if (err == BM_OK && (err = bm_outbox_db_prepare(ob, sql[2], &st, "ack")) == BM_OK) {
         bind_target(st, id, grp);
-        err = step_done(ob, st, "ack");
+        err = bm_outbox_db_step_done(ob, st, "ack");
     }
-    if (err == BM_OK &&
-        (err = prepare(ob, "DELETE FROM sent WHERE acked_ms < ?1", &st, "ack")) == BM_OK) {
+    if (err == BM_OK && (err = bm_outbox_db_prepare(ob, "DELETE FROM sent WHERE acked_ms < ?1", &st,
+                                                    "ack")) == BM_OK) {
         sqlite3_bind_int64(st, 1, now_ms - SENT_KEEP_MS);
-        err = step_done(ob, st, "ack");
+        err = bm_outbox_db_step_done(ob, st, "ack");
     }
-    return finish(ob, err, "ack");
+    return bm_outbox_db_finish(ob, err, "ack");
 }
 
 static enum bm_err ack(struct bm_outbox *ob, const char *where, int64_t id, const char *grp,
@@ -657,22 +650,23 @@ enum bm_err bm_outbox_ack_group(struct bm_outbox *ob, const char *group, int64_t
 enum bm_err bm_outbox_mark_sent(struct bm_outbox *ob, int64_t id)
 {
     sqlite3_stmt *st;
-    enum bm_err err = prepare(ob,
-                              "UPDATE items SET sent = 1, attempts = 0, next_try_ms = 0, "
-                              "last_error = '' WHERE id = ?1 AND grp != ''",
-                              &st, "mark sent");
+    enum bm_err err =
+        bm_outbox_db_prepare(ob,
+                             "UPDATE items SET sent = 1, attempts = 0, next_try_ms = 0, "
+                             "last_error = '' WHERE id = ?1 AND grp != ''",
+                             &st, "mark sent");
     return err != BM_OK ? err : change_one(ob, st, id, "mark sent");
 }
 
 enum bm_err bm_outbox_resend_group(struct bm_outbox *ob, const char *group)
 {
     sqlite3_stmt *st;
-    enum bm_err err =
-        prepare(ob, "UPDATE items SET sent = 0 WHERE grp = ?2 AND grp != ''", &st, "resend");
+    enum bm_err err = bm_outbox_db_prepare(
+        ob, "UPDATE items SET sent = 0 WHERE grp = ?2 AND grp != ''", &st, "resend");
     if (err != BM_OK)
         return err;
     bind_target(st, 0, group);
-    err = step_done(ob, st, "resend");
+    err = bm_outbox_db_step_done(ob, st, "resend");
     if (err == BM_OK && sqlite3_changes(ob->db) == 0)
         return bm_err_set(BM_ERR_NOT_FOUND, "outbox resend: no group %s", group ? group : "");
     return err;
@@ -682,10 +676,11 @@ enum bm_err bm_outbox_recover(struct bm_outbox *ob, int64_t id, int64_t next_try
                               const char *why)
 {
     sqlite3_stmt *st;
-    enum bm_err err = prepare(ob,
-                              "UPDATE items SET recoveries = recoveries + 1, next_try_ms = ?2, "
-                              "last_error = ?3 WHERE id = ?1",
-                              &st, "recover");
+    enum bm_err err =
+        bm_outbox_db_prepare(ob,
+                             "UPDATE items SET recoveries = recoveries + 1, next_try_ms = ?2, "
+                             "last_error = ?3 WHERE id = ?1",
+                             &st, "recover");
     if (err != BM_OK)
         return err;
     sqlite3_bind_int64(st, 2, next_try_ms);
@@ -696,10 +691,11 @@ enum bm_err bm_outbox_recover(struct bm_outbox *ob, int64_t id, int64_t next_try
 enum bm_err bm_outbox_defer(struct bm_outbox *ob, int64_t id, int64_t next_try_ms, const char *why)
 {
     sqlite3_stmt *st;
-    enum bm_err err = prepare(ob,
-                              "UPDATE items SET attempts = attempts + 1, next_try_ms = ?2, "
-                              "last_error = ?3 WHERE id = ?1",
-                              &st, "defer");
+    enum bm_err err =
+        bm_outbox_db_prepare(ob,
+                             "UPDATE items SET attempts = attempts + 1, next_try_ms = ?2, "
+                             "last_error = ?3 WHERE id = ?1",
+                             &st, "defer");
     if (err != BM_OK)
         return err;
     sqlite3_bind_int64(st, 2, next_try_ms);
@@ -715,14 +711,14 @@ static enum bm_err move_group(struct bm_outbox *ob, const char *sql, int64_t id,
                               const void *more)
 {
     sqlite3_stmt *st;
-    enum bm_err err = prepare(ob, sql, &st, what);
+    enum bm_err err = bm_outbox_db_prepare(ob, sql, &st, what);
     if (err != BM_OK)
         return err;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, grp, -1, SQLITE_TRANSIENT);
     if (bind_more)
         bind_more(st, more);
-    return step_done(ob, st, what);
+    return bm_outbox_db_step_done(ob, st, what);
 }
 
 struct refusal {
@@ -745,7 +741,7 @@ static enum bm_err group_of(struct bm_outbox *ob, const char *sql, int64_t id, c
                             size_t size, const char *what)
 {
     sqlite3_stmt *st;
-    enum bm_err err = prepare(ob, sql, &st, what);
+    enum bm_err err = bm_outbox_db_prepare(ob, sql, &st, what);
     if (err != BM_OK)
         return err;
     sqlite3_bind_int64(st, 1, id);
@@ -755,7 +751,7 @@ static enum bm_err group_of(struct bm_outbox *ob, const char *sql, int64_t id, c
     else if (rc == SQLITE_DONE)
         err = bm_err_set(BM_ERR_NOT_FOUND, "outbox %s: no item %" PRId64, what, id);
     else
-        err = db_fail(ob, rc, what);
+        err = bm_outbox_db_fail(ob, rc, what);
     sqlite3_finalize(st);
     return err;
 }
@@ -766,7 +762,7 @@ enum bm_err bm_outbox_dead_letter(struct bm_outbox *ob, int64_t id, int status, 
                                   int64_t now_ms)
 {
     char grp[BM_OUTBOX_GROUP_MAX + 1] = "", held_back[200];
-    enum bm_err err = begin(ob, "dead letter");
+    enum bm_err err = bm_outbox_db_begin(ob, "dead letter");
     if (err == BM_OK)
         err =
             group_of(ob, "SELECT grp FROM items WHERE id = ?1", id, grp, sizeof grp, "dead letter");
@@ -781,7 +777,7 @@ enum bm_err bm_outbox_dead_letter(struct bm_outbox *ob, int64_t id, int status, 
                          id, grp, "dead letter", bind_refusal, &r);
     if (err == BM_OK)
         err = move_group(ob, "DELETE FROM items " IN_GROUP, id, grp, "dead letter", NULL, NULL);
-    err = finish(ob, err, "dead letter");
+    err = bm_outbox_db_finish(ob, err, "dead letter");
     if (err == BM_OK)
         bm_log_warn("outbox", "item %" PRId64 "%s%s refused for good (status %d): %s", id,
                     grp[0] ? " and the rest of " : "", grp, status, why ? why : "");
@@ -791,7 +787,7 @@ enum bm_err bm_outbox_dead_letter(struct bm_outbox *ob, int64_t id, int status, 
 enum bm_err bm_outbox_dead_retry(struct bm_outbox *ob, int64_t id)
 {
     char grp[BM_OUTBOX_GROUP_MAX + 1] = "";
-    enum bm_err err = begin(ob, "retry");
+    enum bm_err err = bm_outbox_db_begin(ob, "retry");
     if (err == BM_OK)
         err = group_of(ob, "SELECT grp FROM dead WHERE id = ?1", id, grp, sizeof grp, "retry");
     if (err == BM_OK)
@@ -802,17 +798,18 @@ enum bm_err bm_outbox_dead_retry(struct bm_outbox *ob, int64_t id)
                          id, grp, "retry", NULL, NULL);
     if (err == BM_OK)
         err = move_group(ob, "DELETE FROM dead " IN_GROUP, id, grp, "retry", NULL, NULL);
-    return finish(ob, err, "retry");
+    return bm_outbox_db_finish(ob, err, "retry");
 }
 
 enum bm_err bm_outbox_dead_list(struct bm_outbox *ob,
                                 bool (*fn)(const struct bm_outbox_dead *d, void *ud), void *ud)
 {
     sqlite3_stmt *st;
-    enum bm_err err = prepare(ob,
-                              "SELECT id, kind, key, grp, created_ms, dead_ms, attempts, status, "
-                              "reason FROM dead ORDER BY id",
-                              &st, "dead list");
+    enum bm_err err =
+        bm_outbox_db_prepare(ob,
+                             "SELECT id, kind, key, grp, created_ms, dead_ms, attempts, status, "
+                             "reason FROM dead ORDER BY id",
+                             &st, "dead list");
     if (err != BM_OK)
         return err;
     int rc;
@@ -834,7 +831,7 @@ enum bm_err bm_outbox_dead_list(struct bm_outbox *ob,
         }
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? BM_OK : db_fail(ob, rc, "dead list");
+    return rc == SQLITE_DONE ? BM_OK : bm_outbox_db_fail(ob, rc, "dead list");
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped. */
@@ -855,10 +852,11 @@ static void json_string(FILE *out, const char *s)
 enum bm_err bm_outbox_dead_export(struct bm_outbox *ob, FILE *out)
 {
     sqlite3_stmt *st;
-    enum bm_err err = prepare(ob,
-                              "SELECT id, kind, key, grp, personal, created_ms, dead_ms, attempts, "
-                              "status, reason, body FROM dead ORDER BY id",
-                              &st, "export");
+    enum bm_err err =
+        bm_outbox_db_prepare(ob,
+                             "SELECT id, kind, key, grp, personal, created_ms, dead_ms, attempts, "
+                             "status, reason, body FROM dead ORDER BY id",
+                             &st, "export");
     if (err != BM_OK)
         return err;
     int rc;
@@ -890,7 +888,7 @@ enum bm_err bm_outbox_dead_export(struct bm_outbox *ob, FILE *out)
     }
     sqlite3_finalize(st);
     if (err == BM_OK && rc != SQLITE_DONE)
-        err = db_fail(ob, rc, "export");
+        err = bm_outbox_db_fail(ob, rc, "export");
     if (err == BM_OK && (fflush(out) != 0 || ferror(out)))
         err = bm_err_set(BM_ERR_IO, "outbox export: write failed");
     return err;
@@ -902,14 +900,15 @@ enum bm_err bm_outbox_stats(struct bm_outbox *ob, struct bm_outbox_stats *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st;
-    enum bm_err err = prepare(ob,
-                              "SELECT (SELECT COUNT(*) FROM items),"
-                              " (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM items),"
-                              " (SELECT COALESCE(MIN(created_ms), 0) FROM items),"
-                              " (SELECT COUNT(*) FROM dead), (SELECT COUNT(*) FROM sent),"
-                              " (SELECT page_count * page_size FROM pragma_page_count(),"
-                              " pragma_page_size())",
-                              &st, "stats");
+    enum bm_err err =
+        bm_outbox_db_prepare(ob,
+                             "SELECT (SELECT COUNT(*) FROM items),"
+                             " (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM items),"
+                             " (SELECT COALESCE(MIN(created_ms), 0) FROM items),"
+                             " (SELECT COUNT(*) FROM dead), (SELECT COUNT(*) FROM sent),"
+                             " (SELECT page_count * page_size FROM pragma_page_count(),"
+                             " pragma_page_size())",
+                             &st, "stats");
     if (err != BM_OK)
         return err;
     int rc = sqlite3_step(st);
@@ -924,5 +923,5 @@ enum bm_err bm_outbox_stats(struct bm_outbox *ob, struct bm_outbox_stats *out)
     sqlite3_finalize(st);
     out->max_bytes = ob->max_bytes;
     out->full = ob->full;
-    return rc == SQLITE_ROW ? BM_OK : db_fail(ob, rc, "stats");
+    return rc == SQLITE_ROW ? BM_OK : bm_outbox_db_fail(ob, rc, "stats");
 }
