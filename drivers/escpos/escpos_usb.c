@@ -138,6 +138,13 @@ enum bm_err escpos_port_status(struct escpos_port *p, uint8_t *status, unsigned 
     return BM_OK;
 }
 
+enum bm_err escpos_port_soft_reset(struct escpos_port *p, unsigned timeout_ms)
+{
+    int rc =
+        libusb_control_transfer(p->handle, 0x21, 2, 0, (uint16_t)p->interface, NULL, 0, timeout_ms);
+    return rc < 0 ? bm_usb_error(p->name, rc, "SOFT_RESET") : BM_OK;
+}
+
 const char *escpos_port_name(const struct escpos_port *p)
 {
     return p->name;
