@@ -344,8 +344,7 @@ static void on_device_event(struct bm_device_event *ev, void *ud)
     }
     if (ev->kind == BM_EVENT_STATUS)
         bm_ui_invalidate(flow->ui); /* services that need this device may change state */
-    if (ev->kind == BM_EVENT_ERROR)
-        bm_usage_device_error(&flow->usage, ev->cls, ev->err, time(NULL));
+    bm_usage_device_event(&flow->usage, ev, time(NULL));
     bm_device_event_free(ev);
 }
 

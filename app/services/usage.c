@@ -159,6 +159,21 @@ void bm_usage_device_error(struct bm_usage_tracker *t, enum bm_device_class cls,
         t->emit(&ev, t->ud);
 }
 
+void bm_usage_device_event(struct bm_usage_tracker *t, const struct bm_device_event *ev,
+                           int64_t wall_s)
+{
+    if ((unsigned)ev->cls >= BM_CLASS_COUNT)
+        return;
+    if (ev->kind == BM_EVENT_STATUS) {
+        enum bm_err now = ev->status.error;
+        if (now != BM_OK && now != t->device_error[ev->cls])
+            bm_usage_device_error(t, ev->cls, now, wall_s);
+        t->device_error[ev->cls] = now;
+    } else if (ev->kind == BM_EVENT_ERROR && ev->err != ev->status.error) {
+        bm_usage_device_error(t, ev->cls, ev->err, wall_s);
+    }
+}
+
 /* ---- the batch ---- */
 
 void bm_usage_batch_free(struct bm_usage_batch *b)

@@ -79,8 +79,9 @@ struct bm_usage_tracker {
     void *ud;
     bool in_session, chose_service, in_service;
     int64_t session_wall_s, session_mono_ms;
-    struct bm_usage_session current; /* in_service */
-    int64_t current_mono_ms;         /* when the current use began */
+    struct bm_usage_session current;          /* in_service */
+    int64_t current_mono_ms;                  /* when the current use began */
+    enum bm_err device_error[BM_CLASS_COUNT]; /* each device's error as last seen */
 };
 
 void bm_usage_tracker_init(struct bm_usage_tracker *t, bm_usage_emit_fn emit, void *ud);
@@ -102,6 +103,14 @@ void bm_usage_service_completed(struct bm_usage_tracker *t, int64_t mono_ms);
 void bm_usage_session_end(struct bm_usage_tracker *t, int64_t mono_ms);
 /* A device reported an error (counted at once, by the hour it happened in). */
 void bm_usage_device_error(struct bm_usage_tracker *t, enum bm_device_class cls, enum bm_err err,
+                           int64_t wall_s);
+/*
+ * Every device event the flow receives: counts a device's status turning to an error (paper
+ * out), once until the error changes, and an error event about the medium in hand (a card
+ * that will not read), which leaves the status alone. The error event that follows a status
+ * change to that same error is the same error and is not counted again.
+ */
+void bm_usage_device_event(struct bm_usage_tracker *t, const struct bm_device_event *ev,
                            int64_t wall_s);
 
 /* ---- a batch (outbox_usage.c reads it from the database) ---- */

@@ -254,6 +254,45 @@ static void test_tracker(void **state)
         assert_int_equal(bm_usage_event_check(&e.ev[i]), BM_OK);
 }
 
+static struct bm_device_event device_event(enum bm_device_event_kind kind, enum bm_err status,
+                                           enum bm_err err)
+{
+    struct bm_device_event ev = {.kind = kind, .cls = BM_CLASS_RECEIPT_PRINTER, .err = err};
+    ev.status.error = status;
+    return ev;
+}
+
+/* Status changes into an error count once; the error event that goes with one does not count
+ * again; an error about the medium in hand (status untouched) counts. */
+static void test_device_events(void **state)
+{
+    struct emitted e = {0};
+    struct bm_usage_tracker t;
+    bm_usage_tracker_init(&t, collect, &e);
+    struct bm_device_event evs[] = {
+        device_event(BM_EVENT_STATUS, BM_OK, BM_OK),                    /* online */
+        device_event(BM_EVENT_STATUS, BM_ERR_NO_MEDIA, BM_OK),          /* paper out: 1 */
+        device_event(BM_EVENT_ERROR, BM_ERR_NO_MEDIA, BM_ERR_NO_MEDIA), /* the same error */
+        device_event(BM_EVENT_STATUS, BM_ERR_NO_MEDIA, BM_OK),          /* still out */
+        device_event(BM_EVENT_STATUS, BM_ERR_MEDIA_JAM, BM_OK),         /* jammed: 2 */
+        device_event(BM_EVENT_STATUS, BM_OK, BM_OK),                    /* cleared */
+        device_event(BM_EVENT_STATUS, BM_ERR_NO_MEDIA, BM_OK),          /* out again: 3 */
+        device_event(BM_EVENT_ERROR, BM_ERR_NO_MEDIA, BM_ERR_NO_MEDIA), /* with it */
+        device_event(BM_EVENT_ERROR, BM_OK, BM_ERR_PARSE),              /* a medium's: 4 */
+        device_event(BM_EVENT_MEDIA_TAKEN, BM_OK, BM_OK),
+    };
+    for (size_t i = 0; i < sizeof evs / sizeof *evs; i++)
+        bm_usage_device_event(&t, &evs[i], T0);
+    assert_int_equal(e.n, 4);
+    static const enum bm_err counted[] = {BM_ERR_NO_MEDIA, BM_ERR_MEDIA_JAM, BM_ERR_NO_MEDIA,
+                                          BM_ERR_PARSE};
+    for (size_t i = 0; i < e.n; i++) {
+        assert_int_equal(e.ev[i].kind, BM_USAGE_DEVICE_ERROR);
+        assert_int_equal(e.ev[i].cls, BM_CLASS_RECEIPT_PRINTER);
+        assert_int_equal(e.ev[i].err, counted[i]);
+    }
+}
+
 static void test_bad_events_refused(void **state)
 {
     struct bm_usage_event ev = used("Not-An-Id", T0, true, 0, 10);
@@ -500,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_buckets_at_their_boundaries),
         cmocka_unit_test(test_hour_in_local_time),
         cmocka_unit_test(test_tracker),
+        cmocka_unit_test(test_device_events),
         cmocka_unit_test_setup_teardown(test_bad_events_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_holds_the_documented_fields_and_sums, setup,
                                         teardown),
