@@ -113,7 +113,7 @@ void bm_usage_session_begin(struct bm_usage_tracker *t, int64_t wall_s, int64_t 
     t->in_session = true;
     t->chose_service = t->in_service = false;
     t->session_wall_s = wall_s;
-    t->session_mono_ms = t->current_mono_ms = mono_ms;
+    t->current_mono_ms = mono_ms;
 }
 
 void bm_usage_service_chosen(struct bm_usage_tracker *t, const char *service, int64_t wall_s,

@@ -78,7 +78,7 @@ struct bm_usage_tracker {
     bm_usage_emit_fn emit;
     void *ud;
     bool in_session, chose_service, in_service;
-    int64_t session_wall_s, session_mono_ms;
+    int64_t session_wall_s;
     struct bm_usage_session current;          /* in_service */
     int64_t current_mono_ms;                  /* when the current use began */
     enum bm_err device_error[BM_CLASS_COUNT]; /* each device's error as last seen */
