@@ -166,6 +166,8 @@ const struct bm_config_key bm_config_schema[] = {
         "Bytes per upload request, in KiB (smaller on slow lines)"),
     INT("sync", "heartbeat_interval_s", "300", 30, 3600,
         "Seconds between heartbeats (version, uptime, devices, outbox, disk; no personal data)"),
+    INT("sync", "usage_batch_s", "3600", 300, 86400,
+        "Seconds between usage batches (counts per service and hour; no personal data)"),
 
     STR("paths", "font", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 1, 1000,
         BM_CONFIG_CHARS_PATH, "Regular UI font (a Noto Sans CJK collection)"),

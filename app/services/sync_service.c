@@ -14,6 +14,7 @@
 
 #include "catalog_fetch.h"
 #include "heartbeat.h"
+#include "outbox_usage.h"
 
 #include "core/log.h"
 #include "core/loop.h"
@@ -46,6 +47,8 @@ struct bm_sync_service {
     bool have_keys;                /* the centre's signing keys: the catalog is fetched */
     struct bm_catalog_fetch fetch; /* worker thread only */
     struct bm_sig_keys keys;       /* the centre's signing keys */
+    /* Usage batches: worker thread only (monotonic). */
+    int64_t next_usage_ms, usage_ms;
     char catalog_path[1024], assets_dir[1024];
     bm_sync_catalog_fn on_catalog; /* main thread, through the loop */
     void *on_catalog_ud;
@@ -210,6 +213,11 @@ static void tick(void *ud)
         if (!atomic_load(&svc->stopping))
             refresh_catalog(svc);
     }
+    if (mono_ms() >= svc->next_usage_ms) { /* the first at start: counts left from before */
+        svc->next_usage_ms = mono_ms() + svc->usage_ms;
+        if (bm_outbox_usage_take_all(bm_sync_outbox(svc->engine), wall_ms(), NULL) != BM_OK)
+            bm_log_warn(MOD, "usage batch: %s", bm_err_detail());
+    }
     struct bm_sync_round r;
     enum bm_err err = bm_sync_run(svc->engine, wall_ms(), &r);
     if (err != BM_OK)
@@ -332,6 +340,50 @@ enum bm_err bm_sync_service_enqueue(struct bm_sync_service *svc,
     return err;
 }
 
+/* ---- usage counts (usage.h): added on the worker, where the outbox lives ---- */
+
+struct usage_job {
+    struct bm_sync_service *svc;
+    struct bm_usage_event ev;
+};
+
+static enum bm_err usage_run(struct bm_request *req, void *arg, void **result)
+{
+    (void)req;
+    (void)result;
+    struct usage_job *j = arg;
+    if (!ensure_open(j->svc))
+        return bm_err_set(BM_ERR_STATE, "sync is not running");
+    enum bm_err err = bm_outbox_usage_record(bm_sync_outbox(j->svc->engine), &j->ev);
+    if (err != BM_OK)
+        bm_log_warn(MOD, "usage not counted: %s", bm_err_detail());
+    return err;
+}
+
+static void usage_done(enum bm_err err, void *result, void *arg)
+{
+    (void)err;
+    (void)result;
+    free(arg);
+}
+
+enum bm_err bm_sync_service_usage(struct bm_sync_service *svc, const struct bm_usage_event *ev)
+{
+    if (!svc)
+        return BM_OK; /* no centre: nobody to count for */
+    enum bm_err err = bm_usage_event_check(ev);
+    struct usage_job *j = err == BM_OK ? malloc(sizeof *j) : NULL;
+    if (err != BM_OK || !j)
+        return err != BM_OK ? err : bm_err_set(BM_ERR_NO_MEMORY, "usage event");
+    *j = (struct usage_job){svc, *ev};
+    err = bm_worker_submit(svc->worker, usage_run, usage_done, j, NULL);
+    if (err != BM_OK) {
+        bm_log_warn(MOD, "usage not counted: %s (%s)", bm_err_detail(), bm_err_name(err));
+        free(j);
+    }
+    return err;
+}
+
 void bm_sync_service_status(const struct bm_sync_service *svc, struct bm_sync_service_status *out)
 {
     memset(out, 0, sizeof *out);
@@ -368,6 +420,7 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
     svc->on_catalog_ud = ud;
     svc->started_ms = mono_ms();
     svc->heartbeat_ms = bm_config_int(cfg, "sync", "heartbeat_interval_s") * 1000;
+    svc->usage_ms = bm_config_int(cfg, "sync", "usage_batch_s") * 1000;
     snprintf(svc->url, sizeof svc->url, "%s", url);
     snprintf(svc->pins, sizeof svc->pins, "%s", bm_config_str(cfg, "central", "pin_sha256"));
     if (!path(cfg, "central", "ca_bundle", svc->ca, sizeof svc->ca) ||
