@@ -394,6 +394,30 @@ static CURLcode run(struct bm_http *h, CURL *e)
     return result;
 }
 
+static bool has_body_method(const char *m)
+{
+    return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0;
+}
+
+/* Whether the NULL-terminated header lines name header `name`. */
+static bool has_header(const char *const *lines, const char *name)
+{
+    size_t n = strlen(name);
+    for (; lines && *lines; lines++)
+        if (strncasecmp(*lines, name, n) == 0 && (*lines)[n] == ':')
+            return true;
+    return false;
+}
+
+/* Appends line; on failure frees the list and returns NULL. */
+static struct curl_slist *append_or_free(struct curl_slist *list, const char *line)
+{
+    struct curl_slist *more = curl_slist_append(list, line);
+    if (!more)
+        curl_slist_free_all(list);
+    return more;
+}
+
 enum bm_err bm_http_perform(struct bm_http *h, const struct bm_http_request *rq,
                             struct bm_http_response *rs)
 {
@@ -405,14 +429,13 @@ enum bm_err bm_http_perform(struct bm_http *h, const struct bm_http_request *rq,
     char *url = malloc(url_len);
     CURL *e = curl_easy_init();
     struct curl_slist *headers = curl_slist_append(NULL, "Expect:"); /* no 100-continue wait */
-    for (const char *const *hl = rq->headers; headers && hl && *hl; hl++) {
-        struct curl_slist *more = curl_slist_append(headers, *hl);
-        if (!more) {
-            curl_slist_free_all(headers);
-            headers = NULL;
-        }
-        headers = more;
-    }
+    /* A POST without a body goes out with Content-Length: 0 and no Content-Type (curl would
+     * otherwise name a form), unless the caller names one. */
+    if (headers && !rq->len && has_body_method(rq->method) &&
+        !has_header(rq->headers, "Content-Type"))
+        headers = append_or_free(headers, "Content-Type:");
+    for (const char *const *hl = rq->headers; headers && hl && *hl; hl++)
+        headers = append_or_free(headers, *hl);
     if (!url || !e || !headers) {
         free(url);
         curl_easy_cleanup(e);

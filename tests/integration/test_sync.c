@@ -105,6 +105,23 @@ static int64_t run_until_empty(int64_t now, int64_t step, int max_steps, unsigne
 
 static const char *svc = "household_certificate";
 
+/* One integer from the centre's database (its request log, say). */
+static long centre_int(const char *sql)
+{
+    char db[4200];
+    snprintf(db, sizeof db, "%s/central.db", dir);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(h, 10000);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long v = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
 static void test_delivered_once(void **state)
 {
     for (int n = 1; n <= 3; n++)
@@ -120,6 +137,10 @@ static void test_delivered_once(void **state)
     struct bm_outbox_stats st;
     bm_outbox_stats(bm_sync_outbox(sync_engine), &st);
     assert_int_equal(st.delivered, 3 * 4 + 1);
+    /* The submit has an empty body, as the API says (not "{}"). */
+    assert_int_equal(centre_int("SELECT COUNT(*) FROM requests WHERE method = 'POST' AND path "
+                                "LIKE '%/submit' AND status = 200 AND bytes_in = 0"),
+                     3);
 
     /* Nothing left, nothing sent; the same application again is not queued again. */
     assert_int_equal(bm_sync_run(sync_engine, T0 + MINUTE, &r), BM_OK);
