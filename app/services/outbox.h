@@ -80,7 +80,9 @@ struct bm_outbox_put {
 
 /*
  * Puts an item durably. A key already queued, refused or delivered with the same body is
- * BM_OK and changes nothing (*queued false); with a different body it is BM_ERR_STATE.
+ * BM_OK and changes nothing (*queued false); with a different body it is BM_ERR_STATE, except
+ * for a delivered personal item, whose body is not remembered in any form: its key alone
+ * makes any put of it BM_OK, already delivered.
  * BM_ERR_NO_SPACE: over max_bytes or the disk is full (nothing was written).
  * queued may be NULL.
  */

@@ -170,6 +170,22 @@ static void test_application_steps(void **state)
     assert_int_equal(st.delivered, 3);
 }
 
+/* How many bytes of digest the sent row of key holds (-1: no row), read with SQLite. */
+static int sent_digest_bytes(const char *key)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(rig.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT LENGTH(digest) FROM sent WHERE key = ?", -1, &st, NULL),
+        SQLITE_OK);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
 static void test_put_is_idempotent(void **state)
 {
     bool queued = false;
@@ -188,12 +204,22 @@ static void test_put_is_idempotent(void **state)
     assert_int_equal(bm_outbox_put(rig.ob, &p, &queued), BM_OK);
     assert_false(queued);
     expect_nothing_due(0, INT64_MAX);
+    /* A delivered personal item left its key only (no digest to compare): any body is
+     * "already delivered". A delivered non-personal one keeps its digest. */
+    p.body = "diff";
+    assert_int_equal(bm_outbox_put(rig.ob, &p, &queued), BM_OK);
+    assert_false(queued);
+    assert_int_equal(put(BM_OUTBOX_RATING, "R1", "", false, "{\"score\": 5}"), BM_OK);
+    assert_int_equal(bm_outbox_ack(rig.ob, expect_next(0, "R1"), 2), BM_OK);
+    assert_int_equal(sent_digest_bytes("BM1"), 0);
+    assert_int_equal(sent_digest_bytes("R1"), 32);
+    assert_int_equal(put(BM_OUTBOX_RATING, "R1", "", false, "{\"score\": 1}"), BM_ERR_STATE);
 
     /* All or nothing: the third item conflicts, so the first two are not queued either. */
     struct bm_outbox_put three[3] = {
         {BM_OUTBOX_APPLICATION, "E1", "E", true, "{}", 2, 1},
         {BM_OUTBOX_FILE, "E1/f", "E", true, "x", 1, 1},
-        {BM_OUTBOX_APPLICATION, "BM1", "BM1", true, "another", 7, 1},
+        {BM_OUTBOX_RATING, "R1", "", false, "another", 7, 1},
     };
     size_t added = 9;
     assert_int_equal(bm_outbox_put_all(rig.ob, three, 3, &added), BM_ERR_STATE);
