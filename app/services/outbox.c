@@ -385,12 +385,11 @@ static enum bm_err put_one(struct bm_outbox *ob, const struct bm_outbox_put *p, 
     return err;
 }
 
-enum bm_err bm_outbox_put_all(struct bm_outbox *ob, const struct bm_outbox_put *items, size_t n,
-                              size_t *queued)
+enum bm_err bm_outbox_put_items(struct bm_outbox *ob, const struct bm_outbox_put *items, size_t n,
+                                size_t *added)
 {
-    if (queued)
-        *queued = 0;
-    if (!ob || !items || n == 0)
+    *added = 0;
+    if (!items || n == 0)
         return bm_err_set(BM_ERR_INVALID_ARG, "outbox put: no items");
     for (size_t i = 0; i < n; i++)
         if (!put_ok(&items[i]))
@@ -401,19 +400,37 @@ enum bm_err bm_outbox_put_all(struct bm_outbox *ob, const struct bm_outbox_put *
     ob->pending_bytes = 0;
     for (size_t i = 0; i < n; i++)
         ob->pending_bytes += items[i].len + STORED_OVERHEAD + 4096; /* row, index entries */
-    enum bm_err err = bm_outbox_db_begin(ob, "put");
-    size_t added = 0;
+    enum bm_err err = BM_OK;
     for (size_t i = 0; i < n && err == BM_OK; i++) {
         bool q = false;
         err = put_one(ob, &items[i], &q);
-        added += q;
+        *added += q;
     }
-    err = bm_outbox_db_finish(ob, err, "put");
+    return err;
+}
+
+void bm_outbox_put_ended(struct bm_outbox *ob, enum bm_err err)
+{
     ob->pending_bytes = 0;
     if (err == BM_ERR_NO_SPACE)
         ob->full = true;
     else if (err == BM_OK)
         ob->full = false;
+}
+
+enum bm_err bm_outbox_put_all(struct bm_outbox *ob, const struct bm_outbox_put *items, size_t n,
+                              size_t *queued)
+{
+    if (queued)
+        *queued = 0;
+    if (!ob || !items || n == 0)
+        return bm_err_set(BM_ERR_INVALID_ARG, "outbox put: no items");
+    size_t added = 0;
+    enum bm_err err = bm_outbox_db_begin(ob, "put");
+    if (err == BM_OK)
+        err = bm_outbox_put_items(ob, items, n, &added);
+    err = bm_outbox_db_finish(ob, err, "put");
+    bm_outbox_put_ended(ob, err);
     if (err == BM_OK && queued)
         *queued = added;
     return err;

@@ -262,7 +262,9 @@ static enum bm_err enqueue_run(struct bm_request *req, void *arg, void **result)
     }
     struct bm_sync_application a = {j->number, (const char *)j->json, j->json_len, j->files,
                                     j->n_files};
-    enum bm_err err = bm_sync_enqueue_application(svc->engine, &a, wall_ms());
+    enum bm_err err = j->number[0]
+                          ? bm_sync_enqueue_application(svc->engine, &a, wall_ms())
+                          : bm_sync_enqueue_new_application(svc->engine, &a, wall_ms(), j->number);
     publish(svc, NULL);
     if (err == BM_OK)
         bm_worker_kick(svc->worker); /* deliver it now: the tick runs after this request */

@@ -149,6 +149,47 @@ static void test_delivered_once(void **state)
     assert_int_equal(queued(), 0);
 }
 
+/* A new application gets its number from the outbox, in its JSON too (the centre refuses a
+ * body whose application_no is not the path's), and a body that has one already is refused. */
+static void test_new_application_is_numbered(void **state)
+{
+    const char *json = "{\"service\": \"household_certificate\", \"catalog_revision\": "
+                       "\"2026-11-20.1\", \"created_at\": \"2025-11-30T09:00:00+08:00\", "
+                       "\"language\": \"zh_CN\", \"applicant\": {\"identified_by\": \"none\"}, "
+                       "\"fields\": {}, \"materials\": [{\"material\": \"hukou\", \"pages\": 1}]}";
+    static unsigned char page[3000];
+    struct bm_sync_file file = {"hukou-1", "image/png", page, sizeof page};
+    struct bm_sync_application a = {NULL, json, strlen(json), &file, 1};
+    char first[BM_OUTBOX_NUMBER_LEN + 1], second[BM_OUTBOX_NUMBER_LEN + 1];
+    setenv("TZ", "CST-8", 1);
+    assert_int_equal(bm_sync_enqueue_new_application(sync_engine, &a, T0, first), BM_OK);
+    assert_int_equal(bm_sync_enqueue_new_application(sync_engine, &a, T0, second), BM_OK);
+    unsetenv("TZ");
+    assert_string_equal(first, "BM20251130000001"); /* 08:00 in Beijing */
+    assert_string_equal(second, "BM20251130000002");
+    struct bm_sync_round r;
+    assert_int_equal(bm_sync_run(sync_engine, T0, &r), BM_OK);
+    assert_int_equal(r.acknowledged, 2);
+    assert_int_equal(r.dead, 0);
+    assert_int_equal(centre_int("SELECT COUNT(*) FROM applications WHERE state = 'received' AND "
+                                "no IN ('BM20251130000001', 'BM20251130000002') AND "
+                                "json_extract(body, '$.application_no') = no"),
+                     2);
+
+    const char *numbered = "{\"application_no\" : \"BM1\", \"service\": \"x\"}";
+    struct bm_sync_application b = {NULL, numbered, strlen(numbered), &file, 1};
+    char none[BM_OUTBOX_NUMBER_LEN + 1] = "x";
+    assert_int_equal(bm_sync_enqueue_new_application(sync_engine, &b, T0, none),
+                     BM_ERR_INVALID_ARG);
+    assert_non_null(strstr(bm_err_detail(), "application_no"));
+    assert_string_equal(none, "");
+    b.json = "[1]";
+    b.json_len = 3;
+    assert_int_equal(bm_sync_enqueue_new_application(sync_engine, &b, T0, none),
+                     BM_ERR_INVALID_ARG);
+    assert_int_equal(queued(), 0);
+}
+
 static void test_faults_still_once(void **state)
 {
     central_fault(&central, "{\"method\": \"PUT\", \"path\": \"^/v1/applications/[^/]*$\", "
@@ -468,6 +509,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_fetch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivered_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_application_is_numbered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_faults_still_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recoveries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_application_is_a_dead_letter, setup, teardown),
