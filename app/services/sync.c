@@ -60,6 +60,8 @@ int64_t bm_sync_backoff_ms(unsigned failures, uint32_t random)
 enum bm_err bm_sync_open(const struct bm_sync_config *cfg, struct bm_sync **out)
 {
     *out = NULL;
+    if (!cfg->http.kiosk_id || !*cfg->http.kiosk_id)
+        return bm_err_set(BM_ERR_CONFIG, "sync: no [kiosk] id to check the certificate against");
     struct bm_sync *s = calloc(1, sizeof *s);
     if (!s)
         return bm_err_set(BM_ERR_NO_MEMORY, "sync");

@@ -36,6 +36,7 @@
 struct bm_sync_service {
     struct bm_sync_config cfg;
     char url[1024], ca[1024], pins[512], cert[1024], key[1024], outbox[1024], outbox_key[1024];
+    char kiosk_id[64]; /* [kiosk] id: the client certificate must name it */
     struct bm_worker *worker;
     struct bm_devices *devices; /* read-only here: statuses are readable from any thread */
     struct bm_sync *engine;     /* worker thread only */
@@ -372,6 +373,7 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
     svc->heartbeat_ms = bm_config_int(cfg, "sync", "heartbeat_interval_s") * 1000;
     snprintf(svc->url, sizeof svc->url, "%s", url);
     snprintf(svc->pins, sizeof svc->pins, "%s", bm_config_str(cfg, "central", "pin_sha256"));
+    snprintf(svc->kiosk_id, sizeof svc->kiosk_id, "%s", bm_config_str(cfg, "kiosk", "id"));
     if (!path(cfg, "central", "ca_bundle", svc->ca, sizeof svc->ca) ||
         !path(cfg, "central", "client_cert", svc->cert, sizeof svc->cert) ||
         !path(cfg, "central", "client_key", svc->key, sizeof svc->key) ||
@@ -386,6 +388,7 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
                  .pin_sha256 = svc->pins,
                  .client_cert = svc->cert,
                  .client_key = svc->key,
+                 .kiosk_id = svc->kiosk_id,
                  .connect_timeout_ms =
                      (unsigned)bm_config_int(cfg, "central", "connect_timeout_ms"),
                  .transfer_timeout_ms =
