@@ -21,8 +21,8 @@ packages=(
     libcups2-dev cups-daemon cups-client poppler-utils
     # the outbox: SQLite, and libsodium for personal data at rest
     libsqlite3-dev libsodium-dev sqlite3
-    # HTTPS to the centre (libcurl with OpenSSL, HTTP/2)
-    libcurl4-openssl-dev
+    # HTTPS to the centre (libcurl with OpenSSL, HTTP/2; libcrypto reads our own certificate)
+    libcurl4-openssl-dev libssl-dev
     # decoding the QR codes we print, in tests (and the barcode driver)
     libzbar-dev
     # headless demo and real-window tests

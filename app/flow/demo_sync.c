@@ -1,9 +1,9 @@
 /*
  * demo_sync.c - the demo's sample application and sync status (demo_sync.h).
  *
- * The number is "BM", the local date and the second of the day: unique on one kiosk at one
- * command a second, which is all a demo needs. (The real number is allocated in the outbox,
- * docs/central-api.md, "The number"; that comes with the resident screens.)
+ * The application number is allocated by the outbox as the application is stored
+ * (docs/central-api.md, "The number"), so the JSON made here has none, and the log line that
+ * stands in for the receipt comes only once it is stored.
  *
  * Main thread.
  */
@@ -25,8 +25,7 @@ static void on_queued(enum bm_err err, const char *number, void *ud)
     if (err == BM_OK)
         bm_log_notice("demo", "application %s queued for the centre", number);
     else
-        bm_log_warn("demo", "application %s not queued: %s (%s)", number, bm_err_name(err),
-                    bm_err_detail());
+        bm_log_warn("demo", "application not queued: %s (%s)", bm_err_name(err), bm_err_detail());
 }
 
 void bm_demo_apply(struct bm_flow *flow)
@@ -43,9 +42,7 @@ void bm_demo_apply(struct bm_flow *flow)
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
-    char number[64], stamp[40], json[1024];
-    snprintf(number, sizeof number, "BM%04d%02d%02d%06d", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
+    char stamp[40], json[1024];
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S%z", &tm);
     /* ISO 8601 wants the offset as +08:00. */
     size_t sl = strlen(stamp);
@@ -56,11 +53,11 @@ void bm_demo_apply(struct bm_flow *flow)
     }
     const struct bm_catalog_service *svc = bm_catalog_service_at(cat, 0);
     snprintf(json, sizeof json,
-             "{\"application_no\": \"%s\", \"service\": \"%s\", \"catalog_revision\": \"%s\", "
+             "{\"service\": \"%s\", \"catalog_revision\": \"%s\", "
              "\"created_at\": \"%s%s\", \"language\": \"%s\", \"applicant\": {\"identified_by\": "
              "\"none\"}, \"fields\": {}, \"materials\": [{\"material\": \"sample\", \"pages\": "
              "2}]}",
-             number, svc->id, bm_catalog_revision(cat), stamp, offset,
+             svc->id, bm_catalog_revision(cat), stamp, offset,
              flow->lang == BM_LANG_EN ? "en" : "zh_CN");
     static unsigned char page[64 * 1024];
     for (size_t i = 0; i < sizeof page; i++)
@@ -71,10 +68,10 @@ void bm_demo_apply(struct bm_flow *flow)
     /* For the usage counts the sample is its service used from start to completion. */
     bm_usage_service_chosen(&flow->usage, svc->id, (int64_t)now, bm_flow_mono_ms());
     bm_usage_service_completed(&flow->usage, bm_flow_mono_ms());
-    struct bm_sync_application a = {number, json, strlen(json), files, 2};
+    struct bm_sync_application a = {NULL, json, strlen(json), files, 2}; /* numbered on storing */
     enum bm_err err = bm_sync_service_enqueue(flow->sync, &a, on_queued, NULL);
     if (err != BM_OK)
-        on_queued(err, number, NULL);
+        on_queued(err, "", NULL);
 }
 
 void bm_demo_log_sync(const struct bm_flow *flow)

@@ -11,11 +11,23 @@
  * cannot vouch for the centre), HTTPS only, no redirects followed, optional SPKI pins.
  * curl's own error text goes to the detail for technicians; answers' bodies never do.
  *
+ * The kiosk's own certificate is read once at create with OpenSSL's libcrypto (curl here is
+ * built on OpenSSL; this is the only file that includes its headers): its SAN URI
+ * urn:bianmin:kiosk:<id> must name [kiosk] id, since the centre takes the kiosk's identity
+ * from it and a kiosk speaking under another's would file applications in the wrong place.
+ *
  * Threads: the owner thread, except bm_http_cancel.
  */
 #include "central_http.h"
 
+#include "core/log.h"
+
 #include <curl/curl.h>
+#include <errno.h>
+#include <openssl/asn1.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -28,11 +40,14 @@
 #define POLL_MS            100
 #define PROGRESS_EVERY_MS  100
 #define RETRY_AFTER_MAX_MS ((int64_t)3600 * 1000)
+#define KIOSK_URN          "urn:bianmin:kiosk:"
+#define KIOSK_ID_MAX       32
 
 struct bm_http {
     CURLM *multi;
     char *base, *ca_bundle, *pins, *cert, *key;
     long connect_timeout_ms, low_speed_s;
+    time_t cert_not_after; /* 0: not read */
     atomic_bool cancel;
 };
 
@@ -111,6 +126,98 @@ static char *pin_list(const char *pins)
     return out;
 }
 
+/* Whether id is a kiosk id: 1 to 32 letters, digits, '-' and '_' ([kiosk] id's syntax). */
+static bool kiosk_id_ok(const unsigned char *id, size_t n)
+{
+    if (n == 0 || n > KIOSK_ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((id[i] >= 'A' && id[i] <= 'Z') || (id[i] >= 'a' && id[i] <= 'z') ||
+              (id[i] >= '0' && id[i] <= '9') || id[i] == '-' || id[i] == '_'))
+            return false;
+    return true;
+}
+
+/*
+ * The kiosk ids a certificate's SAN URIs name (urn:bianmin:kiosk:<id>): how many, the first
+ * into id; one that is not a valid id counts, as "" (refused as no kiosk id).
+ */
+static int kiosk_ids(X509 *x, char *id, size_t size)
+{
+    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    size_t prefix = strlen(KIOSK_URN);
+    int found = 0;
+    id[0] = '\0';
+    for (int i = 0; names && i < sk_GENERAL_NAME_num(names); i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+        if (g->type != GEN_URI)
+            continue;
+        const unsigned char *uri = ASN1_STRING_get0_data(g->d.uniformResourceIdentifier);
+        int n = ASN1_STRING_length(g->d.uniformResourceIdentifier);
+        if (n < 0 || (size_t)n < prefix || memcmp(uri, KIOSK_URN, prefix) != 0)
+            continue;
+        if (found++ == 0 && kiosk_id_ok(uri + prefix, (size_t)n - prefix))
+            snprintf(id, size, "%.*s", (int)((size_t)n - prefix), (const char *)uri + prefix);
+    }
+    GENERAL_NAMES_free(names);
+    return found;
+}
+
+/*
+ * Reads the client certificate: its expiry into h->cert_not_after (logged) and, when want is
+ * set, its kiosk id, which must be want. BM_ERR_CONFIG, saying why, otherwise.
+ */
+static enum bm_err check_certificate(struct bm_http *h, const char *want)
+{
+    FILE *f = fopen(h->cert, "r");
+    if (!f)
+        return bm_err_set(BM_ERR_CONFIG, "[central] client_cert %s: %s", h->cert, strerror(errno));
+    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    if (!x)
+        return bm_err_set(BM_ERR_CONFIG, "[central] client_cert %s: not a PEM certificate",
+                          h->cert);
+    struct tm tm;
+    const ASN1_TIME *not_after = X509_get0_notAfter(x);
+    if (not_after && ASN1_TIME_to_tm(not_after, &tm) == 1)
+        h->cert_not_after = timegm(&tm);
+    char id[KIOSK_ID_MAX + 1];
+    int ids = kiosk_ids(x, id, sizeof id);
+    X509_free(x);
+    char until[32] = "?";
+    if (h->cert_not_after && gmtime_r(&h->cert_not_after, &tm))
+        strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (want && ids == 0)
+        return bm_err_set(BM_ERR_CONFIG,
+                          "[central] client_cert %s names no kiosk (no SAN URI " KIOSK_URN
+                          "<id>): the centre would not know this kiosk; sync cannot start",
+                          h->cert);
+    if (want && (ids > 1 || !id[0]))
+        return bm_err_set(BM_ERR_CONFIG,
+                          "[central] client_cert %s: %d kiosk ids, or not a valid one; the API "
+                          "wants exactly one SAN URI " KIOSK_URN "<id>; sync cannot start",
+                          h->cert, ids);
+    if (want && strcmp(id, want) != 0)
+        return bm_err_set(BM_ERR_CONFIG,
+                          "[central] client_cert %s is kiosk %s's, not this kiosk's ([kiosk] id "
+                          "%s): sync cannot start",
+                          h->cert, id, want);
+    if (h->cert_not_after && h->cert_not_after < time(NULL))
+        bm_log_warn("sync",
+                    "client certificate of kiosk %s expired at %s: the centre will "
+                    "refuse it",
+                    id[0] ? id : "(none)", until);
+    else
+        bm_log_info("sync", "client certificate of kiosk %s, valid until %s", id[0] ? id : "(none)",
+                    until);
+    return BM_OK;
+}
+
+time_t bm_http_certificate_not_after(const struct bm_http *h)
+{
+    return h ? h->cert_not_after : 0;
+}
+
 enum bm_err bm_http_create(const struct bm_http_config *cfg, struct bm_http **out)
 {
     *out = NULL;
@@ -145,6 +252,8 @@ enum bm_err bm_http_create(const struct bm_http_config *cfg, struct bm_http **ou
     else if (cfg->pin_sha256 && *cfg->pin_sha256 && !h->pins)
         err = bm_err_set(BM_ERR_CONFIG, "[central] pin_sha256: expected 1 to 8 SHA-256 hashes "
                                         "in base64 (44 characters each), comma-separated");
+    else if (cfg->kiosk_id)
+        err = check_certificate(h, cfg->kiosk_id);
     if (err != BM_OK) {
         bm_http_destroy(h);
         return err;
@@ -394,6 +503,30 @@ static CURLcode run(struct bm_http *h, CURL *e)
     return result;
 }
 
+static bool has_body_method(const char *m)
+{
+    return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0;
+}
+
+/* Whether the NULL-terminated header lines name header `name`. */
+static bool has_header(const char *const *lines, const char *name)
+{
+    size_t n = strlen(name);
+    for (; lines && *lines; lines++)
+        if (strncasecmp(*lines, name, n) == 0 && (*lines)[n] == ':')
+            return true;
+    return false;
+}
+
+/* Appends line; on failure frees the list and returns NULL. */
+static struct curl_slist *append_or_free(struct curl_slist *list, const char *line)
+{
+    struct curl_slist *more = curl_slist_append(list, line);
+    if (!more)
+        curl_slist_free_all(list);
+    return more;
+}
+
 enum bm_err bm_http_perform(struct bm_http *h, const struct bm_http_request *rq,
                             struct bm_http_response *rs)
 {
@@ -405,14 +538,13 @@ enum bm_err bm_http_perform(struct bm_http *h, const struct bm_http_request *rq,
     char *url = malloc(url_len);
     CURL *e = curl_easy_init();
     struct curl_slist *headers = curl_slist_append(NULL, "Expect:"); /* no 100-continue wait */
-    for (const char *const *hl = rq->headers; headers && hl && *hl; hl++) {
-        struct curl_slist *more = curl_slist_append(headers, *hl);
-        if (!more) {
-            curl_slist_free_all(headers);
-            headers = NULL;
-        }
-        headers = more;
-    }
+    /* A POST without a body goes out with Content-Length: 0 and no Content-Type (curl would
+     * otherwise name a form), unless the caller names one. */
+    if (headers && !rq->len && has_body_method(rq->method) &&
+        !has_header(rq->headers, "Content-Type"))
+        headers = append_or_free(headers, "Content-Type:");
+    for (const char *const *hl = rq->headers; headers && hl && *hl; hl++)
+        headers = append_or_free(headers, *hl);
     if (!url || !e || !headers) {
         free(url);
         curl_easy_cleanup(e);

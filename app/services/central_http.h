@@ -34,12 +34,24 @@ struct bm_http_config {
     const char *client_key;  /* PEM */
     unsigned connect_timeout_ms;
     unsigned transfer_timeout_ms; /* the longest a request may go without a byte moving */
+    /*
+     * [kiosk] id: client_cert must name it, and only it, in its SAN URI
+     * urn:bianmin:kiosk:<id> (docs/central-api.md, "Ground rules"). NULL: not checked, for
+     * tests of the centre's own refusals; the sync engine always sets it.
+     */
+    const char *kiosk_id;
 };
 
 struct bm_http;
 
-/* BM_ERR_CONFIG for a URL that is not https://, or files that cannot be read. */
+/*
+ * BM_ERR_CONFIG for a URL that is not https://, a bad pin list, or (with kiosk_id) a client
+ * certificate that cannot be read or names no kiosk, several, or another: the error says which.
+ * Logs the certificate's kiosk id and expiry.
+ */
 enum bm_err bm_http_create(const struct bm_http_config *cfg, struct bm_http **out);
+/* When the client certificate expires (its notAfter, UTC); 0 if it was not read. */
+time_t bm_http_certificate_not_after(const struct bm_http *h);
 /* NULL is ignored. */
 void bm_http_destroy(struct bm_http *h);
 

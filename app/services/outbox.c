@@ -7,8 +7,8 @@
  *          personal items nonce || secretbox(body); digest: keyed BLAKE2b of the plaintext, so
  *          a repeated put can be told from a different one without decrypting anything;
  *   dead   refused items with status and reason, same id and body;
- *   sent   keys the centre acknowledged, with their digest (no body), kept 30 days so the
- *          same item is never queued again.
+ *   sent   keys the centre acknowledged, kept 30 days so the same item is never queued
+ *          again; with their digest, except for personal items (empty: docs/sync.md says why).
  * Every change is one transaction (BEGIN IMMEDIATE ... COMMIT), so a crash at any point leaves
  * either the old or the new state; WAL with synchronous=FULL makes a commit durable when it
  * returns.
@@ -304,7 +304,8 @@ static bool key_ok(const char *s, size_t max, bool may_be_empty)
 
 /*
  * The digest the key was stored with, in items, dead or sent. 1 found (*same says if the
- * digest matches), 0 not found, -1 error.
+ * digest matches; a delivered personal item kept no digest and counts as the same), 0 not
+ * found, -1 error.
  */
 static int find_key(struct bm_outbox *ob, const char *key, const unsigned char *digest, bool *same)
 {
@@ -320,8 +321,9 @@ static int find_key(struct bm_outbox *ob, const char *key, const unsigned char *
     int found = 0;
     if (rc == SQLITE_ROW) {
         found = 1;
-        *same = sqlite3_column_bytes(st, 0) == DIGEST_BYTES &&
-                sodium_memcmp(sqlite3_column_blob(st, 0), digest, DIGEST_BYTES) == 0;
+        int n = sqlite3_column_bytes(st, 0);
+        *same = n == 0 || (n == DIGEST_BYTES &&
+                           sodium_memcmp(sqlite3_column_blob(st, 0), digest, DIGEST_BYTES) == 0);
     } else if (rc != SQLITE_DONE) {
         bm_outbox_db_fail(ob, rc, "put");
         found = -1;
@@ -386,12 +388,11 @@ static enum bm_err put_one(struct bm_outbox *ob, const struct bm_outbox_put *p, 
     return err;
 }
 
-enum bm_err bm_outbox_put_all(struct bm_outbox *ob, const struct bm_outbox_put *items, size_t n,
-                              size_t *queued)
+enum bm_err bm_outbox_put_items(struct bm_outbox *ob, const struct bm_outbox_put *items, size_t n,
+                                size_t *added)
 {
-    if (queued)
-        *queued = 0;
-    if (!ob || !items || n == 0)
+    *added = 0;
+    if (!items || n == 0)
         return bm_err_set(BM_ERR_INVALID_ARG, "outbox put: no items");
     for (size_t i = 0; i < n; i++)
         if (!put_ok(&items[i]))
@@ -402,19 +403,37 @@ enum bm_err bm_outbox_put_all(struct bm_outbox *ob, const struct bm_outbox_put *
     ob->pending_bytes = 0;
     for (size_t i = 0; i < n; i++)
         ob->pending_bytes += items[i].len + STORED_OVERHEAD + 4096; /* row, index entries */
-    enum bm_err err = bm_outbox_db_begin(ob, "put");
-    size_t added = 0;
+    enum bm_err err = BM_OK;
     for (size_t i = 0; i < n && err == BM_OK; i++) {
         bool q = false;
         err = put_one(ob, &items[i], &q);
-        added += q;
+        *added += q;
     }
-    err = bm_outbox_db_finish(ob, err, "put");
+    return err;
+}
+
+void bm_outbox_put_ended(struct bm_outbox *ob, enum bm_err err)
+{
     ob->pending_bytes = 0;
     if (err == BM_ERR_NO_SPACE)
         ob->full = true;
     else if (err == BM_OK)
         ob->full = false;
+}
+
+enum bm_err bm_outbox_put_all(struct bm_outbox *ob, const struct bm_outbox_put *items, size_t n,
+                              size_t *queued)
+{
+    if (queued)
+        *queued = 0;
+    if (!ob || !items || n == 0)
+        return bm_err_set(BM_ERR_INVALID_ARG, "outbox put: no items");
+    size_t added = 0;
+    enum bm_err err = bm_outbox_db_begin(ob, "put");
+    if (err == BM_OK)
+        err = bm_outbox_put_items(ob, items, n, &added);
+    err = bm_outbox_db_finish(ob, err, "put");
+    bm_outbox_put_ended(ob, err);
     if (err == BM_OK && queued)
         *queued = added;
     return err;
@@ -565,15 +584,19 @@ static void bind_target(sqlite3_stmt *st, int64_t id, const char *grp)
     sqlite3_bind_text(st, 2, grp ? grp : "", -1, SQLITE_TRANSIENT);
 }
 
-/* Deletes the items `where` selects and remembers their keys; *personal if any was. */
+/*
+ * Deletes the items `where` selects and remembers their keys; *personal if any was. A personal
+ * item's digest is not kept: the project deletes personal data once the centre has it, and a
+ * keyed hash of it, with the key on the same disk, would let a guess be checked.
+ */
 static enum bm_err delete_acked(struct bm_outbox *ob, const char *where, int64_t id,
                                 const char *grp, int64_t now_ms, bool *personal)
 {
-    char sql[3][200];
+    char sql[3][240];
     snprintf(sql[0], sizeof sql[0], "SELECT MAX(personal) FROM items WHERE %s", where);
     snprintf(sql[1], sizeof sql[1],
-             "INSERT OR REPLACE INTO sent (key, digest, acked_ms) SELECT key, digest, ?3 "
-             "FROM items WHERE %s",
+             "INSERT OR REPLACE INTO sent (key, digest, acked_ms) SELECT key, CASE WHEN "
+             "personal THEN x'' ELSE digest END, ?3 FROM items WHERE %s",
              where);
     snprintf(sql[2], sizeof sql[2], "DELETE FROM items WHERE %s", where);
     enum bm_err err = bm_outbox_db_begin(ob, "ack");

@@ -80,7 +80,9 @@ struct bm_outbox_put {
 
 /*
  * Puts an item durably. A key already queued, refused or delivered with the same body is
- * BM_OK and changes nothing (*queued false); with a different body it is BM_ERR_STATE.
+ * BM_OK and changes nothing (*queued false); with a different body it is BM_ERR_STATE, except
+ * for a delivered personal item, whose body is not remembered in any form: its key alone
+ * makes any put of it BM_OK, already delivered.
  * BM_ERR_NO_SPACE: over max_bytes or the disk is full (nothing was written).
  * queued may be NULL.
  */
@@ -92,6 +94,34 @@ enum bm_err bm_outbox_put(struct bm_outbox *ob, const struct bm_outbox_put *item
  */
 enum bm_err bm_outbox_put_all(struct bm_outbox *ob, const struct bm_outbox_put *items, size_t n,
                               size_t *queued);
+
+/*
+ * Application numbers (docs/central-api.md, "The number"): "BM", the kiosk's local date
+ * (YYYYMMDD) and a 6-digit daily sequence, BM20261129000123.
+ */
+#define BM_OUTBOX_NUMBER_LEN 16
+#define BM_OUTBOX_DAILY_MAX  999999
+
+/*
+ * Makes the items of an application once its number is known, inside the put's transaction:
+ * sets *items and *n to items it keeps (through ud) until bm_outbox_put_numbered returns.
+ * Anything but BM_OK puts nothing.
+ */
+typedef enum bm_err (*bm_outbox_build_fn)(const char *number, void *ud,
+                                          const struct bm_outbox_put **items, size_t *n);
+/*
+ * Allocates the next application number of the kiosk's local date at now_ms (TZ) and puts the
+ * items build makes with it, in one transaction: the number is taken if and only if the items
+ * are stored (a failed put, a builder's error or a crash before the commit leave the sequence
+ * as it was; a crash after it, before the receipt is printed, wastes the number's receipt,
+ * not the application). The sequence lives in the outbox database, survives restarts, starts
+ * at 1 each local day and never repeats within a day, also when the clock steps back; a
+ * number some key of the outbox already has is skipped. BM_ERR_STATE when the day's
+ * BM_OUTBOX_DAILY_MAX numbers are used (no wrap); otherwise errors as bm_outbox_put_all.
+ * number: the number on BM_OK, "" otherwise.
+ */
+enum bm_err bm_outbox_put_numbered(struct bm_outbox *ob, int64_t now_ms, bm_outbox_build_fn build,
+                                   void *ud, char number[BM_OUTBOX_NUMBER_LEN + 1]);
 
 /* An item taken out for sending. Its body is in guarded, locked memory, zeroed when cleared. */
 struct bm_outbox_item {

@@ -8,6 +8,8 @@
 #ifndef BM_SERVICES_OUTBOX_INTERNAL_H
 #define BM_SERVICES_OUTBOX_INTERNAL_H
 
+#include "outbox.h"
+
 #include "core/err.h"
 
 #include <sqlite3.h>
@@ -33,5 +35,13 @@ enum bm_err bm_outbox_db_step_done(struct bm_outbox *ob, sqlite3_stmt *st, const
 /* One transaction: BEGIN IMMEDIATE; then finish commits on BM_OK, else rolls back. */
 enum bm_err bm_outbox_db_begin(struct bm_outbox *ob, const char *what);
 enum bm_err bm_outbox_db_finish(struct bm_outbox *ob, enum bm_err err, const char *what);
+
+/*
+ * Inside a transaction: checks the items and puts each (bm_outbox_put's rules); *added counts
+ * the new ones. After the transaction, put_ended(err) updates the outbox's "full" state.
+ */
+enum bm_err bm_outbox_put_items(struct bm_outbox *ob, const struct bm_outbox_put *items, size_t n,
+                                size_t *added);
+void bm_outbox_put_ended(struct bm_outbox *ob, enum bm_err err);
 
 #endif

@@ -60,6 +60,8 @@ int64_t bm_sync_backoff_ms(unsigned failures, uint32_t random)
 enum bm_err bm_sync_open(const struct bm_sync_config *cfg, struct bm_sync **out)
 {
     *out = NULL;
+    if (!cfg->http.kiosk_id || !*cfg->http.kiosk_id)
+        return bm_err_set(BM_ERR_CONFIG, "sync: no [kiosk] id to check the certificate against");
     struct bm_sync *s = calloc(1, sizeof *s);
     if (!s)
         return bm_err_set(BM_ERR_NO_MEMORY, "sync");
@@ -123,50 +125,137 @@ static bool id_ok(const char *s, size_t max)
     return true;
 }
 
+/* An application's outbox items (see the top of the file) and the memory they point into. */
+struct parts {
+    const struct bm_sync_application *a;
+    int64_t now_ms;
+    struct bm_outbox_put *items;
+    char (*keys)[BM_OUTBOX_KEY_MAX + 1];
+    unsigned char **bodies;  /* the files' bodies: locked, they are a resident's scans */
+    unsigned char *numbered; /* the JSON with its number put in (bm_sync_enqueue_new_...) */
+    size_t numbered_len, n;
+};
+
+static enum bm_err make_parts(struct parts *p, const char *number, const void *json,
+                              size_t json_len)
+{
+    const struct bm_sync_application *a = p->a;
+    size_t n = a->n_files + 2;
+    p->items = calloc(n, sizeof *p->items);
+    p->keys = calloc(n, sizeof *p->keys);
+    p->bodies = calloc(n, sizeof *p->bodies);
+    if (!p->items || !p->keys || !p->bodies)
+        return bm_err_set(BM_ERR_NO_MEMORY, "sync");
+    p->items[0] = (struct bm_outbox_put){
+        BM_OUTBOX_APPLICATION, number, number, true, json, json_len, p->now_ms};
+    for (size_t i = 0; i < a->n_files; i++) {
+        const struct bm_sync_file *f = &a->files[i];
+        if (!id_ok(f->id, 48) || !f->media_type || strchr(f->media_type, '\n') || !f->data ||
+            !f->len)
+            return bm_err_set(BM_ERR_INVALID_ARG, "sync: file %zu: bad id, type or data", i);
+        size_t tl = strlen(f->media_type);
+        p->bodies[i] = sodium_malloc(tl + 1 + f->len);
+        if (!p->bodies[i])
+            return bm_err_set(BM_ERR_NO_MEMORY, "sync: file of %zu bytes", f->len);
+        memcpy(p->bodies[i], f->media_type, tl);
+        p->bodies[i][tl] = '\n';
+        memcpy(p->bodies[i] + tl + 1, f->data, f->len);
+        snprintf(p->keys[i], sizeof p->keys[i], "%s/files/%s", number, f->id);
+        p->items[i + 1] = (struct bm_outbox_put){BM_OUTBOX_FILE, p->keys[i],      number,   true,
+                                                 p->bodies[i],   tl + 1 + f->len, p->now_ms};
+    }
+    snprintf(p->keys[n - 1], sizeof p->keys[n - 1], "%s/submit", number);
+    p->items[n - 1] =
+        (struct bm_outbox_put){BM_OUTBOX_SUBMIT, p->keys[n - 1], number, false, "", 0, p->now_ms};
+    p->n = n;
+    return BM_OK;
+}
+
+static void free_parts(struct parts *p)
+{
+    for (size_t i = 0; p->bodies && i < p->a->n_files + 2; i++)
+        sodium_free(p->bodies[i]);
+    sodium_free(p->numbered);
+    free(p->bodies);
+    free(p->keys);
+    free(p->items);
+}
+
 enum bm_err bm_sync_enqueue_application(struct bm_sync *s, const struct bm_sync_application *a,
                                         int64_t now_ms)
 {
     if (!a || !id_ok(a->number, 40) || !a->json || !a->json_len || a->n_files > 64)
         return bm_err_set(BM_ERR_INVALID_ARG, "sync: bad application number, body or files");
-    size_t n = a->n_files + 2;
-    struct bm_outbox_put *items = calloc(n, sizeof *items);
-    char(*keys)[BM_OUTBOX_KEY_MAX + 1] = calloc(n, sizeof *keys);
-    unsigned char **bodies = calloc(n, sizeof *bodies);
-    enum bm_err err = items && keys && bodies ? BM_OK : bm_err_set(BM_ERR_NO_MEMORY, "sync");
+    struct parts p = {.a = a, .now_ms = now_ms};
+    enum bm_err err = make_parts(&p, a->number, a->json, a->json_len);
     if (err == BM_OK)
-        items[0] = (struct bm_outbox_put){
-            BM_OUTBOX_APPLICATION, a->number, a->number, true, a->json, a->json_len, now_ms};
-    for (size_t i = 0; err == BM_OK && i < a->n_files; i++) {
-        const struct bm_sync_file *f = &a->files[i];
-        if (!id_ok(f->id, 48) || !f->media_type || strchr(f->media_type, '\n') || !f->data ||
-            !f->len) {
-            err = bm_err_set(BM_ERR_INVALID_ARG, "sync: file %zu: bad id, type or data", i);
-            break;
+        err = bm_outbox_put_all(s->outbox, p.items, p.n, NULL);
+    free_parts(&p);
+    return err;
+}
+
+static size_t skip_space(const char *s, size_t at, size_t len)
+{
+    while (at < len && (s[at] == ' ' || s[at] == '\t' || s[at] == '\n' || s[at] == '\r'))
+        at++;
+    return at;
+}
+
+/* Whether the JSON text has the member name `"name":` anywhere (a value cannot look so). */
+static bool has_member(const char *json, size_t len, const char *name)
+{
+    size_t nl = strlen(name);
+    for (size_t i = 0; i + nl + 2 <= len; i++)
+        if (json[i] == '"' && memcmp(json + i + 1, name, nl) == 0 && json[i + 1 + nl] == '"') {
+            size_t at = skip_space(json, i + nl + 2, len);
+            if (at < len && json[at] == ':')
+                return true;
         }
-        size_t tl = strlen(f->media_type);
-        bodies[i] = sodium_malloc(tl + 1 + f->len); /* locked: it is a resident's scan */
-        if (!bodies[i]) {
-            err = bm_err_set(BM_ERR_NO_MEMORY, "sync: file of %zu bytes", f->len);
-            break;
-        }
-        memcpy(bodies[i], f->media_type, tl);
-        bodies[i][tl] = '\n';
-        memcpy(bodies[i] + tl + 1, f->data, f->len);
-        snprintf(keys[i], sizeof keys[i], "%s/files/%s", a->number, f->id);
-        items[i + 1] = (struct bm_outbox_put){BM_OUTBOX_FILE, keys[i],         a->number, true,
-                                              bodies[i],      tl + 1 + f->len, now_ms};
-    }
-    if (err == BM_OK) {
-        snprintf(keys[n - 1], sizeof keys[n - 1], "%s/submit", a->number);
-        items[n - 1] =
-            (struct bm_outbox_put){BM_OUTBOX_SUBMIT, keys[n - 1], a->number, false, "", 0, now_ms};
-        err = bm_outbox_put_all(s->outbox, items, n, NULL);
-    }
-    for (size_t i = 0; bodies && i < n; i++)
-        sodium_free(bodies[i]);
-    free(bodies);
-    free(keys);
-    free(items);
+    return false;
+}
+
+/* The outbox's builder: the application's JSON with its number put first, and its items. */
+static enum bm_err build_numbered(const char *number, void *ud, const struct bm_outbox_put **items,
+                                  size_t *n)
+{
+    struct parts *p = ud;
+    const char *json = p->a->json;
+    size_t len = p->a->json_len;
+    size_t open = skip_space(json, 0, len); /* json[open] is '{': checked before */
+    bool empty = json[skip_space(json, open + 1, len)] == '}';
+    char head[64];
+    int hl =
+        snprintf(head, sizeof head, "{\"application_no\": \"%s\"%s", number, empty ? "" : ", ");
+    size_t rest = len - open - 1;
+    p->numbered_len = (size_t)hl + rest;
+    p->numbered = sodium_malloc(p->numbered_len); /* personal: locked, zeroed when freed */
+    if (!p->numbered)
+        return bm_err_set(BM_ERR_NO_MEMORY, "sync: application of %zu bytes", len);
+    memcpy(p->numbered, head, (size_t)hl);
+    memcpy(p->numbered + hl, json + open + 1, rest);
+    enum bm_err err = make_parts(p, number, p->numbered, p->numbered_len);
+    *items = p->items;
+    *n = p->n;
+    return err;
+}
+
+enum bm_err bm_sync_enqueue_new_application(struct bm_sync *s, const struct bm_sync_application *a,
+                                            int64_t now_ms, char *number)
+{
+    number[0] = '\0';
+    if (!a || !a->json || !a->json_len || a->n_files > 64)
+        return bm_err_set(BM_ERR_INVALID_ARG, "sync: bad application body or files");
+    size_t open = skip_space(a->json, 0, a->json_len);
+    if (open >= a->json_len || a->json[open] != '{' ||
+        skip_space(a->json, open + 1, a->json_len) >= a->json_len)
+        return bm_err_set(BM_ERR_INVALID_ARG, "sync: the application body is not a JSON object");
+    if (has_member(a->json, a->json_len, "application_no"))
+        return bm_err_set(BM_ERR_INVALID_ARG,
+                          "sync: a new application's body has no application_no: the number "
+                          "is allocated with it");
+    struct parts p = {.a = a, .now_ms = now_ms};
+    enum bm_err err = bm_outbox_put_numbered(s->outbox, now_ms, build_numbered, &p, number);
+    free_parts(&p);
     return err;
 }
 
@@ -398,7 +487,7 @@ static struct verdict submit(struct job *j)
     char path[160];
     snprintf(path, sizeof path, "/v1/applications/%s/submit", number_of(j->it));
     struct bm_http_response rs;
-    request(j, "POST", path, json_headers, "{}", 2, &rs);
+    request(j, "POST", path, NULL, NULL, 0, &rs); /* the API: an empty body */
     struct verdict v = judge(&rs, (time_t)(j->now_ms / 1000));
     bm_http_response_clear(&rs);
     return v;

@@ -47,7 +47,8 @@ struct bm_sync_file {
 };
 
 struct bm_sync_application {
-    const char *number; /* the application number on the receipt: the idempotency key */
+    const char *number; /* the application number on the receipt: the idempotency key
+                           (bm_sync_enqueue_new_application allocates it instead) */
     const char *json;   /* the ApplicationRequest body */
     size_t json_len;
     const struct bm_sync_file *files;
@@ -60,6 +61,15 @@ struct bm_sync_application {
  */
 enum bm_err bm_sync_enqueue_application(struct bm_sync *s, const struct bm_sync_application *a,
                                         int64_t now_ms);
+/*
+ * Queues a new application under the next application number, allocated in the same outbox
+ * transaction (bm_outbox_put_numbered): the kiosk's way. a->number is not used; a->json is
+ * the ApplicationRequest object without "application_no", which is put in first with the
+ * number. number (BM_OUTBOX_NUMBER_LEN + 1 bytes) gets it on BM_OK, for the receipt, which
+ * is printed only then. Errors as bm_outbox_put_numbered.
+ */
+enum bm_err bm_sync_enqueue_new_application(struct bm_sync *s, const struct bm_sync_application *a,
+                                            int64_t now_ms, char *number);
 /* Queues a rating, feedback or usage batch (kind) under its idempotency key. */
 enum bm_err bm_sync_enqueue_post(struct bm_sync *s, enum bm_outbox_kind kind, const char *key,
                                  const char *json, size_t len, bool personal, int64_t now_ms);

@@ -37,6 +37,7 @@
 struct bm_sync_service {
     struct bm_sync_config cfg;
     char url[1024], ca[1024], pins[512], cert[1024], key[1024], outbox[1024], outbox_key[1024];
+    char kiosk_id[64]; /* [kiosk] id: the client certificate must name it */
     struct bm_worker *worker;
     struct bm_devices *devices; /* read-only here: statuses are readable from any thread */
     struct bm_sync *engine;     /* worker thread only */
@@ -270,7 +271,9 @@ static enum bm_err enqueue_run(struct bm_request *req, void *arg, void **result)
     }
     struct bm_sync_application a = {j->number, (const char *)j->json, j->json_len, j->files,
                                     j->n_files};
-    enum bm_err err = bm_sync_enqueue_application(svc->engine, &a, wall_ms());
+    enum bm_err err = j->number[0]
+                          ? bm_sync_enqueue_application(svc->engine, &a, wall_ms())
+                          : bm_sync_enqueue_new_application(svc->engine, &a, wall_ms(), j->number);
     publish(svc, NULL);
     if (err == BM_OK)
         bm_worker_kick(svc->worker); /* deliver it now: the tick runs after this request */
@@ -423,6 +426,7 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
     svc->usage_ms = bm_config_int(cfg, "sync", "usage_batch_s") * 1000;
     snprintf(svc->url, sizeof svc->url, "%s", url);
     snprintf(svc->pins, sizeof svc->pins, "%s", bm_config_str(cfg, "central", "pin_sha256"));
+    snprintf(svc->kiosk_id, sizeof svc->kiosk_id, "%s", bm_config_str(cfg, "kiosk", "id"));
     if (!path(cfg, "central", "ca_bundle", svc->ca, sizeof svc->ca) ||
         !path(cfg, "central", "client_cert", svc->cert, sizeof svc->cert) ||
         !path(cfg, "central", "client_key", svc->key, sizeof svc->key) ||
@@ -437,6 +441,7 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
                  .pin_sha256 = svc->pins,
                  .client_cert = svc->cert,
                  .client_key = svc->key,
+                 .kiosk_id = svc->kiosk_id,
                  .connect_timeout_ms =
                      (unsigned)bm_config_int(cfg, "central", "connect_timeout_ms"),
                  .transfer_timeout_ms =

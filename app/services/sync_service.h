@@ -43,6 +43,8 @@ typedef void (*bm_sync_queued_fn)(enum bm_err err, const char *number, void *ud)
 
 /*
  * Queues an application (copied; its personal data is wiped from the copy once stored).
+ * With a->number NULL the number is allocated as it is stored
+ * (bm_sync_enqueue_new_application) and done gets it: print the receipt only then.
  * done runs exactly once on the main thread.
  */
 enum bm_err bm_sync_service_enqueue(struct bm_sync_service *svc,

@@ -43,9 +43,12 @@ int main(int argc, char **argv)
     snprintf(key, sizeof key, "%s/kiosk.key", pki);
     snprintf(db, sizeof db, "%s/bench-outbox-%ld.db", pki, (long)getpid());
     snprintf(okey, sizeof okey, "%s/bench-outbox-%ld.key", pki, (long)getpid());
-    struct bm_sync_config cfg = {
-        .http = {.url = url, .ca_bundle = ca, .client_cert = crt, .client_key = key},
-        .outbox = {.path = db, .key_path = okey}};
+    struct bm_sync_config cfg = {.http = {.url = url,
+                                          .ca_bundle = ca,
+                                          .client_cert = crt,
+                                          .client_key = key,
+                                          .kiosk_id = "DEMO-0001"},
+                                 .outbox = {.path = db, .key_path = okey}};
     struct bm_sync *s;
     if (bm_sync_open(&cfg, &s) != BM_OK) {
         fprintf(stderr, "bench_sync: %s\n", bm_err_detail());

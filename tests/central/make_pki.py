@@ -10,7 +10,10 @@ no-op unless --force):
   kiosk.crt, kiosk.key          the first kiosk: one SAN URI urn:bianmin:kiosk:<id>
   kiosk-<ID>.crt, kiosk-<ID>.key every kiosk id given (the first one too)
   nosan.crt, nosan.key          a client certificate of the test CA without the SAN URI
-                                (the centre answers it 401 certificate_unknown)
+                                (the centre answers it 401 certificate_unknown; the kiosk
+                                refuses to sync with it)
+  wrong-kiosk.crt, .key         a client certificate of the test CA for kiosk OTHER-0002 (a
+                                kiosk configured as another id refuses to sync with it)
   wrong-ca.pem, wrong-ca.key    a second CA that nobody trusts
   wrong-server.crt, .key        a server certificate for 127.0.0.1 signed by it
   signing.key, signing.pub      the Ed25519 document signing key pair (PEM)
@@ -135,6 +138,9 @@ def make_pki(d, kiosks, key_id="central-test", force=False):
                     dst.write(data)
     if not have("nosan.crt", "nosan.key"):
         make_leaf(d, "nosan", "ca", "a client without a kiosk id", client_ext(None))
+    if not have("wrong-kiosk.crt", "wrong-kiosk.key"):
+        make_leaf(d, "wrong-kiosk", "ca", "another kiosk",
+                  client_ext("URI:urn:bianmin:kiosk:OTHER-0002"))
     if not have("wrong-ca.pem", "wrong-ca.key"):
         make_ca(d, "wrong-ca", "an unrelated CA")
         force = True

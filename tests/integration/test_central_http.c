@@ -303,6 +303,51 @@ static void test_trust(void **state)
     central_stop(&central);
 }
 
+/* A client for [kiosk] id kiosk_id with certificate cert (and key): bm_http_create's result. */
+static enum bm_err open_as(const struct central *c, const char *kiosk_id, const char *cert,
+                           const char *key, struct bm_http **h)
+{
+    char ca[4200], crt[4200], k[4200];
+    snprintf(ca, sizeof ca, "%s", central_file(c, "ca.pem"));
+    snprintf(crt, sizeof crt, "%s", central_file(c, cert));
+    snprintf(k, sizeof k, "%s", central_file(c, key));
+    struct bm_http_config cfg = {
+        .url = c->url, .ca_bundle = ca, .client_cert = crt, .client_key = k, .kiosk_id = kiosk_id};
+    return bm_http_create(&cfg, h);
+}
+
+/* The certificate must name this kiosk ([kiosk] id) in its SAN URI: then the client opens and
+ * knows when the certificate expires; another kiosk's, or one naming none, is refused with
+ * the reason, before anything is sent. */
+static void test_kiosk_id_of_the_certificate(void **state)
+{
+    central_start(&central, pki_dir, NULL);
+    long seen = central_count(&central, "requests");
+    struct bm_http *h = NULL;
+    assert_int_equal(open_as(&central, "DEMO-0001", "kiosk.crt", "kiosk.key", &h), BM_OK);
+    time_t now = time(NULL), until = bm_http_certificate_not_after(h);
+    assert_true(until > now + 3649L * 86400 && until < now + 3651L * 86400); /* make_pki: 10 y */
+    bm_http_destroy(h);
+
+    h = NULL;
+    assert_int_equal(open_as(&central, "DEMO-0001", "wrong-kiosk.crt", "wrong-kiosk.key", &h),
+                     BM_ERR_CONFIG);
+    assert_null(h);
+    assert_non_null(
+        strstr(bm_err_detail(), "is kiosk OTHER-0002's, not this kiosk's ([kiosk] id DEMO-0001)"));
+    assert_non_null(strstr(bm_err_detail(), "sync cannot start"));
+    assert_int_equal(open_as(&central, "DEMO-0002", "kiosk.crt", "kiosk.key", &h), BM_ERR_CONFIG);
+    assert_non_null(strstr(bm_err_detail(), "is kiosk DEMO-0001's"));
+    assert_int_equal(open_as(&central, "DEMO-0001", "nosan.crt", "nosan.key", &h), BM_ERR_CONFIG);
+    assert_non_null(strstr(bm_err_detail(), "names no kiosk (no SAN URI urn:bianmin:kiosk:<id>)"));
+    assert_int_equal(open_as(&central, "DEMO-0001", "kiosk.key", "kiosk.key", &h), BM_ERR_CONFIG);
+    assert_non_null(strstr(bm_err_detail(), "not a PEM certificate"));
+    assert_int_equal(open_as(&central, "DEMO-0001", "missing.crt", "kiosk.key", &h), BM_ERR_CONFIG);
+    assert_non_null(strstr(bm_err_detail(), "No such file"));
+    assert_int_equal(central_count(&central, "requests"), seen); /* nothing was sent */
+    central_stop(&central);
+}
+
 static void test_config_and_retry_after(void **state)
 {
     struct bm_http *h = NULL;
@@ -357,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_faults),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_trust),
+        cmocka_unit_test(test_kiosk_id_of_the_certificate),
     };
     return cmocka_run_group_tests(tests, setup_group, NULL);
 }

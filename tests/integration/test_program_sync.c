@@ -2,9 +2,9 @@
  * test_program_sync.c - the kiosk program with a central service: started with the
  * [central]/[sync] lines tests/central/run.sh prints, its demo console's `apply` goes through
  * the outbox and mutual TLS to the reference central service, which then holds the
- * application once, submitted; the kiosk's outbox is empty again and says so in `status`; its
- * heartbeat arrives and passes the centre's schema; the centre's signed catalog is fetched,
- * stored with its signature and used.
+ * application once, submitted, under the number the outbox allocated (today's first); the kiosk's
+ * outbox is empty again and says so in `status`; its heartbeat arrives and passes the centre's
+ * schema; the centre's signed catalog is fetched, stored with its signature and used.
  */
 #include "central_fixture.h"
 #include "program.h"
@@ -13,6 +13,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* "application BM<local date>000001 queued", as the demo logs a new outbox's first. */
+static void today_first_number(char *out, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char date[16];
+    strftime(date, sizeof date, "%Y%m%d", &tm);
+    snprintf(out, size, "application BM%s000001 queued", date);
+}
 
 static void test_apply_reaches_the_centre(void **state)
 {
@@ -41,8 +53,11 @@ static void test_apply_reaches_the_centre(void **state)
     /* (Each wait looks after the last line found, so these go in the order they are logged.) */
     assert_true(bm_program_wait_output(&r, "catalog.json: 3 categories", 60));
     assert_true(bm_program_wait_output(&r, "sync: sending to https://127.0.0.1:", 60));
+    char numbers[2][40]; /* the first number of today, read before and after (midnight) */
+    today_first_number(numbers[0], sizeof numbers[0]);
     bm_program_say(&r, "apply");
     assert_true(bm_program_wait_output(&r, "queued for the centre", 60));
+    today_first_number(numbers[1], sizeof numbers[1]);
     assert_true(bm_program_wait_output(&r, "1 acknowledged, 0 dead letters", 60));
     /* At start the sync worker fetched the centre's signed catalog, and the kiosk uses it. */
     assert_true(bm_program_wait_output(&r, "the centre's catalog revision", 60));
@@ -52,6 +67,10 @@ static void test_apply_reaches_the_centre(void **state)
     bm_program_say(&r, "quit");
     assert_int_equal(bm_program_finish(&r, 60), 0);
     assert_int_equal(central_count(&c, "submissions"), 1);
+    /* The outbox allocated the number: today's first. */
+    char *log = bm_program_output(&r);
+    assert_true(strstr(log, numbers[0]) || strstr(log, numbers[1]));
+    free(log);
     /* The first heartbeat went at start, and passed the centre's schema. */
     char *out = bm_program_output(&r);
     assert_non_null(strstr(out, "sync: heartbeat sent"));

@@ -6,7 +6,9 @@
  * application becomes a dead letter with its files while the next goes on; a kiosk the
  * centre refuses pauses without losing anything; offline for hours (time is passed in, so
  * hours take seconds), backing off to the cap, then everything delivered in order per
- * application once the centre is back.
+ * application once the centre is back; an outbox whose disk fills after a request succeeded
+ * stops the round and delivers once when there is room again; application numbers allocated
+ * by the outbox; the submit's empty body.
  */
 #include "central_fixture.h"
 #include "test_support.h"
@@ -15,11 +17,16 @@
 #include "services/heartbeat.h"
 #include "services/sync.h"
 
+#include <fcntl.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define T0     ((int64_t)1764460800000) /* 2025-11-30 00:00 UTC, in ms */
 #define MINUTE ((int64_t)60000)
@@ -105,6 +112,23 @@ static int64_t run_until_empty(int64_t now, int64_t step, int max_steps, unsigne
 
 static const char *svc = "household_certificate";
 
+/* One integer from the centre's database (its request log, say). */
+static long centre_int(const char *sql)
+{
+    char db[4200];
+    snprintf(db, sizeof db, "%s/central.db", dir);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(h, 10000);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long v = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
 static void test_delivered_once(void **state)
 {
     for (int n = 1; n <= 3; n++)
@@ -120,11 +144,56 @@ static void test_delivered_once(void **state)
     struct bm_outbox_stats st;
     bm_outbox_stats(bm_sync_outbox(sync_engine), &st);
     assert_int_equal(st.delivered, 3 * 4 + 1);
+    /* The submit has an empty body, as the API says (not "{}"). */
+    assert_int_equal(centre_int("SELECT COUNT(*) FROM requests WHERE method = 'POST' AND path "
+                                "LIKE '%/submit' AND status = 200 AND bytes_in = 0"),
+                     3);
 
     /* Nothing left, nothing sent; the same application again is not queued again. */
     assert_int_equal(bm_sync_run(sync_engine, T0 + MINUTE, &r), BM_OK);
     assert_int_equal(r.requests, 0);
     enqueue_application(1, svc, 50000);
+    assert_int_equal(queued(), 0);
+}
+
+/* A new application gets its number from the outbox, in its JSON too (the centre refuses a
+ * body whose application_no is not the path's), and a body that has one already is refused. */
+static void test_new_application_is_numbered(void **state)
+{
+    const char *json = "{\"service\": \"household_certificate\", \"catalog_revision\": "
+                       "\"2026-11-20.1\", \"created_at\": \"2025-11-30T09:00:00+08:00\", "
+                       "\"language\": \"zh_CN\", \"applicant\": {\"identified_by\": \"none\"}, "
+                       "\"fields\": {}, \"materials\": [{\"material\": \"hukou\", \"pages\": 1}]}";
+    static unsigned char page[3000];
+    struct bm_sync_file file = {"hukou-1", "image/png", page, sizeof page};
+    struct bm_sync_application a = {NULL, json, strlen(json), &file, 1};
+    char first[BM_OUTBOX_NUMBER_LEN + 1], second[BM_OUTBOX_NUMBER_LEN + 1];
+    setenv("TZ", "CST-8", 1);
+    assert_int_equal(bm_sync_enqueue_new_application(sync_engine, &a, T0, first), BM_OK);
+    assert_int_equal(bm_sync_enqueue_new_application(sync_engine, &a, T0, second), BM_OK);
+    unsetenv("TZ");
+    assert_string_equal(first, "BM20251130000001"); /* 08:00 in Beijing */
+    assert_string_equal(second, "BM20251130000002");
+    struct bm_sync_round r;
+    assert_int_equal(bm_sync_run(sync_engine, T0, &r), BM_OK);
+    assert_int_equal(r.acknowledged, 2);
+    assert_int_equal(r.dead, 0);
+    assert_int_equal(centre_int("SELECT COUNT(*) FROM applications WHERE state = 'received' AND "
+                                "no IN ('BM20251130000001', 'BM20251130000002') AND "
+                                "json_extract(body, '$.application_no') = no"),
+                     2);
+
+    const char *numbered = "{\"application_no\" : \"BM1\", \"service\": \"x\"}";
+    struct bm_sync_application b = {NULL, numbered, strlen(numbered), &file, 1};
+    char none[BM_OUTBOX_NUMBER_LEN + 1] = "x";
+    assert_int_equal(bm_sync_enqueue_new_application(sync_engine, &b, T0, none),
+                     BM_ERR_INVALID_ARG);
+    assert_non_null(strstr(bm_err_detail(), "application_no"));
+    assert_string_equal(none, "");
+    b.json = "[1]";
+    b.json_len = 3;
+    assert_int_equal(bm_sync_enqueue_new_application(sync_engine, &b, T0, none),
+                     BM_ERR_INVALID_ARG);
     assert_int_equal(queued(), 0);
 }
 
@@ -428,6 +497,106 @@ static void test_catalog_fetch(void **state)
     free(held);
 }
 
+/*
+ * A small disk of its own, as test_outbox's full-disk test has it: a 1 MiB tmpfs mounted on
+ * dir in a private mount namespace (root, or an unprivileged user namespace where the system
+ * allows it); false if neither works here. The namespace stays this process's: later tests
+ * use directories of their own.
+ */
+static bool mount_small_disk(const char *disk)
+{
+    if (unshare(CLONE_NEWNS) != 0) {
+        uid_t uid = geteuid();
+        gid_t gid = getegid();
+        if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
+            return false;
+        char map[64];
+        snprintf(map, sizeof map, "0 %u 1", (unsigned)uid);
+        bm_test_write_file("/proc/self", "uid_map", map);
+        bm_test_write_file("/proc/self", "setgroups", "deny");
+        snprintf(map, sizeof map, "0 %u 1", (unsigned)gid);
+        bm_test_write_file("/proc/self", "gid_map", map);
+    }
+    return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+           mount("tmpfs", disk, "tmpfs", 0, "size=1m,mode=0700") == 0;
+}
+
+/* Writes path until its file system has not one byte left. */
+static void fill_disk(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    static const char block[4096];
+    while (write(fd, block, sizeof block) > 0)
+        ;
+    while (write(fd, block, 1) > 0)
+        ;
+    close(fd);
+}
+
+/*
+ * The outbox's disk fills after a request succeeded, so the centre's answer cannot be
+ * recorded: the round stops with BM_ERR_NO_SPACE and waits (it used to take the same item
+ * again at once, resending it in a loop), nothing is marked wrongly, and once there is room
+ * the application is delivered: the PUT goes again, the centre answers the replay 200, and it
+ * holds the application once.
+ */
+static void test_outbox_full_after_an_answer(void **state)
+{
+    bm_sync_close(sync_engine);
+    sync_engine = NULL;
+    char disk[4300], filler[4400];
+    snprintf(disk, sizeof disk, "%s/disk", dir);
+    assert_int_equal(mkdir(disk, 0700), 0);
+    if (!mount_small_disk(disk)) {
+        if (bm_test_in_ci())
+            fail_msg("cannot mount a small tmpfs for the full-disk test");
+        skip();
+    }
+    struct central_sync_paths paths;
+    struct bm_sync_config cfg;
+    central_sync_config(&central, dir, 1024 * 1024, &paths, &cfg);
+    snprintf(paths.outbox, sizeof paths.outbox, "%.4180s/outbox.db", disk);
+    assert_int_equal(bm_sync_open(&cfg, &sync_engine), BM_OK);
+    enqueue_application(1, svc, 20000);
+    snprintf(filler, sizeof filler, "%s/filler", disk);
+    fill_disk(filler); /* reading the outbox needs no room; recording an answer does */
+
+    struct bm_sync_round r;
+    assert_int_equal(bm_sync_run(sync_engine, T0, &r), BM_ERR_NO_SPACE);
+    assert_non_null(strstr(bm_err_detail(), "disk is full"));
+    assert_int_equal(r.requests, 1);
+    assert_int_equal(centre_int("SELECT COUNT(*) FROM requests WHERE method = 'PUT' AND path = "
+                                "'/v1/applications/BM20251130000001' AND status = 201"),
+                     1);
+    /* Nothing was marked: the PUT is still the application's next step, all four wait. */
+    struct bm_outbox_item it;
+    assert_int_equal(bm_outbox_next(bm_sync_outbox(sync_engine), T0, &it, NULL), BM_OK);
+    assert_string_equal(it.key, "BM20251130000001");
+    assert_int_equal(it.attempts, 0);
+    bm_outbox_item_clear(&it);
+    assert_int_equal(queued(), 4);
+    /* The round waits a minute rather than send the same item again. */
+    assert_int_equal(bm_sync_run(sync_engine, T0 + 1000, &r), BM_OK);
+    assert_int_equal(r.requests, 0);
+    assert_int_equal(bm_sync_run(sync_engine, T0 + 59000, &r), BM_OK);
+    assert_int_equal(r.requests, 0);
+
+    /* Room again: delivered once; the PUT's replay was answered 200, not a conflict. */
+    assert_int_equal(unlink(filler), 0);
+    assert_int_equal(bm_sync_run(sync_engine, T0 + MINUTE + 1000, &r), BM_OK);
+    assert_int_equal(r.acknowledged, 1);
+    assert_int_equal(r.dead, 0);
+    assert_int_equal(queued(), 0);
+    assert_int_equal(central_count(&central, "submissions"), 1);
+    assert_int_equal(centre_int("SELECT COUNT(*) FROM applications"), 1);
+    assert_int_equal(centre_int("SELECT COUNT(*) FROM files WHERE complete = 1"), 2);
+    assert_int_equal(centre_int("SELECT COUNT(*) FROM requests WHERE method = 'PUT' AND path = "
+                                "'/v1/applications/BM20251130000001' AND status = 200"),
+                     1);
+    assert_int_equal(centre_int("SELECT COUNT(*) FROM requests WHERE status >= 400"), 0);
+}
+
 static void test_backoff(void **state)
 {
     assert_int_equal(bm_sync_backoff_ms(0, 12345), 0);
@@ -447,11 +616,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_fetch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivered_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_application_is_numbered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_faults_still_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recoveries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_application_is_a_dead_letter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_kiosk_pauses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offline_for_hours, setup, teardown),
+        /* Last: it leaves the process in a mount namespace of its own. */
+        cmocka_unit_test_setup_teardown(test_outbox_full_after_an_answer, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -176,6 +176,7 @@ void central_sync_config(const struct central *c, const char *dir, size_t upload
                  .ca_bundle = paths->ca,
                  .client_cert = paths->cert,
                  .client_key = paths->key,
+                 .kiosk_id = "DEMO-0001", /* make_pki.py's first kiosk: kiosk.crt */
                  .connect_timeout_ms = 5000,
                  .transfer_timeout_ms = 5000},
         .outbox = {.path = paths->outbox, .key_path = paths->outbox_key},

@@ -3,7 +3,8 @@
  * puts, acknowledgement and tombstones, deferral, dead letters (group, retry, export),
  * encryption at rest (the plaintext is in neither the database nor its WAL; a wrong key
  * cannot open it), the key file's rules, the size cap and a full disk (RLIMIT_FSIZE), a
- * damaged database, and that everything survives closing and reopening.
+ * damaged database, and that everything survives closing and reopening; application numbers
+ * (a daily sequence in the local date, allocated only by a put that commits).
  */
 #include "test_support.h"
 
@@ -170,6 +171,22 @@ static void test_application_steps(void **state)
     assert_int_equal(st.delivered, 3);
 }
 
+/* How many bytes of digest the sent row of key holds (-1: no row), read with SQLite. */
+static int sent_digest_bytes(const char *key)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(rig.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT LENGTH(digest) FROM sent WHERE key = ?", -1, &st, NULL),
+        SQLITE_OK);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
 static void test_put_is_idempotent(void **state)
 {
     bool queued = false;
@@ -188,12 +205,22 @@ static void test_put_is_idempotent(void **state)
     assert_int_equal(bm_outbox_put(rig.ob, &p, &queued), BM_OK);
     assert_false(queued);
     expect_nothing_due(0, INT64_MAX);
+    /* A delivered personal item left its key only (no digest to compare): any body is
+     * "already delivered". A delivered non-personal one keeps its digest. */
+    p.body = "diff";
+    assert_int_equal(bm_outbox_put(rig.ob, &p, &queued), BM_OK);
+    assert_false(queued);
+    assert_int_equal(put(BM_OUTBOX_RATING, "R1", "", false, "{\"score\": 5}"), BM_OK);
+    assert_int_equal(bm_outbox_ack(rig.ob, expect_next(0, "R1"), 2), BM_OK);
+    assert_int_equal(sent_digest_bytes("BM1"), 0);
+    assert_int_equal(sent_digest_bytes("R1"), 32);
+    assert_int_equal(put(BM_OUTBOX_RATING, "R1", "", false, "{\"score\": 1}"), BM_ERR_STATE);
 
     /* All or nothing: the third item conflicts, so the first two are not queued either. */
     struct bm_outbox_put three[3] = {
         {BM_OUTBOX_APPLICATION, "E1", "E", true, "{}", 2, 1},
         {BM_OUTBOX_FILE, "E1/f", "E", true, "x", 1, 1},
-        {BM_OUTBOX_APPLICATION, "BM1", "BM1", true, "another", 7, 1},
+        {BM_OUTBOX_RATING, "R1", "", false, "another", 7, 1},
     };
     size_t added = 9;
     assert_int_equal(bm_outbox_put_all(rig.ob, three, 3, &added), BM_ERR_STATE);
@@ -522,6 +549,108 @@ static void test_full_disk(void **state)
     assert_false(st.full);
 }
 
+/* ---- application numbers ---- */
+
+/* What the numbering tests put: an application whose body names its number, and its submit. */
+struct numbered_app {
+    bool fail;       /* the builder refuses */
+    const char *big; /* a body of big_len bytes instead of the JSON */
+    size_t big_len;
+    char body[64], submit_key[40];
+    struct bm_outbox_put items[2];
+};
+
+static enum bm_err build_app(const char *number, void *ud, const struct bm_outbox_put **items,
+                             size_t *n)
+{
+    struct numbered_app *a = ud;
+    if (a->fail)
+        return bm_err_set(BM_ERR_INVALID_ARG, "the builder refuses");
+    snprintf(a->body, sizeof a->body, "{\"application_no\": \"%s\"}", number);
+    snprintf(a->submit_key, sizeof a->submit_key, "%s/submit", number);
+    a->items[0] = (struct bm_outbox_put){BM_OUTBOX_APPLICATION,
+                                         number,
+                                         number,
+                                         true,
+                                         a->big ? a->big : a->body,
+                                         a->big ? a->big_len : strlen(a->body),
+                                         1};
+    a->items[1] = (struct bm_outbox_put){BM_OUTBOX_SUBMIT, a->submit_key, number, false, "", 0, 1};
+    *items = a->items;
+    *n = 2;
+    return BM_OK;
+}
+
+static void expect_number(int64_t now_ms, const char *want)
+{
+    struct numbered_app a = {0};
+    char number[BM_OUTBOX_NUMBER_LEN + 1];
+    assert_int_equal(bm_outbox_put_numbered(rig.ob, now_ms, build_app, &a, number), BM_OK);
+    assert_string_equal(number, want);
+}
+
+static void set_last_number(long day, long last)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(rig.db, &db), SQLITE_OK);
+    char sql[120];
+    snprintf(sql, sizeof sql, "UPDATE numbers SET last = %ld WHERE day = %ld", last, day);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+}
+
+static void test_application_numbers(void **state)
+{
+    setenv("TZ", "CST-8", 1); /* Beijing time, UTC+8 (a POSIX rule: no time zone files needed) */
+    const int64_t late = 1764518399000; /* 2025-11-30 15:59:59 UTC: 23:59:59 in Beijing */
+    expect_number(late, "BM20251130000001");
+    expect_number(late, "BM20251130000002");
+    reopen(); /* the sequence lives in the database */
+    expect_number(late, "BM20251130000003");
+    expect_number(late + 1000, "BM20251201000001"); /* local midnight: a new day, from 1 */
+    expect_number(late + 1000, "BM20251201000002");
+    expect_number(late, "BM20251130000004"); /* the clock stepped back: no number again */
+
+    /* The body made in the transaction names its number. */
+    struct bm_outbox_item it;
+    assert_int_equal(bm_outbox_next(rig.ob, 0, &it, NULL), BM_OK);
+    assert_string_equal(it.key, "BM20251130000001");
+    assert_int_equal(it.len, strlen("{\"application_no\": \"BM20251130000001\"}"));
+    assert_memory_equal(it.body, "{\"application_no\": \"BM20251130000001\"}", it.len);
+    bm_outbox_item_clear(&it);
+
+    /* A put that fails takes no number: the builder's error, the size cap (a crash before
+     * the commit is the same rollback: test_outbox_crash). */
+    struct numbered_app refusing = {.fail = true};
+    char number[BM_OUTBOX_NUMBER_LEN + 1] = "x";
+    assert_int_equal(bm_outbox_put_numbered(rig.ob, late, build_app, &refusing, number),
+                     BM_ERR_INVALID_ARG);
+    assert_string_equal(number, "");
+    bm_outbox_close(rig.ob);
+    open_rig(256 * 1024);
+    static char big[300000];
+    struct numbered_app too_big = {.big = big, .big_len = sizeof big};
+    assert_int_equal(bm_outbox_put_numbered(rig.ob, late, build_app, &too_big, number),
+                     BM_ERR_NO_SPACE);
+    assert_string_equal(number, "");
+    expect_number(late, "BM20251130000005");
+
+    /* A number some key already has (queued another way) is skipped. */
+    assert_int_equal(put(BM_OUTBOX_RATING, "BM20251130000006", "", false, "{}"), BM_OK);
+    expect_number(late, "BM20251130000007");
+
+    /* Past 999999 in a day: a clear error, no wrap; the next day is not affected. */
+    set_last_number(20251130, 999998);
+    expect_number(late, "BM20251130999999");
+    assert_int_equal(bm_outbox_put_numbered(rig.ob, late, build_app, &refusing, number),
+                     BM_ERR_STATE);
+    assert_non_null(strstr(bm_err_detail(), "all 999999 application numbers of 20251130"));
+    assert_string_equal(number, "");
+    expect_number(late + 1000, "BM20251201000003");
+    unsetenv("TZ");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +663,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_damaged_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_application_numbers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
