@@ -11,14 +11,11 @@
  * The hour is the unix second the local hour starts at, so hours sort in time order even
  * across a change of the UTC offset.
  *
- * A batch becomes an ordinary usage item of the outbox, inserted here in the same transaction
- * that deletes its counts (bm_outbox_put opens a transaction of its own, which SQLite cannot
- * nest). The item is stored as bm_outbox_put stores a non-personal one: its body as is, with
- * the keyed digest of it, under a fresh random key.
+ * A batch becomes an ordinary usage item of the outbox, under a fresh random key, put by the
+ * outbox's own bm_outbox_put_items in the same transaction that deletes its counts.
  */
 #include "outbox_usage.h"
 #include "outbox_internal.h"
-#include "outbox_key.h"
 
 #include "core/log.h"
 
@@ -27,8 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define DIGEST_BYTES 32 /* as outbox.c's items.digest */
 
 static const char tables_sql[] =
     "CREATE TABLE IF NOT EXISTS usage_hours ("
@@ -317,29 +312,18 @@ static void keep_hours(struct bm_usage_batch *b, size_t n)
 
 /* ---- taking a batch ---- */
 
+/* The batch as a usage item, with a fresh idempotency key, by the outbox's own put. */
 static enum bm_err insert_item(struct bm_outbox *ob, const char *body, size_t len, int64_t now_ms)
 {
-    unsigned char random[16], digest[DIGEST_BYTES];
+    unsigned char random[16];
     char hex[2 * sizeof random + 1], key[48];
     randombytes_buf(random, sizeof random);
     sodium_bin2hex(hex, sizeof hex, random, sizeof random);
     snprintf(key, sizeof key, "usage-%s", hex);
-    crypto_generichash(digest, sizeof digest, (const unsigned char *)body, len, ob->digest_key,
-                       BM_OUTBOX_KEY_BYTES);
-    sqlite3_stmt *st;
-    enum bm_err err =
-        bm_outbox_db_prepare(ob,
-                             "INSERT INTO items (kind, key, grp, personal, created_ms, digest, "
-                             "body) VALUES (?1, ?2, '', 0, ?3, ?4, ?5)",
-                             &st, "usage batch");
-    if (err != BM_OK)
-        return err;
-    sqlite3_bind_text(st, 1, bm_outbox_kind_name(BM_OUTBOX_USAGE), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now_ms);
-    sqlite3_bind_blob(st, 4, digest, sizeof digest, SQLITE_STATIC);
-    sqlite3_bind_blob64(st, 5, body, len, SQLITE_STATIC);
-    return bm_outbox_db_step_done(ob, st, "usage batch");
+    struct bm_outbox_put item = {
+        .kind = BM_OUTBOX_USAGE, .key = key, .body = body, .len = len, .now_ms = now_ms};
+    size_t added = 0;
+    return bm_outbox_put_items(ob, &item, 1, &added);
 }
 
 static enum bm_err delete_counts(struct bm_outbox *ob, int64_t last)
@@ -408,6 +392,7 @@ enum bm_err bm_outbox_usage_take(struct bm_outbox *ob, int64_t now_ms, size_t *h
     if (err == BM_OK)
         err = take(ob, now_ms, hours);
     err = bm_outbox_db_finish(ob, err, "usage batch");
+    bm_outbox_put_ended(ob, err);
     if (err != BM_OK)
         *hours = 0;
     return err;
