@@ -2,7 +2,7 @@
  * frame_times.h - how long the main thread takes to draw and present each frame, for tests
  * and benchmarks (issue 6: the UI must stay smooth while sync works).
  *
- * Off until bm_frame_times_record is called: then the flow's frame hook costs one branch.
+ * Off until bm_frame_times_record is called; while off, the flow's frame hook costs one branch.
  * When on, each frame's wall-clock time, the main thread's CPU time in it, and the part of it
  * the main thread was ready to run but had no CPU (another thread or process had it, from
  * /proc/thread-self/schedstat) go into a ring of the last `capacity` frames. That last part
