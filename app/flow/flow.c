@@ -22,6 +22,7 @@
 #include "core/paths.h"
 #include "core/secbuf.h"
 #include "drivers/receipt_printer.h"
+#include "frame_times.h"
 #include "drivers/registry.h"
 #include "services/signature.h"
 
@@ -153,6 +154,7 @@ static void before_wait(void *ud)
     struct bm_flow *flow = ud;
     if (!bm_ui_dirty(flow->ui))
         return;
+    bm_frame_times_begin();
     draw(flow);
     /* A PNG per screen shown, not per frame: a clock tick or a device change redraws too. */
     if (!flow->shot_taken || flow->shot_screen != flow->screen || flow->shot_lang != flow->lang) {
@@ -162,6 +164,7 @@ static void before_wait(void *ud)
         flow->shot_lang = flow->lang;
     }
     SDL_RenderPresent(flow->display.renderer);
+    bm_frame_times_end();
     if (!flow->first_frame_done)
         report_first_frame(flow);
 }

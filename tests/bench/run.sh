@@ -13,7 +13,10 @@
 #   - durable outbox enqueues and acknowledgements a second, bytes per queued application
 #     (bench_outbox);
 #   - deliveries a second to the reference central service over one reused connection, and
-#     with one curl process per request (bench_sync).
+#     with one curl process per request (bench_sync);
+#   - the home screen's frame times (median, p99) redrawn at 60 Hz with sync idle and while it
+#     delivers 20 applications of 3 MiB, and the main thread's and the sync worker's CPU while
+#     idle (bench_frames, which starts its own reference central service).
 # Usage: tests/bench/run.sh [BUILD_DIR]   (default build/bench, an optimised build with the
 #        benchmark programs: cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 #        && ninja -C build/bench; build/demo from tools/demo.sh works too, without the catalog
@@ -119,4 +122,13 @@ if [ -x "$build/tests/bench/bench_sync" ] && command -v python3 >/dev/null; then
     wait "$server" 2>/dev/null || true
 else
     echo "bench_sync not built in $build (configure with -DBM_TESTS=ON), or no python3"
+fi
+
+echo "== UI while syncing: frame times idle vs delivering 60 MiB, idle CPU per thread"
+if [ -x "$build/tests/bench/bench_frames" ] && command -v python3 >/dev/null; then
+    BM_TEST_TMP=$out SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software \
+        SDL_FRAMEBUFFER_ACCELERATION=0 "$build/tests/bench/bench_frames" "${FRAMES_IDLE_S:-10}" \
+        2>/dev/null
+else
+    echo "bench_frames not built in $build (configure with -DBM_TESTS=ON), or no python3"
 fi
