@@ -104,7 +104,7 @@ static enum bm_err add_text_block(struct bm_document *doc, const char *what,
                                   enum bm_doc_block_type type, const char *text, size_t cap,
                                   struct bm_doc_block **out)
 {
-    struct bm_doc_block *b;
+    struct bm_doc_block *b = NULL;
     enum bm_err err = next_block(doc, what, &b);
     if (err == BM_OK)
         err = copy_text(what, text, cap, false, &b->text);
@@ -118,7 +118,7 @@ static enum bm_err add_text_block(struct bm_document *doc, const char *what,
 
 enum bm_err bm_doc_add_title(struct bm_document *doc, const char *text)
 {
-    struct bm_doc_block *b;
+    struct bm_doc_block *b = NULL;
     enum bm_err err = add_text_block(doc, "title", BM_BLOCK_TITLE, text, BM_DOC_MAX_TEXT, &b);
     if (err == BM_OK) {
         b->align = BM_DOC_CENTRE;
@@ -133,7 +133,7 @@ enum bm_err bm_doc_add_text(struct bm_document *doc, const char *text, enum bm_d
 {
     if ((unsigned)align > BM_DOC_RIGHT || (unsigned)size > BM_DOC_HUGE)
         return bm_err_set(BM_ERR_INVALID_ARG, "document text: bad align or size");
-    struct bm_doc_block *b;
+    struct bm_doc_block *b = NULL;
     enum bm_err err = add_text_block(doc, "text", BM_BLOCK_TEXT, text, BM_DOC_MAX_TEXT, &b);
     if (err == BM_OK) {
         b->align = align;
@@ -145,7 +145,7 @@ enum bm_err bm_doc_add_text(struct bm_document *doc, const char *text, enum bm_d
 
 enum bm_err bm_doc_add_row(struct bm_document *doc, const char *key, const char *value, bool under)
 {
-    struct bm_doc_block *b;
+    struct bm_doc_block *b = NULL;
     char *v = NULL;
     enum bm_err err = copy_text("row value", value, BM_DOC_MAX_TEXT, true, &v);
     if (err != BM_OK)
@@ -163,7 +163,7 @@ enum bm_err bm_doc_add_row(struct bm_document *doc, const char *key, const char 
 
 enum bm_err bm_doc_add_separator(struct bm_document *doc, enum bm_doc_rule rule)
 {
-    struct bm_doc_block *b;
+    struct bm_doc_block *b = NULL;
     if ((unsigned)rule > BM_DOC_DASHED)
         return bm_err_set(BM_ERR_INVALID_ARG, "document separator: bad rule");
     enum bm_err err = next_block(doc, "separator", &b);
@@ -177,7 +177,7 @@ enum bm_err bm_doc_add_separator(struct bm_document *doc, enum bm_doc_rule rule)
 
 enum bm_err bm_doc_add_paragraph(struct bm_document *doc, const char *text)
 {
-    struct bm_doc_block *b;
+    struct bm_doc_block *b = NULL;
     enum bm_err err =
         add_text_block(doc, "paragraph", BM_BLOCK_PARAGRAPH, text, BM_DOC_MAX_PARAGRAPH, &b);
     if (err == BM_OK)
@@ -199,7 +199,7 @@ enum bm_err bm_doc_add_qr(struct bm_document *doc, const char *text, unsigned mo
                               e == ERANGE ? "text too long for a QR code" : "encoder failed");
         QRcode_free(qr);
     }
-    struct bm_doc_block *b;
+    struct bm_doc_block *b = NULL;
     enum bm_err err = add_text_block(doc, "QR", BM_BLOCK_QR, text, BM_DOC_MAX_PARAGRAPH, &b);
     if (err == BM_OK) {
         b->module = module;
@@ -223,7 +223,7 @@ enum bm_err bm_doc_add_barcode(struct bm_document *doc, const char *text, unsign
         if (err != BM_OK)
             return err;
     }
-    struct bm_doc_block *b;
+    struct bm_doc_block *b = NULL;
     enum bm_err err =
         add_text_block(doc, "barcode", BM_BLOCK_BARCODE, text, BM_DOC_MAX_BARCODE, &b);
     if (err == BM_OK) {
@@ -242,7 +242,7 @@ enum bm_err bm_doc_add_image(struct bm_document *doc, const unsigned char *grey,
                           "document image: %ux%u (stride %u) to %u dots: "
                           "empty or over %u pixels a side",
                           w, h, stride, width, BM_DOC_MAX_IMAGE_SIDE);
-    struct bm_doc_block *b;
+    struct bm_doc_block *b = NULL;
     enum bm_err err = next_block(doc, "image", &b);
     if (err != BM_OK)
         return err;
@@ -263,7 +263,7 @@ enum bm_err bm_doc_add_space(struct bm_document *doc, unsigned dots)
 {
     if (dots < 1 || dots > 800)
         return bm_err_set(BM_ERR_INVALID_ARG, "document space: %u dots (1..800)", dots);
-    struct bm_doc_block *b;
+    struct bm_doc_block *b = NULL;
     enum bm_err err = next_block(doc, "space", &b);
     if (err != BM_OK)
         return err;

@@ -14,7 +14,6 @@
 #include "outbox.h"
 #include "outbox_internal.h"
 
-#include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,7 +94,10 @@ static enum bm_err next_number(struct bm_outbox *ob, long day, char *number, siz
                               "starts again at 1 on the next day",
                               BM_OUTBOX_DAILY_MAX, day);
         last++;
-        snprintf(number, size, "BM%08ld%06" PRId64, day, last);
+        /* The moduli change nothing (YYYYMMDD; last <= 999999): they show the compiler the
+         * 16 characters. */
+        snprintf(number, size, "BM%08lu%06u", (unsigned long)day % 100000000ul,
+                 (unsigned)last % 1000000u);
         err = key_known(ob, number, &known);
     }
     return err == BM_OK ? save_last(ob, day, last) : err;

@@ -501,7 +501,7 @@ static struct verdict post(struct job *j)
         [BM_OUTBOX_USAGE] = "/v1/usage",
     };
     char key[120];
-    snprintf(key, sizeof key, "Idempotency-Key: %s", j->it->key);
+    snprintf(key, sizeof key, "Idempotency-Key: %.95s", j->it->key); /* BM_OUTBOX_KEY_MAX */
     const char *headers[] = {"Content-Type: application/json", key, NULL};
     struct bm_http_response rs;
     request(j, "POST", paths[j->it->kind], headers, j->it->body, j->it->len, &rs);

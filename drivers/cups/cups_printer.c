@@ -214,7 +214,7 @@ static void status_failed(struct bm_device *dev, const struct cups_refusal *f, c
     s.device = f->device;
     s.error = f->err;
     s.fix = f->fix;
-    snprintf(s.detail, sizeof s.detail, "%s", detail);
+    snprintf(s.detail, sizeof s.detail, "%.*s", (int)sizeof s.detail - 1, detail);
     apply(dev, &s);
 }
 

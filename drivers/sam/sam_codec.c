@@ -659,7 +659,7 @@ enum bm_err sam_decode_text(const uint8_t text[SAM_TEXT_SIZE], struct bm_identit
     *out = NULL;
     if (!text)
         return bm_err_set(BM_ERR_INVALID_ARG, "sam_decode_text without a text block");
-    const struct layout *l;
+    const struct layout *l = NULL;
     enum bm_err err = card_layout(text, &l);
     if (err != BM_OK)
         return err;

@@ -114,13 +114,24 @@ static void write_configs(struct cups_fx *c)
     write_file(c->base, "cups-files.conf", buf);
 }
 
+/* A unix socket address for path; false if path does not fit (it would name another file). */
+static bool sun_path(struct sockaddr_un *sa, const char *path)
+{
+    size_t n = strlen(path);
+    if (n >= sizeof sa->sun_path)
+        return false;
+    memcpy(sa->sun_path, path, n + 1);
+    return true;
+}
+
 static bool socket_answers(const char *path)
 {
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (!sun_path(&sa, path))
+        return false;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return false;
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
     bool ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
     close(fd);
     return ok;
@@ -397,9 +408,10 @@ struct cups_fx_proxy {
 
 static int unix_connect(const char *path)
 {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    if (!sun_path(&sa, path))
+        return -1;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         close(fd);
         fd = -1;
@@ -409,9 +421,10 @@ static int unix_connect(const char *path)
 
 static int unix_listen(const char *path)
 {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    if (!sun_path(&sa, path))
+        return -1;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd >= 0 && (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 8) != 0)) {
         close(fd);
         fd = -1;

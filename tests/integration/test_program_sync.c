@@ -21,9 +21,9 @@ static void today_first_number(char *out, size_t size)
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
-    char date[16];
+    char date[9]; /* YYYYMMDD */
     strftime(date, sizeof date, "%Y%m%d", &tm);
-    snprintf(out, size, "application BM%s000001 queued", date);
+    snprintf(out, size, "application BM%.8s000001 queued", date);
 }
 
 static void test_apply_reaches_the_centre(void **state)

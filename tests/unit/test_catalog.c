@@ -68,7 +68,7 @@ static json_t *parent_of(json_t *root, const char *path, char *last, size_t size
             fail_msg("edit path %s: nothing at %s", path, seg);
         seg = slash + 1;
     }
-    snprintf(last, size, "%s", seg);
+    snprintf(last, size, "%.*s", (int)size - 1, seg);
     return cur;
 }
 
@@ -151,11 +151,11 @@ static void print_report(const struct bm_catalog_report *r)
 
 /* ---- the rules ------------------------------------------------------------------------------ */
 
-#define S0 "services/0/"
-#define STEPS S0 "steps/"
-#define FIELDS STEPS "1/fields/"
-#define MATS STEPS "2/materials/"
-#define DOC STEPS "5/document/"
+#define S0           "services/0/"
+#define STEPS        S0 "steps/"
+#define FIELDS       STEPS "1/fields/"
+#define MATS         STEPS "2/materials/"
+#define DOC          STEPS "5/document/"
 #define TEXT(zh, en) "{\"zh-CN\": \"" zh "\", \"en\": \"" en "\"}"
 
 static const struct rule_case {
@@ -163,159 +163,238 @@ static const struct rule_case {
     struct edit edits[3];
     const char *want; /* a report line contains this */
 } rules[] = {
-    {"unknown field at the top", {{"extra", "1"}}, "catalog: $.extra: unknown field; expected one of: format"},
+    {"unknown field at the top",
+     {{"extra", "1"}},
+     "catalog: $.extra: unknown field; expected one of: format"},
     {"unknown field in a service", {{S0 "bogus", "true"}}, "$.services[0].bogus: unknown field"},
-    {"unknown field in a form field", {{FIELDS "0/colour", "\"red\""}},
+    {"unknown field in a form field",
+     {{FIELDS "0/colour", "\"red\""}},
      "$.services[0].steps[1].fields[0].colour: unknown field"},
-    {"unknown field in a step", {{STEPS "3/fields", "[]"}},
+    {"unknown field in a step",
+     {{STEPS "3/fields", "[]"}},
      "$.services[0].steps[3].fields: only a \"form\" step has fields"},
-    {"unknown language in a text", {{S0 "title/fr", "\"x\""}},
+    {"unknown language in a text",
+     {{S0 "title/fr", "\"x\""}},
      "$.services[0].title.fr: unknown field; expected one of: zh-CN, en"},
-    {"wrong type: text as a string", {{S0 "title", "\"高龄津贴\""}},
+    {"wrong type: text as a string",
+     {{S0 "title", "\"高龄津贴\""}},
      "$.services[0].title: expected a text {\"zh-CN\""},
-    {"wrong type: rank as a string", {{S0 "quick_rank", "\"1\""}},
+    {"wrong type: rank as a string",
+     {{S0 "quick_rank", "\"1\""}},
      "$.services[0].quick_rank: expected a whole number 1..99, found a string"},
-    {"wrong type: required as a word", {{FIELDS "0/required", "\"yes\""}},
+    {"wrong type: required as a word",
+     {{FIELDS "0/required", "\"yes\""}},
      "fields[0].required: expected true or false, found a string"},
-    {"wrong type: categories as an object", {{"categories", "{}"}},
+    {"wrong type: categories as an object",
+     {{"categories", "{}"}},
      "$.categories: expected an array of 1 to 64 items, found an object"},
-    {"dangling category", {{S0 "category", "\"welfre\""}},
+    {"dangling category",
+     {{S0 "category", "\"welfre\""}},
      "$.services[0].category: \"welfre\" is not a category id; expected one of: welfare"},
-    {"duplicate category id", {{"categories/+1", "@categories/0"}},
+    {"duplicate category id",
+     {{"categories/+1", "@categories/0"}},
      "$.categories[1].id: duplicate id \"welfare\" (first at $.categories[0])"},
-    {"duplicate service id", {{"services/+1", "@services/0"}, {"services/1/quick_rank", "2"}},
+    {"duplicate service id",
+     {{"services/+1", "@services/0"}, {"services/1/quick_rank", "2"}},
      "$.services[1].id: duplicate id \"elderly_allowance\" (first at $.services[0])"},
     {"duplicate notice id", {{"notices/+1", "@notices/0"}}, "$.notices[1].id: duplicate id"},
-    {"duplicate field id", {{FIELDS "1/id", "\"name\""}},
+    {"duplicate field id",
+     {{FIELDS "1/id", "\"name\""}},
      "fields[1].id: duplicate id \"name\" (first at $.services[0].steps[1].fields[0])"},
-    {"duplicate option id", {{FIELDS "2/options/1/id", "\"card\""}},
+    {"duplicate option id",
+     {{FIELDS "2/options/1/id", "\"card\""}},
      "options[1].id: duplicate id \"card\""},
-    {"duplicate material id", {{MATS "+1", "@" MATS "0"}}, "materials[1].id: duplicate id \"hukou\""},
-    {"device class that does not exist", {{STEPS "1/devices", "[\"printer\"]"}},
+    {"duplicate material id",
+     {{MATS "+1", "@" MATS "0"}},
+     "materials[1].id: duplicate id \"hukou\""},
+    {"device class that does not exist",
+     {{STEPS "1/devices", "[\"printer\"]"}},
      "$.services[0].steps[1].devices[0]: \"printer\" is not known; expected one of: id_reader, "
      "receipt_printer, doc_printer, scanner, barcode"},
-    {"prefill source that does not exist", {{FIELDS "0/prefill", "\"id_card.phone\""}},
+    {"prefill source that does not exist",
+     {{FIELDS "0/prefill", "\"id_card.phone\""}},
      "fields[0].prefill: \"id_card.phone\" is not known; expected one of: none, id_card.name"},
-    {"prefill of the wrong type", {{FIELDS "0/type", "\"digits\""}},
+    {"prefill of the wrong type",
+     {{FIELDS "0/type", "\"digits\""}},
      "fields[0].prefill: id_card.name fills a text field; this field's type is digits"},
     {"prefill without an identify step",
      {{STEPS "0", NULL}, {S0 "identification", "\"none\""}},
      "fields[0].prefill: id_card.name needs the ID card read first"},
-    {"missing zh-CN text", {{S0 "title", "{\"en\": \"Elderly allowance\"}"}},
+    {"missing zh-CN text",
+     {{S0 "title", "{\"en\": \"Elderly allowance\"}"}},
      "$.services[0].title.zh-CN: no Chinese text; every text needs zh-CN"},
     {"empty zh-CN text", {{S0 "fee/zh-CN", "\"\""}}, "$.services[0].fee.zh-CN: no Chinese text"},
-    {"missing required field", {{S0 "department", NULL}},
+    {"missing required field",
+     {{S0 "department", NULL}},
      "$.services[0].department: missing; expected a text"},
     {"wrong format", {{"format", "\"other-catalog\""}}, "$.format: expected \"bianmin-catalog\""},
-    {"newer format version", {{"format_version", "2"}},
+    {"newer format version",
+     {{"format_version", "2"}},
      "$.format_version: version 2 is not one this kiosk reads; expected 1"},
-    {"revision with a space", {{"revision", "\"2026 11\""}},
+    {"revision with a space",
+     {{"revision", "\"2026 11\""}},
      "$.revision: expected 1-64 printable ASCII characters"},
-    {"impossible date", {{"notices/0/valid_from", "\"2026-02-30\""}},
+    {"impossible date",
+     {{"notices/0/valid_from", "\"2026-02-30\""}},
      "$.notices[0].valid_from: \"2026-02-30\" is not a date; expected YYYY-MM-DD"},
-    {"notice ends before it starts", {{"notices/0/valid_until", "\"2026-10-01\""}},
+    {"notice ends before it starts",
+     {{"notices/0/valid_until", "\"2026-10-01\""}},
      "$.notices[0].valid_until: 20261001 is before valid_from 20261101"},
-    {"unknown step kind", {{STEPS "3/kind", "\"scan\""}},
+    {"unknown step kind",
+     {{STEPS "3/kind", "\"scan\""}},
      "$.services[0].steps[3].kind: \"scan\" is not known; expected one of: identify, form"},
-    {"steps out of order", {{STEPS "+0", "{\"kind\": \"rate\"}"}, {STEPS "7", NULL}},
+    {"steps out of order",
+     {{STEPS "+0", "{\"kind\": \"rate\"}"}, {STEPS "7", NULL}},
      "$.services[0].steps[1].kind: \"identify\" after \"rate\"; expected the order identify"},
-    {"a step twice", {{STEPS "+1", "{\"kind\": \"identify\"}"}},
+    {"a step twice",
+     {{STEPS "+1", "{\"kind\": \"identify\"}"}},
      "$.services[0].steps[1].kind: duplicate step \"identify\" (first at steps[0])"},
-    {"identify step but identification none", {{S0 "identification", "\"none\""}},
+    {"identify step but identification none",
+     {{S0 "identification", "\"none\""}},
      "$.services[0].steps: an identify step, but identification is none"},
     {"identification without an identify step",
      {{FIELDS "0/prefill", NULL}, {STEPS "0", NULL}},
      "$.services[0].steps: identification is not none, but no step identifies"},
-    {"review without submit", {{STEPS "4", NULL}},
+    {"review without submit",
+     {{STEPS "4", NULL}},
      "$.services[0].steps: review and submit come together"},
-    {"form without fields", {{STEPS "1/fields", NULL}},
+    {"form without fields",
+     {{STEPS "1/fields", NULL}},
      "$.services[0].steps[1].fields: missing; expected an array of 1 to 64 items"},
     {"choice without options", {{FIELDS "2/options", NULL}}, "fields[2].options: missing"},
-    {"choice with one option", {{FIELDS "2/options/1", NULL}},
+    {"choice with one option",
+     {{FIELDS "2/options/1", NULL}},
      "fields[2].options: 1 items; expected 2 to 16"},
-    {"options on a text field", {{FIELDS "1/options", "@" FIELDS "2/options"}},
+    {"options on a text field",
+     {{FIELDS "1/options", "@" FIELDS "2/options"}},
      "fields[1].options: only a choice field has options"},
-    {"length limits on a phone field", {{FIELDS "1/max_length", "11"}},
+    {"length limits on a phone field",
+     {{FIELDS "1/max_length", "11"}},
      "fields[1].max_length: only text and digits fields have max_length"},
-    {"min_length above max_length", {{FIELDS "0/min_length", "9"}, {FIELDS "0/max_length", "4"}},
+    {"min_length above max_length",
+     {{FIELDS "0/min_length", "9"}, {FIELDS "0/max_length", "4"}},
      "fields[0].min_length: 9 is more than max_length 4"},
-    {"pattern that does not compile", {{FIELDS "0/pattern", "\"([a-z\""}},
+    {"pattern that does not compile",
+     {{FIELDS "0/pattern", "\"([a-z\""}},
      "fields[0].pattern: \"([a-z\" does not compile"},
-    {"pattern with a huge repeat count", {{FIELDS "0/pattern", "\"[0-9]{1,32767}\""}},
+    {"pattern with a huge repeat count",
+     {{FIELDS "0/pattern", "\"[0-9]{1,32767}\""}},
      "fields[0].pattern: \"[0-9]{1,32767}\": a repeat count above 200"},
-    {"pattern whose nested counts multiply", {{FIELDS "0/pattern", "\"((a{1,100}){1,100})\""}},
+    {"pattern whose nested counts multiply",
+     {{FIELDS "0/pattern", "\"((a{1,100}){1,100})\""}},
      "a counted repeat of a (group)"},
-    {"pattern repeating a group of optional parts", {{FIELDS "0/pattern", "\"((a?){10}){200}\""}},
+    {"pattern repeating a group of optional parts",
+     {{FIELDS "0/pattern", "\"((a?){10}){200}\""}},
      "a counted repeat of a (group); expected {m,n} on a character or a [...] only"},
-    {"pattern whose repeats add up", {{FIELDS "0/pattern", "\"a{200}b{200}c{200}d{200}e{200}f{200}g{200}h{200}i{200}j{200}k{200}\""}},
+    {"pattern whose repeats add up",
+     {{FIELDS "0/pattern",
+       "\"a{200}b{200}c{200}d{200}e{200}f{200}g{200}h{200}i{200}j{200}k{200}\""}},
      "repeats expand past 2000 atoms"},
-    {"pattern on a phone field", {{FIELDS "1/pattern", "\"[0-9]+\""}},
+    {"pattern on a phone field",
+     {{FIELDS "1/pattern", "\"[0-9]+\""}},
      "fields[1].pattern: only text and digits fields have pattern"},
-    {"unknown identification", {{S0 "identification", "\"face\""}},
+    {"unknown identification",
+     {{S0 "identification", "\"face\""}},
      "$.services[0].identification: \"face\" is not known; expected one of: none, id_card, "
      "id_card_or_number"},
-    {"unknown field type", {{FIELDS "1/type", "\"email\""}},
+    {"unknown field type",
+     {{FIELDS "1/type", "\"email\""}},
      "fields[1].type: \"email\" is not known; expected one of: text, digits, phone"},
-    {"unknown document kind", {{DOC "kind", "\"poster\""}},
+    {"unknown document kind",
+     {{DOC "kind", "\"poster\""}},
      "document.kind: \"poster\" is not known; expected one of: receipt, a4, certificate"},
-    {"materials on a form step", {{STEPS "1/materials", "@" STEPS "2/materials"}},
+    {"materials on a form step",
+     {{STEPS "1/materials", "@" STEPS "2/materials"}},
      "$.services[0].steps[1].materials: only a \"materials\" step has materials"},
-    {"document on a rate step", {{STEPS "6/document", "@" STEPS "5/document"}},
+    {"document on a rate step",
+     {{STEPS "6/document", "@" STEPS "5/document"}},
      "$.services[0].steps[6].document: only a \"print\" step has document"},
-    {"an unknown key on a step", {{STEPS "3/timeout", "30"}},
+    {"an unknown key on a step",
+     {{STEPS "3/timeout", "30"}},
      "$.services[0].steps[3].timeout: unknown field; expected kind, devices"},
-    {"an empty device list", {{STEPS "1/devices", "[]"}},
+    {"an empty device list",
+     {{STEPS "1/devices", "[]"}},
      "$.services[0].steps[1].devices: 0 items; expected 1 to 5"},
-    {"an FAQ without an answer", {{S0 "guide/faq/0/a", NULL}}, "$.services[0].guide.faq[0].a: missing"},
+    {"an FAQ without an answer",
+     {{S0 "guide/faq/0/a", NULL}},
+     "$.services[0].guide.faq[0].a: missing"},
     {"a guide without about", {{S0 "guide/about", NULL}}, "$.services[0].guide.about: missing"},
-    {"too many options", {{FIELDS "2/options", "[{\"id\":\"a\",\"label\":{\"zh-CN\":\"a\"}},{\"id\":\"b\",\"label\":{\"zh-CN\":\"b\"}},{\"id\":\"c\",\"label\":{\"zh-CN\":\"c\"}},{\"id\":\"d\",\"label\":{\"zh-CN\":\"d\"}},{\"id\":\"e\",\"label\":{\"zh-CN\":\"e\"}},{\"id\":\"f\",\"label\":{\"zh-CN\":\"f\"}},{\"id\":\"g\",\"label\":{\"zh-CN\":\"g\"}},{\"id\":\"h\",\"label\":{\"zh-CN\":\"h\"}},{\"id\":\"i\",\"label\":{\"zh-CN\":\"i\"}},{\"id\":\"j\",\"label\":{\"zh-CN\":\"j\"}},{\"id\":\"k\",\"label\":{\"zh-CN\":\"k\"}},{\"id\":\"l\",\"label\":{\"zh-CN\":\"l\"}},{\"id\":\"m\",\"label\":{\"zh-CN\":\"m\"}},{\"id\":\"n\",\"label\":{\"zh-CN\":\"n\"}},{\"id\":\"o\",\"label\":{\"zh-CN\":\"o\"}},{\"id\":\"p\",\"label\":{\"zh-CN\":\"p\"}},{\"id\":\"q\",\"label\":{\"zh-CN\":\"q\"}}]"}},
+    {"too many options",
+     {{FIELDS "2/options",
+       "[{\"id\":\"a\",\"label\":{\"zh-CN\":\"a\"}},{\"id\":\"b\",\"label\":{\"zh-CN\":\"b\"}},{"
+       "\"id\":\"c\",\"label\":{\"zh-CN\":\"c\"}},{\"id\":\"d\",\"label\":{\"zh-CN\":\"d\"}},{"
+       "\"id\":\"e\",\"label\":{\"zh-CN\":\"e\"}},{\"id\":\"f\",\"label\":{\"zh-CN\":\"f\"}},{"
+       "\"id\":\"g\",\"label\":{\"zh-CN\":\"g\"}},{\"id\":\"h\",\"label\":{\"zh-CN\":\"h\"}},{"
+       "\"id\":\"i\",\"label\":{\"zh-CN\":\"i\"}},{\"id\":\"j\",\"label\":{\"zh-CN\":\"j\"}},{"
+       "\"id\":\"k\",\"label\":{\"zh-CN\":\"k\"}},{\"id\":\"l\",\"label\":{\"zh-CN\":\"l\"}},{"
+       "\"id\":\"m\",\"label\":{\"zh-CN\":\"m\"}},{\"id\":\"n\",\"label\":{\"zh-CN\":\"n\"}},{"
+       "\"id\":\"o\",\"label\":{\"zh-CN\":\"o\"}},{\"id\":\"p\",\"label\":{\"zh-CN\":\"p\"}},{"
+       "\"id\":\"q\",\"label\":{\"zh-CN\":\"q\"}}]"}},
      "fields[2].options: 17 items; expected 2 to 16"},
-    {"an example path with a space", {{MATS "0/example", "\"catalog/examples/my file.svg\""}},
+    {"an example path with a space",
+     {{MATS "0/example", "\"catalog/examples/my file.svg\""}},
      "is not a safe relative path"},
-    {"pattern with a backreference", {{FIELDS "0/pattern", "\"(a+)\\\\1\""}},
+    {"pattern with a backreference",
+     {{FIELDS "0/pattern", "\"(a+)\\\\1\""}},
      "backreferences (\\1 to \\9) are not allowed"},
-    {"short title too long for a tile", {{S0 "short_title/zh-CN", "\"高龄老人津贴申请办理\""}},
+    {"short title too long for a tile",
+     {{S0 "short_title/zh-CN", "\"高龄老人津贴申请办理\""}},
      "$.services[0].short_title: 10 characters (zh-CN) and 17 (en) for a tile; expected at most 8 "
      "and 20"},
     {"quick entry with a long title and no short title",
      {{S0 "short_title", NULL}, {S0 "title/zh-CN", "\"城乡居民高龄老人津贴申请\""}},
      "$.services[0].title: 12 characters (zh-CN) and 29 (en) for a tile; expected at most 8 and 20 "
      "(a quick entry needs a short_title)"},
-    {"glyph that is an ideographic space", {{S0 "glyph", "\"\\u3000\""}},
+    {"glyph that is an ideographic space",
+     {{S0 "glyph", "\"\\u3000\""}},
      "$.services[0].glyph: \"\u3000\" is not one character"},
-    {"control characters in an id are not echoed raw", {{S0 "id", "\"x\\n\\u001b[2J\""}},
+    {"control characters in an id are not echoed raw",
+     {{S0 "id", "\"x\\n\\u001b[2J\""}},
      "$.services[0].id: \"x??[2J\" is not an id"},
-    {"watermark on a receipt", {{DOC "watermark", TEXT("样本", "Sample")}},
+    {"watermark on a receipt",
+     {{DOC "watermark", TEXT("样本", "Sample")}},
      "document.watermark: only a certificate has a watermark; this document is receipt"},
-    {"certificate without a watermark", {{DOC "kind", "\"certificate\""}},
+    {"certificate without a watermark",
+     {{DOC "kind", "\"certificate\""}},
      "document.watermark: missing"},
-    {"print step without a document", {{STEPS "5/document", NULL}},
+    {"print step without a document",
+     {{STEPS "5/document", NULL}},
      "$.services[0].steps[5].document: missing"},
-    {"example picture that does not exist", {{MATS "0/example", "\"catalog/examples/none.svg\""}},
+    {"example picture that does not exist",
+     {{MATS "0/example", "\"catalog/examples/none.svg\""}},
      "example: \"catalog/examples/none.svg\" is not a file in"},
-    {"example path leaving ui-assets", {{MATS "0/example", "\"../../etc/passwd\""}},
+    {"example path leaving ui-assets",
+     {{MATS "0/example", "\"../../etc/passwd\""}},
      "example: \"../../etc/passwd\" is not a safe relative path"},
     {"pages out of range", {{MATS "0/pages", "0"}}, "materials[0].pages: 0 is out of range"},
-    {"glyph of two characters", {{S0 "glyph", "\"老人\""}},
+    {"glyph of two characters",
+     {{S0 "glyph", "\"老人\""}},
      "$.services[0].glyph: \"老人\" is not one character"},
-    {"unknown hue", {{"categories/0/hue", "\"pink\""}},
+    {"unknown hue",
+     {{"categories/0/hue", "\"pink\""}},
      "$.categories[0].hue: \"pink\" is not known; expected one of: blue, green"},
-    {"id with capitals and a dash", {{S0 "id", "\"Elderly-Allowance\""}},
+    {"id with capitals and a dash",
+     {{S0 "id", "\"Elderly-Allowance\""}},
      "$.services[0].id: \"Elderly-Allowance\" is not an id"},
-    {"id of 33 characters", {{"notices/0/id", "\"a23456789012345678901234567890123\""}},
+    {"id of 33 characters",
+     {{"notices/0/id", "\"a23456789012345678901234567890123\""}},
      "$.notices[0].id: \"a23456789012345678901234567890123\" is not an id"},
     {"quick rank taken twice",
      {{"services/+1", "@services/0"}, {"services/1/id", "\"elderly_allowance_2\""}},
      "$.services[1].quick_rank: rank 1 is taken by $.services[0]"},
-    {"quick rank out of range", {{S0 "quick_rank", "100"}},
+    {"quick rank out of range",
+     {{S0 "quick_rank", "100"}},
      "$.services[0].quick_rank: 100 is out of range; expected a whole number 1..99"},
-    {"control character in a title", {{S0 "title/zh-CN", "\"高龄\\u0007津贴\""}},
+    {"control character in a title",
+     {{S0 "title/zh-CN", "\"高龄\\u0007津贴\""}},
      "$.services[0].title.zh-CN: control character 0x07; expected printable text on one line"},
-    {"line break in a one-line text", {{S0 "title/en", "\"Elderly\\nallowance\""}},
+    {"line break in a one-line text",
+     {{S0 "title/en", "\"Elderly\\nallowance\""}},
      "$.services[0].title.en: control character 0x0a"},
     {"no categories", {{"categories", "[]"}}, "$.categories: 0 items; expected 1 to 64"},
     {"no services", {{"services", "[]"}}, "$.services: 0 items; expected 1 to 512"},
-    {"not an object at all", {{"services/0", "42"}},
+    {"not an object at all",
+     {{"services/0", "42"}},
      "$.services[0]: expected an object, found a whole number"},
 };
 
@@ -473,9 +552,9 @@ static void test_limits_keep_memory_bounded(void **state)
     char *long_text = malloc(4002);
     memset(long_text, 'a', 4001);
     long_text[4001] = '\0';
-    json_object_set_new(json_object_get(json_array_get(json_object_get(root, "services"), 0),
-                                        "fee"),
-                        "en", json_string(long_text));
+    json_object_set_new(
+        json_object_get(json_array_get(json_object_get(root, "services"), 0), "fee"), "en",
+        json_string(long_text));
     text = json_dumps(root, 0);
     r = bm_catalog_report_create();
     assert_int_equal(bm_catalog_parse(text, strlen(text), "c", NULL, r, &cat), BM_ERR_PARSE);
@@ -502,8 +581,7 @@ static void test_report_is_capped(void **state)
     assert_int_equal(bm_catalog_parse(text, strlen(text), "c", NULL, r, &cat), BM_ERR_PARSE);
     assert_int_equal(bm_catalog_report_errors(r), 600);
     assert_true(bm_catalog_report_count(r) <= 200);
-    assert_non_null(strstr(bm_catalog_report_line(r, bm_catalog_report_count(r) - 1),
-                           "more"));
+    assert_non_null(strstr(bm_catalog_report_line(r, bm_catalog_report_count(r) - 1), "more"));
     bm_catalog_report_destroy(r);
     free_dump(text);
     json_decref(root);
@@ -515,8 +593,7 @@ static struct bm_catalog *load_bundled(struct bm_catalog_report *r)
 {
     struct bm_catalog *cat = NULL;
     struct bm_catalog_load_options o = assets();
-    enum bm_err err =
-        bm_catalog_load_file(bm_test_source_path("config/catalog.json"), &o, r, &cat);
+    enum bm_err err = bm_catalog_load_file(bm_test_source_path("config/catalog.json"), &o, r, &cat);
     print_report(r);
     assert_int_equal(err, BM_OK);
     return cat;
@@ -604,7 +681,8 @@ static void test_unusable_devices_mark_services(void **state)
 
     /* A typed ID number stands in for the card where the catalog allows it. */
     bm_device_mask no_reader = all & ~BM_DEVICE_BIT(BM_CLASS_ID_READER);
-    const struct bm_catalog_service *pay = bm_catalog_service_find(cat, "medical_insurance_payment");
+    const struct bm_catalog_service *pay =
+        bm_catalog_service_find(cat, "medical_insurance_payment");
     assert_int_equal(pay->identification, BM_IDENTIFY_ID_CARD_OR_NUMBER);
     assert_int_equal(pay->devices & BM_DEVICE_BIT(BM_CLASS_ID_READER), 0);
     /* A service that shows a resident's own records needs their card. */

@@ -127,7 +127,7 @@ static bool vm_flags(const void *p, char *out, size_t size)
         if (sscanf(line, "%jx-%jx ", &lo, &hi) == 2) {
             inside = a >= lo && a < hi;
         } else if (inside && strncmp(line, "VmFlags:", 8) == 0) {
-            snprintf(out, size, "%s", line + 8);
+            snprintf(out, size, "%.*s", (int)size - 1, line + 8);
             found = true;
         }
     }
