@@ -2,7 +2,9 @@
 # Builds bianmin and runs the whole test suite, as CI does (.ci/run calls this).
 #  1. installs the Debian packages (tools/install-deps.sh);
 #  2. gcc build with AddressSanitizer + UndefinedBehaviorSanitizer, every CTest test;
-#  3. clang build with -Werror and the fuzz targets, each fuzzer run for a bounded time.
+#  3. clang build with -Werror and the fuzz targets, each fuzzer run for a bounded time;
+#  4. the optimised gcc build a kiosk runs (RelWithDebInfo, -Werror): -O2 warns of what -O0
+#     does not see.
 # Extra arguments go to the first ctest (e.g. -L unit, -R test_log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,4 +24,7 @@ if [ $# -eq 0 ]; then
           -DBM_SANITIZE=ON -DBM_FUZZ=ON >/dev/null
     ninja -C build/clang
     ctest --test-dir build/clang --output-on-failure -j "$jobs" -R '^fuzz_'
+    cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+          -DCMAKE_C_COMPILER=gcc >/dev/null
+    ninja -C build/release
 fi
