@@ -266,6 +266,8 @@ enum bm_err bm_outbox_open(const struct bm_outbox_config *cfg, struct bm_outbox 
     }
     if (err == BM_OK)
         err = check_schema(ob);
+    if (err == BM_OK)
+        err = bm_outbox_documents_schema(ob);
     if (err != BM_OK) {
         bm_outbox_close(ob);
         return err;

@@ -34,4 +34,8 @@ enum bm_err bm_outbox_db_step_done(struct bm_outbox *ob, sqlite3_stmt *st, const
 enum bm_err bm_outbox_db_begin(struct bm_outbox *ob, const char *what);
 enum bm_err bm_outbox_db_finish(struct bm_outbox *ob, enum bm_err err, const char *what);
 
+/* Makes the signed documents' high-water mark table if missing (outbox_documents.c); called by
+ * bm_outbox_open once the schema is checked. */
+enum bm_err bm_outbox_documents_schema(struct bm_outbox *ob);
+
 #endif
