@@ -839,7 +839,7 @@ bool cp_header(struct cp_ctx *c, json_t *root, const char *format, struct bm_cat
     json_t *v = cp_member(c, root, "format", true, expected, &saved);
     if (v) {
         if (!json_is_string(v) || strcmp(json_string_value(v), format) != 0)
-            cp_fail(c, "%s", expected);
+            cp_fail(c, "expected %s", expected);
         cp_pop(c, saved);
     }
     int version = 0;
