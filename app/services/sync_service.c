@@ -72,6 +72,26 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Worker: "catalog 2026-11-20.1 (current), notices none, ...; refused: notices bad_signature". */
+static void describe_documents(const struct bm_docs *docs, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int k = 0; k < BM_DOC_KINDS && n < size; k++) {
+        struct bm_doc_held h;
+        bm_docs_held(docs, (enum bm_doc_kind)k, &h);
+        n += (size_t)snprintf(out + n, size - n, "%s%s %s%s%s%s", k ? ", " : "",
+                              bm_doc_kind_name((enum bm_doc_kind)k), h.revision,
+                              h.revision[0] ? " (" : "none", h.revision[0] ? h.source : "",
+                              h.revision[0] ? ")" : "");
+    }
+    struct bm_doc_rejection r[BM_DOCS_MAX_REJECTIONS];
+    size_t count = bm_docs_rejections(docs, r, BM_DOCS_MAX_REJECTIONS);
+    if (count && n < size)
+        snprintf(out + n, size - n, "; refused since the last heartbeat: %zu, the last %s %s",
+                 count, bm_doc_kind_name(r[count - 1].kind), r[count - 1].reason);
+}
+
 static void publish(struct bm_sync_service *svc, const char *problem)
 {
     struct bm_sync_service_status st = {.running = svc->engine != NULL};
@@ -80,6 +100,8 @@ static void publish(struct bm_sync_service *svc, const char *problem)
         bm_outbox_stats(bm_sync_outbox(svc->engine), &st.outbox);
     }
     snprintf(st.problem, sizeof st.problem, "%s", problem ? problem : st.sync.last_error);
+    if (svc->docs)
+        describe_documents(svc->docs, st.documents, sizeof st.documents);
     pthread_mutex_lock(&svc->lock);
     svc->status = st;
     pthread_mutex_unlock(&svc->lock);

@@ -63,8 +63,9 @@ enum bm_err bm_sync_service_enqueue(struct bm_sync_service *svc,
                                     void *ud);
 
 struct bm_sync_service_status {
-    bool running;      /* the engine opened */
-    char problem[200]; /* why not, or the last error */
+    bool running;        /* the engine opened */
+    char problem[200];   /* why not, or the last error */
+    char documents[300]; /* the signed documents held, and the last one refused ("": none) */
     struct bm_sync_status sync;
     struct bm_outbox_stats outbox;
 };

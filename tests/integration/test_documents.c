@@ -485,6 +485,28 @@ static void test_get_respects_the_engine(void **state)
     /* Nothing was refused as a document: these are the centre's troubles, not the document's. */
     struct bm_doc_rejection r[BM_DOCS_MAX_REJECTIONS];
     assert_int_equal(bm_docs_rejections(docs, r, BM_DOCS_MAX_REJECTIONS), 0);
+
+    /* The heartbeat is the probe: its 2xx ends the pause; its 503 holds all of sync back. */
+    struct bm_heartbeat hb = {.version = "0.1.0", .now = time(NULL)};
+    size_t len;
+    char *json = bm_heartbeat_json(&hb, &len);
+    static const char *const headers[] = {"Content-Type: application/json", NULL};
+    struct bm_http_request rq = {
+        .method = "POST", .path = "/v1/heartbeat", .headers = headers, .body = json, .len = len};
+    struct bm_http_response rs;
+    assert_int_equal(bm_http_perform(bm_sync_http(engine), &rq, &rs), BM_OK);
+    assert_int_equal(bm_sync_note_answer(engine, &rs, t, true), BM_SYNC_ANSWER_OK);
+    bm_http_response_clear(&rs);
+    bm_sync_get_status(engine, &st);
+    assert_false(st.paused);
+    central_fault(&central, "{\"path\": \"^/v1/heartbeat$\", \"kind\": \"status\", "
+                            "\"status\": 503, \"retry_after\": 300}");
+    assert_int_equal(bm_http_perform(bm_sync_http(engine), &rq, &rs), BM_OK);
+    assert_int_equal(bm_sync_note_answer(engine, &rs, t, true), BM_SYNC_ANSWER_WAIT);
+    bm_http_response_clear(&rs);
+    bm_sync_get_status(engine, &st);
+    assert_true(st.wait_until_ms >= t + 300000);
+    free(json);
 }
 
 int main(void)

@@ -141,6 +141,13 @@ static void test_remote_settings_between_sessions(void **state)
     /* ...and the next session ends on theirs. */
     bm_program_say(&r, "tap attract.start");
     assert_true(bm_program_wait_output(&r, "no touch for 15 s", 60));
+    /* Technicians see what is held (the refused notices were delivered: not listed again). */
+    bm_program_say(&r, "status");
+    assert_true(bm_program_wait_output(
+        &r,
+        "documents: catalog 2026-11-20.1 (current), notices none, settings 2026-11-29.2 "
+        "(current)\n",
+        30));
     bm_program_say(&r, "quit");
     assert_int_equal(bm_program_finish(&r, 60), 0);
     /* The refusal went in the heartbeat after it, and was not sent again after its 2xx. */
