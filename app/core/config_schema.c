@@ -11,24 +11,16 @@
 #include "config.h"
 
 #define STR(sec, k, def, lo, hi, cls, text)                                                        \
-    {                                                                                              \
-        .section = sec, .key = k, .type = BM_CONFIG_STRING, .default_value = def, .min = lo,       \
-        .max = hi, .chars = cls, .doc = text                                                       \
-    }
+    {.section = sec, .key = k, .type = BM_CONFIG_STRING, .default_value = def, .min = lo,         \
+     .max = hi, .chars = cls, .doc = text}
 #define INT(sec, k, def, lo, hi, text)                                                             \
-    {                                                                                              \
-        .section = sec, .key = k, .type = BM_CONFIG_INT, .default_value = def, .min = lo,          \
-        .max = hi, .doc = text                                                                     \
-    }
+    {.section = sec, .key = k, .type = BM_CONFIG_INT, .default_value = def, .min = lo, .max = hi, \
+     .doc = text}
 #define BOOL(sec, k, def, text)                                                                    \
-    {                                                                                              \
-        .section = sec, .key = k, .type = BM_CONFIG_BOOL, .default_value = def, .doc = text        \
-    }
+    {.section = sec, .key = k, .type = BM_CONFIG_BOOL, .default_value = def, .doc = text}
 #define ENUM(sec, k, def, list, text)                                                              \
-    {                                                                                              \
-        .section = sec, .key = k, .type = BM_CONFIG_ENUM, .default_value = def, .choices = list,   \
-        .doc = text                                                                                \
-    }
+    {.section = sec, .key = k, .type = BM_CONFIG_ENUM, .default_value = def, .choices = list,     \
+     .doc = text}
 
 /* Device drivers per class; later work appends driver names (keep "sim" first). */
 #define DEVICE(k, what)                                                                            \
@@ -46,7 +38,8 @@ const struct bm_config_key bm_config_schema[] = {
          "kiosk: fullscreen, hidden cursor, system shortcuts swallowed; "
          "demo: a window, and the keyboard scripts the simulated devices"),
     ENUM("kiosk", "language", "zh_CN", "zh_CN|en", "Language of the screens at start"),
-    STR("kiosk", "hotline", "12345", 3, 20, BM_CONFIG_CHARS_PHONE, "Help line shown to residents"),
+    STR("kiosk", "hotline", "12345", 3, 20, BM_CONFIG_CHARS_PHONE,
+        "Help line shown to residents"),
 
     INT("display", "width", "1080", 320, 7680, "Window or screen width in pixels"),
     INT("display", "height", "1920", 320, 7680, "Window or screen height in pixels"),

@@ -93,8 +93,7 @@ static void text_list_at(struct cp_ctx *c, json_t *obj, const char *key, const s
     if (items) {
         size_t i;
         json_t *v;
-        json_array_foreach(arr, i, v)
-        {
+        json_array_foreach(arr, i, v) {
             size_t s = cp_push_index(c, i);
             cp_text_value(c, v, CP_REQUIRED, &items[i]);
             cp_pop(c, s);
@@ -125,8 +124,7 @@ static void parse_guide(struct cp_ctx *c, json_t *obj, struct bm_catalog_guide *
             struct bm_catalog_faq *faq = cp_alloc(c, (json_array_size(arr) + 1) * sizeof *faq);
             size_t i;
             json_t *item;
-            json_array_foreach(arr, i, item)
-            {
+            json_array_foreach(arr, i, item) {
                 static const char *const faq_keys[] = {"q", "a", NULL};
                 size_t s = cp_push_index(c, i);
                 if (faq && cp_object_or_fail(c, item)) {
@@ -144,31 +142,30 @@ static void parse_guide(struct cp_ctx *c, json_t *obj, struct bm_catalog_guide *
     cp_pop(c, saved);
 }
 
-static const char *const field_type_names[] = {"text",      "digits", "phone",
-                                               "id_number", "date",   "choice"};
-static const char *const prefill_names[] = {
-    "none",           "id_card.name",       "id_card.id_number",
-    "id_card.gender", "id_card.birth_date", "id_card.address",
-    "id_card.nation"};
+static const char *const field_type_names[] = {"text", "digits", "phone", "id_number", "date",
+                                               "choice"};
+static const char *const prefill_names[] = {"none",
+                                            "id_card.name",
+                                            "id_card.id_number",
+                                            "id_card.gender",
+                                            "id_card.birth_date",
+                                            "id_card.address",
+                                            "id_card.nation"};
 
 /* The field type a prefill source fills. */
 static enum bm_field_type prefill_type(enum bm_prefill p)
 {
     switch (p) {
-    case BM_PREFILL_ID_NUMBER:
-        return BM_FIELD_ID_NUMBER;
-    case BM_PREFILL_ID_BIRTH_DATE:
-        return BM_FIELD_DATE;
-    default:
-        return BM_FIELD_TEXT;
+    case BM_PREFILL_ID_NUMBER: return BM_FIELD_ID_NUMBER;
+    case BM_PREFILL_ID_BIRTH_DATE: return BM_FIELD_DATE;
+    default: return BM_FIELD_TEXT;
     }
 }
 
 static void parse_options(struct cp_ctx *c, json_t *obj, struct bm_catalog_field *f)
 {
     size_t saved;
-    json_t *arr =
-        cp_array_at(c, obj, "options", f->type == BM_FIELD_CHOICE, 2, MAX_OPTIONS, &saved);
+    json_t *arr = cp_array_at(c, obj, "options", f->type == BM_FIELD_CHOICE, 2, MAX_OPTIONS, &saved);
     if (!arr)
         return;
     if (f->type != BM_FIELD_CHOICE) {
@@ -182,8 +179,7 @@ static void parse_options(struct cp_ctx *c, json_t *obj, struct bm_catalog_field
     snprintf(base, sizeof base, "%s", c->path);
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v)
-    {
+    json_array_foreach(arr, i, v) {
         static const char *const keys[] = {"id", "label", NULL};
         size_t s = cp_push_index(c, i);
         if (opts && cp_object_or_fail(c, v)) {
@@ -214,7 +210,7 @@ static const char *pattern_risk(const char *p, long *expansion)
     enum { MAX_DEPTH = 16, MAX_COUNT = MAX_LENGTH, MAX_EXPANSION = 2000 };
     long sum[MAX_DEPTH + 1] = {0}; /* the expanded size of each open group so far */
     int depth = 0;
-    long last = 0;           /* the expanded size of the atom just read, for a {m,n} after it */
+    long last = 0; /* the expanded size of the atom just read, for a {m,n} after it */
     bool last_group = false; /* whether that atom was a (group) */
     for (size_t i = 0; p[i]; i++) {
         long atom = 1;
@@ -300,9 +296,9 @@ static const char *pattern_risk(const char *p, long *expansion)
 
 static void parse_field(struct cp_ctx *c, json_t *v, bool has_identify, struct bm_catalog_field *f)
 {
-    static const char *const keys[] = {"id",       "type",       "label",      "hint",
+    static const char *const keys[] = {"id",      "type",     "label",   "hint",
                                        "required", "min_length", "max_length", "pattern",
-                                       "options",  "prefill",    "personal",   NULL};
+                                       "options", "prefill",  "personal", NULL};
     cp_check_keys(c, v, keys);
     f->id = cp_id_at(c, v, "id");
     int type = cp_choice_at(c, v, "type", true, field_type_names, 6, 0);
@@ -339,20 +335,17 @@ static void parse_field(struct cp_ctx *c, json_t *v, bool has_identify, struct b
             long expansion = 0;
             if (!json_is_string(p))
                 cp_wrong_type(c, p, "a POSIX extended regular expression");
-            else if (json_string_length(p) == 0 ||
-                     cp_utf8_chars(json_string_value(p)) > MAX_PATTERN_CHARS)
-                cp_fail(c, "expected a regular expression of 1 to %d characters",
-                        MAX_PATTERN_CHARS);
+            else if (json_string_length(p) == 0 || cp_utf8_chars(json_string_value(p)) > MAX_PATTERN_CHARS)
+                cp_fail(c, "expected a regular expression of 1 to %d characters", MAX_PATTERN_CHARS);
             else if ((risk = pattern_risk(json_string_value(p), &expansion)))
                 cp_fail(c, "\"%s\": %s", json_string_value(p), risk);
             else if ((c->pattern_budget -= expansion) < 0)
-                cp_fail(c,
-                        "the catalog's patterns together expand past %d atoms; expected "
-                        "simpler patterns",
+                cp_fail(c, "the catalog's patterns together expand past %d atoms; expected "
+                           "simpler patterns",
                         PATTERN_BUDGET);
             else if ((rc = regcomp(&re, json_string_value(p), REG_EXTENDED | REG_NOSUB)) != 0)
                 cp_fail(c, "\"%s\" does not compile as a POSIX extended regular expression",
-                        json_string_value(p));
+                     json_string_value(p));
             else {
                 regfree(&re);
                 f->pattern = cp_copy(c, json_string_value(p));
@@ -367,10 +360,10 @@ static void parse_field(struct cp_ctx *c, json_t *v, bool has_identify, struct b
         size_t s = cp_push_key(c, "prefill");
         if (!has_identify)
             cp_fail(c, "%s needs the ID card read first; expected an identify step in this service",
-                    prefill_names[f->prefill]);
+                 prefill_names[f->prefill]);
         else if (type >= 0 && prefill_type(f->prefill) != f->type)
             cp_fail(c, "%s fills a %s field; this field's type is %s", prefill_names[f->prefill],
-                    field_type_names[prefill_type(f->prefill)], field_type_names[f->type]);
+                 field_type_names[prefill_type(f->prefill)], field_type_names[f->type]);
         cp_pop(c, s);
     }
 }
@@ -384,8 +377,7 @@ static void parse_fields(struct cp_ctx *c, json_t *arr, bool has_identify,
     snprintf(base, sizeof base, "%s", c->path);
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v)
-    {
+    json_array_foreach(arr, i, v) {
         size_t s = cp_push_index(c, i);
         if (fields && cp_object_or_fail(c, v)) {
             parse_field(c, v, has_identify, &fields[i]);
@@ -413,7 +405,8 @@ static bool safe_relative_path(const char *s)
 
 static void parse_material(struct cp_ctx *c, json_t *v, struct bm_catalog_material *m)
 {
-    static const char *const keys[] = {"id", "name", "hint", "pages", "required", "example", NULL};
+    static const char *const keys[] = {"id",       "name",    "hint", "pages",
+                                       "required", "example", NULL};
     cp_check_keys(c, v, keys);
     m->id = cp_id_at(c, v, "id");
     cp_text_at(c, v, "name", CP_REQUIRED, &m->name);
@@ -430,10 +423,9 @@ static void parse_material(struct cp_ctx *c, json_t *v, struct bm_catalog_materi
     if (!path)
         cp_wrong_type(c, ex, "a path relative to ui-assets/");
     else if (strlen(path) > MAX_EXAMPLE_CHARS || !safe_relative_path(path))
-        cp_fail(c,
-                "\"%s\" is not a safe relative path; expected letters, digits, _ - . / under "
+        cp_fail(c, "\"%s\" is not a safe relative path; expected letters, digits, _ - . / under "
                 "ui-assets/, no \"..\"",
-                path);
+             path);
     else {
         const char *assets = c->opts ? c->opts->assets_dir : NULL;
         char full[1200];
@@ -455,8 +447,7 @@ static void parse_materials(struct cp_ctx *c, json_t *arr, struct bm_catalog_ste
     snprintf(base, sizeof base, "%s", c->path);
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v)
-    {
+    json_array_foreach(arr, i, v) {
         size_t s = cp_push_index(c, i);
         if (mats && cp_object_or_fail(c, v)) {
             parse_material(c, v, &mats[i]);
@@ -508,8 +499,7 @@ static void parse_step_devices(struct cp_ctx *c, json_t *v, struct bm_catalog_st
         return;
     size_t i;
     json_t *item;
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach(arr, i, item) {
         size_t s = cp_push_index(c, i);
         int cls = cp_choice_value(c, item, names, BM_CLASS_COUNT);
         if (cls >= 0)
@@ -530,8 +520,7 @@ static void parse_steps(struct cp_ctx *c, json_t *svc_obj, struct bm_catalog_ser
     bool has_identify = false;
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v)
-    {
+    json_array_foreach(arr, i, v) {
         json_t *k = json_is_object(v) ? json_object_get(v, "kind") : NULL;
         has_identify |= k && json_is_string(k) && strcmp(json_string_value(k), "identify") == 0;
     }
@@ -545,8 +534,7 @@ static void parse_steps(struct cp_ctx *c, json_t *svc_obj, struct bm_catalog_ser
     for (int k = 0; k < BM_STEP_KIND_COUNT; k++)
         seen_at[k] = -1;
     int last_kind = -1;
-    json_array_foreach(arr, i, v)
-    {
+    json_array_foreach(arr, i, v) {
         size_t s = cp_push_index(c, i);
         if (!steps || !cp_object_or_fail(c, v)) {
             cp_pop(c, s);
@@ -559,12 +547,11 @@ static void parse_steps(struct cp_ctx *c, json_t *svc_obj, struct bm_catalog_ser
             size_t ks = cp_push_key(c, "kind");
             if (seen_at[kind] >= 0)
                 cp_fail(c, "duplicate step \"%s\" (first at steps[%d]); each kind runs once",
-                        kind_names[kind], seen_at[kind]);
+                     kind_names[kind], seen_at[kind]);
             else if (kind < last_kind)
-                cp_fail(c,
-                        "\"%s\" after \"%s\"; expected the order identify, form, materials, "
+                cp_fail(c, "\"%s\" after \"%s\"; expected the order identify, form, materials, "
                         "review, submit, print, rate",
-                        kind_names[kind], kind_names[last_kind]);
+                     kind_names[kind], kind_names[last_kind]);
             cp_pop(c, ks);
             if (seen_at[kind] < 0)
                 seen_at[kind] = (int)i;
@@ -575,8 +562,7 @@ static void parse_steps(struct cp_ctx *c, json_t *svc_obj, struct bm_catalog_ser
         /* What a step carries depends on its kind; anything else is unknown. */
         const char *key;
         json_t *val;
-        json_object_foreach(v, key, val)
-        {
+        json_object_foreach(v, key, val) {
             static const struct {
                 const char *key;
                 enum bm_step_kind kind;
@@ -593,11 +579,11 @@ static void parse_steps(struct cp_ctx *c, json_t *svc_obj, struct bm_catalog_ser
                 known = true;
                 if (kind >= 0 && kind != (int)owned[o].kind)
                     cp_fail(c, "only a \"%s\" step has %s; this step is \"%s\"",
-                            kind_names[owned[o].kind], key, kind_names[kind]);
+                         kind_names[owned[o].kind], key, kind_names[kind]);
             }
             if (!known)
                 cp_fail(c, "unknown field; expected kind, devices, and fields (form), materials "
-                           "(materials) or document (print)");
+                        "(materials) or document (print)");
             cp_pop(c, ks);
         }
 
@@ -634,10 +620,10 @@ static void parse_steps(struct cp_ctx *c, json_t *svc_obj, struct bm_catalog_ser
     bool identify = seen_at[BM_STEP_IDENTIFY] >= 0;
     if (svc->identification != BM_IDENTIFY_NONE && !identify && json_array_size(arr) > 0)
         cp_fail(c, "identification is not none, but no step identifies; expected an identify step "
-                   "(or identification none)");
+                "(or identification none)");
     if (svc->identification == BM_IDENTIFY_NONE && identify)
         cp_fail(c, "an identify step, but identification is none; expected identification id_card "
-                   "or id_card_or_number");
+                "or id_card_or_number");
     if ((seen_at[BM_STEP_REVIEW] >= 0) != (seen_at[BM_STEP_SUBMIT] >= 0))
         cp_fail(c, "review and submit come together; expected both or neither");
     cp_pop(c, saved);
@@ -659,9 +645,9 @@ static void parse_service(struct cp_ctx *c, json_t *v, const struct bm_catalog_c
                           size_t cat_count, struct bm_catalog_service *svc)
 {
     static const char *const keys[] = {
-        "id",         "category",   "title",          "short_title", "glyph",
-        "hue",        "quick_rank", "who_can_apply",  "fee",         "time_limit",
-        "department", "guide",      "identification", "steps",       NULL};
+        "id",        "category", "title",      "short_title", "glyph",          "hue",
+        "quick_rank", "who_can_apply", "fee", "time_limit",  "department",     "guide",
+        "identification", "steps", NULL};
     static const char *const idents[] = {"none", "id_card", "id_card_or_number"};
     cp_check_keys(c, v, keys);
     svc->id = cp_id_at(c, v, "id");
@@ -684,7 +670,7 @@ static void parse_service(struct cp_ctx *c, json_t *v, const struct bm_catalog_c
                     n += w > 0 ? (size_t)w : 0;
                 }
                 cp_fail(c, "\"%s\" is not a category id; expected one of: %s",
-                        json_string_value(cat), list);
+                     json_string_value(cat), list);
             }
         }
         cp_pop(c, saved);
@@ -744,8 +730,7 @@ void *cp_parse_list(struct cp_ctx *c, json_t *root, const char *key, bool requir
     if (items && ids) {
         size_t i;
         json_t *v;
-        json_array_foreach(arr, i, v)
-        {
+        json_array_foreach(arr, i, v) {
             size_t s = cp_push_index(c, i);
             if (cp_object_or_fail(c, v)) {
                 each(c, v, items + i * item_size, ud);
@@ -806,7 +791,7 @@ static void finish(struct cp_ctx *c, struct bm_catalog_data *d, struct bm_catalo
                 cp_push_index(c, i);
                 cp_push_key(c, "quick_rank");
                 cp_fail(c, "rank %d is taken by $.services[%zu]; expected each rank once",
-                        svcs[i].quick_rank, j);
+                     svcs[i].quick_rank, j);
                 cp_pop(c, s);
                 break;
             }
@@ -825,7 +810,7 @@ static void finish(struct cp_ctx *c, struct bm_catalog_data *d, struct bm_catalo
             size_t s = cp_push_key(c, "categories");
             cp_push_index(c, i);
             cp_warn(c, "category \"%s\" has no services; its tile leads nowhere",
-                    d->categories[i].id ? d->categories[i].id : "?");
+                 d->categories[i].id ? d->categories[i].id : "?");
             cp_pop(c, s);
         }
     }
@@ -843,8 +828,7 @@ bool cp_header(struct cp_ctx *c, json_t *root, const char *format, struct bm_cat
         cp_pop(c, saved);
     }
     int version = 0;
-    if (cp_int_at(c, root, "format_version", true, 1, 1000, &version) &&
-        version != FORMAT_VERSION) {
+    if (cp_int_at(c, root, "format_version", true, 1, 1000, &version) && version != FORMAT_VERSION) {
         size_t s = cp_push_key(c, "format_version");
         cp_fail(c, "version %d is not one this kiosk reads; expected %d", version, FORMAT_VERSION);
         cp_pop(c, s);
@@ -869,9 +853,9 @@ bool cp_header(struct cp_ctx *c, json_t *root, const char *format, struct bm_cat
 
 static void parse_root(struct cp_ctx *c, json_t *root, struct bm_catalog_data *d)
 {
-    static const char *const keys[] = {"format",    "format_version", "revision",
-                                       "published", "issuer",         "categories",
-                                       "services",  "notices",        NULL};
+    static const char *const keys[] = {"format",   "format_version", "revision", "published",
+                                       "issuer",   "categories",     "services", "notices",
+                                       NULL};
     if (!cp_object_or_fail(c, root))
         return;
     cp_check_keys(c, root, keys);
@@ -882,16 +866,16 @@ static void parse_root(struct cp_ctx *c, json_t *root, struct bm_catalog_data *d
 
     struct bm_catalog_category *cats =
         cp_parse_list(c, root, "categories", true, 1, MAX_CATEGORIES, sizeof *cats, each_category,
-                      NULL, &d->category_count, offsetof(struct bm_catalog_category, id));
+                   NULL, &d->category_count, offsetof(struct bm_catalog_category, id));
     d->categories = cats;
     struct category_list cl = {cats, d->category_count};
     struct bm_catalog_service *svcs =
         cp_parse_list(c, root, "services", true, 1, MAX_SERVICES, sizeof *svcs, each_service, &cl,
-                      &d->service_count, offsetof(struct bm_catalog_service, id));
+                   &d->service_count, offsetof(struct bm_catalog_service, id));
     d->services = svcs;
     d->notices = cp_parse_list(c, root, "notices", false, 0, MAX_NOTICES,
-                               sizeof(struct bm_catalog_notice), cp_each_notice, NULL,
-                               &d->notice_count, offsetof(struct bm_catalog_notice, id));
+                            sizeof(struct bm_catalog_notice), cp_each_notice, NULL,
+                            &d->notice_count, offsetof(struct bm_catalog_notice, id));
     if (svcs && cats)
         finish(c, d, svcs);
 }
@@ -902,8 +886,8 @@ enum bm_err bm_catalog_parse(const char *json, size_t len, const char *name,
                              const struct bm_catalog_load_options *opts,
                              struct bm_catalog_report *report, struct bm_catalog **out)
 {
-    return cp_parse_document(json, len, BM_CATALOG_MAX_BYTES, name ? name : "catalog", opts, report,
-                             parse_root, out);
+    return cp_parse_document(json, len, BM_CATALOG_MAX_BYTES, name ? name : "catalog", opts,
+                             report, parse_root, out);
 }
 
 enum bm_err cp_parse_document(const char *json, size_t len, size_t max_len, const char *name,
@@ -928,15 +912,15 @@ enum bm_err cp_parse_document(const char *json, size_t len, size_t max_len, cons
         budget_on = false;
         if (budget_hit)
             cp_report_plain(report, false, "%s: the JSON needs more than %u MiB to parse", name,
-                            JSON_BUDGET >> 20);
+                         JSON_BUDGET >> 20);
         else
             cp_report_plain(report, false, "%s:%d:%d: JSON syntax: %s", name, jerr.line,
-                            jerr.column, jerr.text);
+                         jerr.column, jerr.text);
         return bm_err_set(BM_ERR_PARSE, "%s: not JSON", name);
     }
 
-    struct cp_ctx c = {
-        .report = report, .name = name, .opts = opts, .pattern_budget = PATTERN_BUDGET};
+    struct cp_ctx c = {.report = report, .name = name, .opts = opts,
+                       .pattern_budget = PATTERN_BUDGET};
     snprintf(c.path, sizeof c.path, "$");
     c.path_len = 1;
     c.arena = bm_arena_create(ARENA_CAP);
@@ -956,8 +940,8 @@ enum bm_err cp_parse_document(const char *json, size_t len, size_t max_len, cons
     if (c.errors > 0 || c.out_of_memory) {
         bm_arena_destroy(c.arena);
         free(cat);
-        return bm_err_set(c.out_of_memory ? BM_ERR_NO_MEMORY : BM_ERR_PARSE, "%s: %zu problems",
-                          name, c.errors);
+        return bm_err_set(c.out_of_memory ? BM_ERR_NO_MEMORY : BM_ERR_PARSE,
+                          "%s: %zu problems", name, c.errors);
     }
     bm_arena_seal(c.arena);
     atomic_init(&cat->refs, 1);
