@@ -725,6 +725,8 @@ void bm_device_close(struct bm_device *dev)
     if (dev->opened && dev->driver->close)
         dev->driver->close(dev);
     free_actions(take_actions(dev), false, dev);
+    if (dev->driver->cls == BM_CLASS_RECEIPT_PRINTER)
+        bm_receipt_printer_forget_last(); /* the kept copy must not pass to a new device here */
     sink_unref(dev->sink);
     pthread_mutex_destroy(&dev->lock);
     free(dev->priv);

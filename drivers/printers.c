@@ -18,7 +18,8 @@
  * counted: bm_receipt_printer_forget_last (the flow's session end, before its wipe) frees the
  * copy and starts a new generation, and a job submitted in an earlier generation that
  * completes after that is printed whole but not kept, so nothing of a resident outlives their
- * session but the paper still coming out of the printer.
+ * session but the paper still coming out of the printer. Closing the receipt printer forgets
+ * the copy too (device.c), so it never passes to a new device that gets the old one's address.
  *
  * Threads: the main thread.
  */

@@ -166,6 +166,8 @@ const struct bm_config_key bm_config_schema[] = {
         "Bytes per upload request, in KiB (smaller on slow lines)"),
     INT("sync", "heartbeat_interval_s", "300", 30, 3600,
         "Seconds between heartbeats (version, uptime, devices, outbox, disk; no personal data)"),
+    INT("sync", "usage_batch_s", "3600", 300, 86400,
+        "Seconds between usage batches (counts per service and hour; no personal data)"),
     STR("sync", "state_dir", "/var/lib/bianmin", 1, 1000, BM_CONFIG_CHARS_PATH,
         "Where the centre's notices and settings are kept (notices.json, settings.json, each "
         "with its .sig; made if missing)"),

@@ -68,6 +68,9 @@ void bm_demo_apply(struct bm_flow *flow)
     memcpy(page, "\x89PNG\r\n\x1a\n", 8);
     struct bm_sync_file files[2] = {{"sample-1", "image/png", page, sizeof page},
                                     {"sample-2", "image/png", page, sizeof page / 2}};
+    /* For the usage counts the sample is its service used from start to completion. */
+    bm_usage_service_chosen(&flow->usage, svc->id, (int64_t)now, bm_flow_mono_ms());
+    bm_usage_service_completed(&flow->usage, bm_flow_mono_ms());
     struct bm_sync_application a = {number, json, strlen(json), files, 2};
     enum bm_err err = bm_sync_service_enqueue(flow->sync, &a, on_queued, NULL);
     if (err != BM_OK)

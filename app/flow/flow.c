@@ -204,8 +204,23 @@ static void touch_session(struct bm_flow *flow)
             bm_loop_timer_add(flow->session_timeout_ms, false, session_timeout, flow);
 }
 
+int64_t bm_flow_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The tracker's summaries and device errors go to the sync worker, which counts them. */
+static void count_usage(const struct bm_usage_event *ev, void *ud)
+{
+    struct bm_flow *flow = ud;
+    bm_sync_service_usage(flow->sync, ev);
+}
+
 static void end_session(struct bm_flow *flow)
 {
+    bm_usage_session_end(&flow->usage, bm_flow_mono_ms());
     bm_flow_apply_settings(flow); /* remote settings wait for the session to end */
     bm_identity_free(flow->resident);
     flow->resident = NULL;
@@ -224,6 +239,8 @@ void bm_flow_show(struct bm_flow *flow, enum bm_flow_screen screen)
 {
     if (screen == BM_FLOW_ATTRACT && flow->screen != BM_FLOW_ATTRACT)
         end_session(flow);
+    if (screen != BM_FLOW_ATTRACT && flow->screen == BM_FLOW_ATTRACT)
+        bm_usage_session_begin(&flow->usage, time(NULL), bm_flow_mono_ms());
     if (screen != flow->screen)
         bm_log_info("flow", "screen %s", screen_name(screen));
     flow->screen = screen;
@@ -332,6 +349,7 @@ static void on_device_event(struct bm_device_event *ev, void *ud)
     }
     if (ev->kind == BM_EVENT_STATUS)
         bm_ui_invalidate(flow->ui); /* services that need this device may change state */
+    bm_usage_device_event(&flow->usage, ev, time(NULL));
     bm_device_event_free(ev);
 }
 
@@ -412,6 +430,7 @@ enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_opti
                                          bm_config_str(cfg, "kiosk", "hotline")};
     flow->session_timeout_ms = (unsigned)bm_config_int(cfg, "session", "timeout_s") * 1000u;
     flow->screen = BM_FLOW_ATTRACT;
+    bm_usage_tracker_init(&flow->usage, count_usage, flow);
 
     struct bm_sync_service_hooks hooks = {on_new_catalog, bm_flow_on_notices, bm_flow_on_settings,
                                           flow};

@@ -12,6 +12,7 @@
 #include "services/catalog_store.h"
 #include "services/devices.h"
 #include "services/sync_service.h"
+#include "services/usage.h"
 #include "ui/ui.h"
 
 #include <stdint.h>
@@ -39,6 +40,9 @@ struct bm_flow {
     uint32_t idle_timer;
     unsigned session_timeout_ms;
 
+    /* Usage counts for demand analysis (no personal data): to the sync worker. */
+    struct bm_usage_tracker usage;
+
     /* The centre's documents (flow_documents.c): its notices (NULL: the catalog's), the
      * remote settings in force and the ones waiting for the session to end. */
     struct bm_catalog *notices;
@@ -61,6 +65,9 @@ void bm_flow_show(struct bm_flow *flow, enum bm_flow_screen screen);
 
 /* Acts as if the element called name was tapped; BM_ERR_NOT_FOUND if it is not on screen. */
 enum bm_err bm_flow_tap(struct bm_flow *flow, const char *name);
+
+/* Monotonic milliseconds, for the usage tracker's durations. */
+int64_t bm_flow_mono_ms(void);
 
 /* Saves the current screen into the screenshot dir (or dir if given). */
 void bm_flow_screenshot(struct bm_flow *flow, const char *dir);

@@ -26,6 +26,7 @@
 #include "outbox.h"
 #include "outbox_internal.h"
 #include "outbox_key.h"
+#include "outbox_usage.h"
 
 #include "core/log.h"
 
@@ -266,6 +267,8 @@ enum bm_err bm_outbox_open(const struct bm_outbox_config *cfg, struct bm_outbox 
     }
     if (err == BM_OK)
         err = check_schema(ob);
+    if (err == BM_OK)
+        err = bm_outbox_usage_create(ob); /* outbox_usage.c: the running usage counts */
     if (err == BM_OK)
         err = bm_outbox_documents_schema(ob);
     if (err != BM_OK) {

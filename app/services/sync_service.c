@@ -14,6 +14,7 @@
 
 #include "catalog.h"
 #include "heartbeat.h"
+#include "outbox_usage.h"
 #include "remote_settings.h"
 #include "sync_documents.h"
 
@@ -51,6 +52,8 @@ struct bm_sync_service {
     bool docs_loaded;                   /* worker: the documents on disk were read */
     bool asked[BM_DOC_KINDS];           /* worker: each document was asked for since start */
     struct bm_sync_service_hooks hooks; /* main thread, through the loop */
+    /* Usage batches: worker thread only (monotonic). */
+    int64_t next_usage_ms, usage_ms;
 
     atomic_bool stopping; /* destroy has begun: the tick sends nothing more */
     pthread_mutex_t lock; /* guards status and opened */
@@ -292,12 +295,19 @@ static void deliver_document_news(void *msg)
 static void on_document(enum bm_doc_kind kind, void *object, void *ud)
 {
     struct bm_sync_service *svc = ud;
-    if (kind == BM_DOC_SETTINGS) { /* the heartbeat's interval is the worker's own business */
+    if (kind == BM_DOC_SETTINGS) { /* the worker's intervals are its own business: now */
         int64_t ms = bm_settings_int(object, svc->file_cfg, "sync", "heartbeat_interval_s") * 1000;
         if (ms != svc->heartbeat_ms) {
             bm_log_notice(MOD, "heartbeat every %lld s (remote settings)", (long long)(ms / 1000));
             svc->next_heartbeat_ms += ms - svc->heartbeat_ms;
             svc->heartbeat_ms = ms;
+        }
+        ms = bm_settings_int(object, svc->file_cfg, "sync", "usage_batch_s") * 1000;
+        if (ms != svc->usage_ms) {
+            bm_log_notice(MOD, "usage batches every %lld s (remote settings)",
+                          (long long)(ms / 1000));
+            svc->next_usage_ms += ms - svc->usage_ms;
+            svc->usage_ms = ms;
         }
     }
     struct document_news *n = malloc(sizeof *n);
@@ -342,6 +352,11 @@ static void tick(void *ud)
         char latest[BM_DOC_KINDS][65];
         if (send_heartbeat(svc, latest) && svc->docs && !atomic_load(&svc->stopping))
             refresh_documents(svc, latest);
+    }
+    if (mono_ms() >= svc->next_usage_ms) { /* the first at start: counts left from before */
+        svc->next_usage_ms = mono_ms() + svc->usage_ms;
+        if (bm_outbox_usage_take_all(bm_sync_outbox(svc->engine), wall_ms(), NULL) != BM_OK)
+            bm_log_warn(MOD, "usage batch: %s", bm_err_detail());
     }
     struct bm_sync_round r;
     enum bm_err err = bm_sync_run(svc->engine, wall_ms(), &r);
@@ -465,6 +480,50 @@ enum bm_err bm_sync_service_enqueue(struct bm_sync_service *svc,
     return err;
 }
 
+/* ---- usage counts (usage.h): added on the worker, where the outbox lives ---- */
+
+struct usage_job {
+    struct bm_sync_service *svc;
+    struct bm_usage_event ev;
+};
+
+static enum bm_err usage_run(struct bm_request *req, void *arg, void **result)
+{
+    (void)req;
+    (void)result;
+    struct usage_job *j = arg;
+    if (!ensure_open(j->svc))
+        return bm_err_set(BM_ERR_STATE, "sync is not running");
+    enum bm_err err = bm_outbox_usage_record(bm_sync_outbox(j->svc->engine), &j->ev);
+    if (err != BM_OK)
+        bm_log_warn(MOD, "usage not counted: %s", bm_err_detail());
+    return err;
+}
+
+static void usage_done(enum bm_err err, void *result, void *arg)
+{
+    (void)err;
+    (void)result;
+    free(arg);
+}
+
+enum bm_err bm_sync_service_usage(struct bm_sync_service *svc, const struct bm_usage_event *ev)
+{
+    if (!svc)
+        return BM_OK; /* no centre: nobody to count for */
+    enum bm_err err = bm_usage_event_check(ev);
+    struct usage_job *j = err == BM_OK ? malloc(sizeof *j) : NULL;
+    if (err != BM_OK || !j)
+        return err != BM_OK ? err : bm_err_set(BM_ERR_NO_MEMORY, "usage event");
+    *j = (struct usage_job){svc, *ev};
+    err = bm_worker_submit(svc->worker, usage_run, usage_done, j, NULL);
+    if (err != BM_OK) {
+        bm_log_warn(MOD, "usage not counted: %s (%s)", bm_err_detail(), bm_err_name(err));
+        free(j);
+    }
+    return err;
+}
+
 void bm_sync_service_status(const struct bm_sync_service *svc, struct bm_sync_service_status *out)
 {
     memset(out, 0, sizeof *out);
@@ -530,6 +589,7 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
     svc->file_cfg = cfg;
     svc->started_ms = mono_ms();
     svc->heartbeat_ms = bm_config_int(cfg, "sync", "heartbeat_interval_s") * 1000;
+    svc->usage_ms = bm_config_int(cfg, "sync", "usage_batch_s") * 1000;
     snprintf(svc->url, sizeof svc->url, "%s", url);
     snprintf(svc->pins, sizeof svc->pins, "%s", bm_config_str(cfg, "central", "pin_sha256"));
     if (!path(cfg, "central", "ca_bundle", svc->ca, sizeof svc->ca) ||

@@ -16,6 +16,7 @@
 
 #include "outbox.h"
 #include "sync.h"
+#include "usage.h"
 
 #include "devices.h"
 
@@ -61,6 +62,13 @@ typedef void (*bm_sync_queued_fn)(enum bm_err err, const char *number, void *ud)
 enum bm_err bm_sync_service_enqueue(struct bm_sync_service *svc,
                                     const struct bm_sync_application *a, bm_sync_queued_fn done,
                                     void *ud);
+
+/*
+ * Counts a usage event (usage.h) in the outbox's running counts, on the worker; the worker
+ * queues them as a batch at start and every [sync] usage_batch_s. BM_OK and nothing done
+ * without a central service; BM_ERR_BUSY if the worker's queue is full (not counted).
+ */
+enum bm_err bm_sync_service_usage(struct bm_sync_service *svc, const struct bm_usage_event *ev);
 
 struct bm_sync_service_status {
     bool running;        /* the engine opened */

@@ -56,6 +56,8 @@ void escpos_port_drain(struct escpos_port *p);
 enum bm_err escpos_port_device_id(struct escpos_port *p, uint8_t *buf, size_t cap, size_t *len,
                                   unsigned timeout_ms);
 enum bm_err escpos_port_status(struct escpos_port *p, uint8_t *status, unsigned timeout_ms);
+/* The class request SOFT_RESET: the printer flushes its buffers (what it has not printed). */
+enum bm_err escpos_port_soft_reset(struct escpos_port *p, unsigned timeout_ms);
 uint64_t escpos_port_bytes_sent(const struct escpos_port *p);
 
 #endif

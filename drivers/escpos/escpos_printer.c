@@ -551,6 +551,20 @@ static enum bm_err await_printed(struct bm_device *dev, struct escpos_printer *p
     }
 }
 
+/*
+ * A job that failed or was cancelled after its bytes went out must not print later: a printer
+ * out of paper keeps what it holds and prints it once paper is loaded, which would hand one
+ * resident's receipt to the next. SOFT_RESET makes the printer flush its buffers; the next
+ * job's ESC @ clears whatever a printer that ignores it still holds of the print line.
+ */
+static void discard_unprinted(struct escpos_printer *p)
+{
+    if (!p->port)
+        return; /* the link is gone: lose_link closed it, and a replug starts afresh */
+    if (escpos_port_soft_reset(p->port, p->timeout_ms) != BM_OK)
+        bm_log_warn("receipt_printer", "could not flush the failed receipt: %s", bm_err_detail());
+}
+
 static enum bm_err run_print(struct bm_device *dev, struct escpos_printer *p, struct bm_cmd *cmd)
 {
     const struct bm_receipt_job *job = cmd->args;
@@ -572,10 +586,15 @@ static enum bm_err run_print(struct bm_device *dev, struct escpos_printer *p, st
     err = print_bands(dev, p, cmd, job, buf, cap);
     explicit_bzero(buf, cap); /* it held a band of the receipt */
     free(buf);
-    if (err != BM_OK)
-        return err;
-    if ((err = await_printed(dev, p, cmd, job)) != BM_OK)
-        return err;
+    if (err == BM_OK)
+        err = await_printed(dev, p, cmd, job);
+    if (err != BM_OK) {
+        enum bm_err why = err;
+        char detail[256];
+        snprintf(detail, sizeof detail, "%s", bm_err_detail());
+        discard_unprinted(p);
+        return bm_err_set(why, "%s", detail); /* the job's reason, not the flush's */
+    }
     if ((err = refresh(dev, p, &m, false)) != BM_OK) /* the cut done too? */
         return job_link(cmd, err);
     if (m.err != BM_OK)

@@ -8,19 +8,16 @@
  * GET_PORT_STATUS (paper empty / not error / selected), which the driver falls back on.
  *
  * Writes go out in ESCPOS_USB_CHUNK pieces with a timeout each, so a printer that stops taking
- * data is seen within one timeout however large the receipt. Plug events: libusb hotplug where
- * available sets an arrival flag served from the driver's tick; the driver also retries on a
- * timer, so polling covers platforms without hotplug. An unplug shows as
- * LIBUSB_ERROR_NO_DEVICE on the next transfer.
+ * data is seen within one timeout however large the receipt. The bus, plug events and bulk
+ * transfers are the USB drivers' shared part (drivers/usb/usb_bus.c).
  *
  * Threads: the device's worker thread (libusb's event handling only sets the arrival flag).
  */
 #include "escpos.h"
 
 #include "core/log.h"
+#include "drivers/usb/usb_bus.h"
 
-#include <libusb.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +31,7 @@ const struct escpos_usb_id escpos_usb_known[] = {
 #define MAX_CONFIGURED 16
 
 struct escpos_usb {
-    libusb_context *ctx;
-    libusb_hotplug_callback_handle hotplug;
-    bool has_hotplug;
-    atomic_bool arrived;
+    struct bm_usb_bus *bus;
     struct escpos_usb_id configured[MAX_CONFIGURED];
     int n_configured;
 };
@@ -84,33 +78,21 @@ int escpos_usb_parse_ids(const char *text, struct escpos_usb_id *out, int cap)
 
 /* ---- transfers ---- */
 
-static enum bm_err usb_error(const struct escpos_port *p, int rc, const char *what)
-{
-    enum bm_err err = rc == LIBUSB_ERROR_TIMEOUT     ? BM_ERR_TIMEOUT
-                      : rc == LIBUSB_ERROR_NO_DEVICE ? BM_ERR_NO_DEVICE
-                                                     : BM_ERR_IO;
-    return bm_err_set(err, "%s: %s: %s", p->name, what, libusb_error_name(rc));
-}
-
 enum bm_err escpos_port_write(struct escpos_port *p, const uint8_t *data, size_t len,
                               unsigned timeout_ms)
 {
     size_t off = 0;
     while (off < len) {
         size_t n = len - off < ESCPOS_USB_CHUNK ? len - off : ESCPOS_USB_CHUNK;
-        int got = 0;
-        int rc = libusb_bulk_transfer(p->handle, p->ep_out, (uint8_t *)data + off, (int)n, &got,
-                                      timeout_ms);
-        if (got > 0) {
-            off += (size_t)got;
-            p->bytes_sent += (uint64_t)got;
-        }
-        if (rc == LIBUSB_ERROR_PIPE)
-            libusb_clear_halt(p->handle, p->ep_out);
-        if (rc == LIBUSB_ERROR_TIMEOUT && got > 0)
-            continue; /* slow but moving: the next chunk gets its own timeout */
-        if (rc != 0)
-            return usb_error(p, rc, "bulk out");
+        size_t got = 0;
+        /* Slow but moving (a timeout after some bytes) is BM_OK: the next chunk gets its own
+         * timeout. */
+        enum bm_err err =
+            bm_usb_bulk(p->handle, p->ep_out, (uint8_t *)data + off, n, timeout_ms, &got, p->name);
+        off += got;
+        p->bytes_sent += got;
+        if (err != BM_OK)
+            return err;
     }
     return BM_OK;
 }
@@ -121,15 +103,7 @@ enum bm_err escpos_port_read(struct escpos_port *p, uint8_t *buf, size_t cap, si
     *got = 0;
     if (!p->ep_in)
         return bm_err_set(BM_ERR_UNSUPPORTED, "%s: no bulk IN", p->name);
-    int n = 0;
-    int rc =
-        libusb_bulk_transfer(p->handle, p->ep_in, buf, (int)cap, &n, timeout_ms ? timeout_ms : 1);
-    *got = n > 0 ? (size_t)n : 0;
-    if (rc == LIBUSB_ERROR_PIPE)
-        libusb_clear_halt(p->handle, p->ep_in);
-    if (rc == 0 || (rc == LIBUSB_ERROR_TIMEOUT && *got > 0))
-        return BM_OK;
-    return usb_error(p, rc, "bulk in");
+    return bm_usb_bulk(p->handle, p->ep_in, buf, cap, timeout_ms, got, p->name);
 }
 
 void escpos_port_drain(struct escpos_port *p)
@@ -148,7 +122,7 @@ enum bm_err escpos_port_device_id(struct escpos_port *p, uint8_t *buf, size_t ca
     int rc = libusb_control_transfer(p->handle, 0xA1, 0, 0, (uint16_t)(p->interface << 8 | p->alt),
                                      buf, (uint16_t)(cap > 0xFFFF ? 0xFFFF : cap), timeout_ms);
     if (rc < 0)
-        return usb_error(p, rc, "GET_DEVICE_ID");
+        return bm_usb_error(p->name, rc, "GET_DEVICE_ID");
     *len = (size_t)rc;
     return BM_OK;
 }
@@ -158,10 +132,17 @@ enum bm_err escpos_port_status(struct escpos_port *p, uint8_t *status, unsigned 
     int rc = libusb_control_transfer(p->handle, 0xA1, 1, 0, (uint16_t)p->interface, status, 1,
                                      timeout_ms);
     if (rc < 0)
-        return usb_error(p, rc, "GET_PORT_STATUS");
+        return bm_usb_error(p->name, rc, "GET_PORT_STATUS");
     if (rc != 1)
         return bm_err_set(BM_ERR_PARSE, "%s: GET_PORT_STATUS: %d bytes", p->name, rc);
     return BM_OK;
+}
+
+enum bm_err escpos_port_soft_reset(struct escpos_port *p, unsigned timeout_ms)
+{
+    int rc =
+        libusb_control_transfer(p->handle, 0x21, 2, 0, (uint16_t)p->interface, NULL, 0, timeout_ms);
+    return rc < 0 ? bm_usb_error(p->name, rc, "SOFT_RESET") : BM_OK;
 }
 
 const char *escpos_port_name(const struct escpos_port *p)
@@ -183,10 +164,7 @@ void escpos_port_close(struct escpos_port *p)
 {
     if (!p)
         return;
-    if (p->handle) {
-        libusb_release_interface(p->handle, p->interface);
-        libusb_close(p->handle);
-    }
+    bm_usb_release(p->handle, p->interface);
     free(p);
 }
 
@@ -243,35 +221,6 @@ static bool find_interface(libusb_device *dev, bool by_id, struct escpos_port *p
     return found;
 }
 
-static enum bm_err open_device(libusb_device *dev, const struct libusb_device_descriptor *d,
-                               bool by_id, struct escpos_port **out)
-{
-    struct escpos_port *p = calloc(1, sizeof *p);
-    if (!p)
-        return bm_err_set(BM_ERR_NO_MEMORY, "usb port");
-    snprintf(p->name, sizeof p->name, "usb %04x:%04x bus %u dev %u", d->idVendor, d->idProduct,
-             libusb_get_bus_number(dev), libusb_get_device_address(dev));
-    if (!find_interface(dev, by_id, p)) {
-        free(p);
-        return bm_err_set(BM_ERR_UNSUPPORTED, "usb %04x:%04x: no interface with a bulk OUT pipe",
-                          d->idVendor, d->idProduct);
-    }
-    int rc = libusb_open(dev, &p->handle);
-    if (rc == 0) {
-        libusb_set_auto_detach_kernel_driver(p->handle, 1); /* usblp, if loaded */
-        rc = libusb_claim_interface(p->handle, p->interface);
-        if (rc == 0 && p->alt)
-            rc = libusb_set_interface_alt_setting(p->handle, p->interface, p->alt);
-    }
-    if (rc != 0) {
-        enum bm_err err = usb_error(p, rc, rc == LIBUSB_ERROR_BUSY ? "claim" : "open");
-        escpos_port_close(p);
-        return err;
-    }
-    *out = p;
-    return BM_OK;
-}
-
 static bool is_printer_class(libusb_device *dev)
 {
     struct libusb_config_descriptor *cfg;
@@ -285,38 +234,54 @@ static bool is_printer_class(libusb_device *dev)
     return yes;
 }
 
+/* The search's state: the port once opened. */
+struct search {
+    struct escpos_usb *usb;
+    struct escpos_port *port;
+};
+
+static bool wanted(libusb_device *dev, const struct libusb_device_descriptor *d, void *ud)
+{
+    struct search *s = ud;
+    return lookup(s->usb, d->idVendor, d->idProduct) || is_printer_class(dev);
+}
+
+static enum bm_err open_device(libusb_device *dev, const struct libusb_device_descriptor *d,
+                               void *ud)
+{
+    struct search *s = ud;
+    bool by_id = lookup(s->usb, d->idVendor, d->idProduct) != NULL;
+    struct escpos_port *p = calloc(1, sizeof *p);
+    if (!p)
+        return bm_err_set(BM_ERR_NO_MEMORY, "usb port");
+    snprintf(p->name, sizeof p->name, "usb %04x:%04x bus %u dev %u", d->idVendor, d->idProduct,
+             libusb_get_bus_number(dev), libusb_get_device_address(dev));
+    if (!find_interface(dev, by_id, p)) {
+        free(p);
+        return bm_err_set(BM_ERR_UNSUPPORTED, "usb %04x:%04x: no interface with a bulk OUT pipe",
+                          d->idVendor, d->idProduct);
+    }
+    enum bm_err err = bm_usb_claim(dev, p->interface, p->alt, p->name, &p->handle);
+    if (err != BM_OK) {
+        free(p);
+        return err;
+    }
+    s->port = p;
+    return BM_OK;
+}
+
 enum bm_err escpos_usb_open(struct escpos_usb *usb, struct escpos_port **out)
 {
-    *out = NULL;
-    libusb_device **list;
-    ssize_t n = libusb_get_device_list(usb->ctx, &list);
-    if (n < 0)
-        return bm_err_set(BM_ERR_IO, "usb: cannot list devices: %s", libusb_error_name((int)n));
-    enum bm_err err = bm_err_set(BM_ERR_NO_DEVICE, "no receipt printer on USB");
-    for (ssize_t i = 0; i < n && !*out; i++) {
-        struct libusb_device_descriptor d;
-        if (libusb_get_device_descriptor(list[i], &d) != 0)
-            continue;
-        bool by_id = lookup(usb, d.idVendor, d.idProduct) != NULL;
-        if (by_id || is_printer_class(list[i]))
-            err = open_device(list[i], &d, by_id, out);
-    }
-    libusb_free_device_list(list, 1);
-    return *out ? BM_OK : err;
+    struct search s = {.usb = usb};
+    enum bm_err err = bm_usb_bus_open_first(
+        usb->bus,
+        &(struct bm_usb_search){
+            .wanted = wanted, .open = open_device, .ud = &s, .none = "no receipt printer on USB"});
+    *out = s.port;
+    return err;
 }
 
-/* ---- the context and hotplug ---- */
-
-static int LIBUSB_CALL on_hotplug(libusb_context *ctx, libusb_device *dev,
-                                  libusb_hotplug_event event, void *ud)
-{
-    (void)ctx;
-    (void)dev;
-    struct escpos_usb *usb = ud;
-    if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED)
-        atomic_store(&usb->arrived, true); /* the tick looks at what it is */
-    return 0;
-}
+/* ---- the bus ---- */
 
 struct escpos_usb *escpos_usb_new(const struct bm_config *cfg)
 {
@@ -327,22 +292,13 @@ struct escpos_usb *escpos_usb_new(const struct bm_config *cfg)
     }
     usb->n_configured = escpos_usb_parse_ids(bm_config_str(cfg, "receipt_printer", "usb_ids"),
                                              usb->configured, MAX_CONFIGURED);
-    int rc = usb->n_configured < 0 ? 0 : libusb_init(&usb->ctx);
-    if (usb->n_configured < 0 || rc != 0) {
-        if (rc != 0)
-            bm_err_set(BM_ERR_IO, "libusb_init: %s", libusb_error_name(rc));
+    /* Any arrival counts: whether it is a printer shows in its configuration descriptor,
+     * which the tick's search reads. */
+    if (usb->n_configured < 0 || !(usb->bus = bm_usb_bus_new("receipt_printer", NULL, NULL))) {
         free(usb);
         return NULL;
     }
-    atomic_init(&usb->arrived, false);
-    if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
-        rc = libusb_hotplug_register_callback(
-            usb->ctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, 0, LIBUSB_HOTPLUG_MATCH_ANY,
-            LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY, on_hotplug, usb, &usb->hotplug);
-        usb->has_hotplug = rc == LIBUSB_SUCCESS;
-    }
-    bm_log_debug("receipt_printer", "usb: %d configured ids, hotplug %s", usb->n_configured,
-                 usb->has_hotplug ? "on" : "off (polling)");
+    bm_log_debug("receipt_printer", "usb: %d configured ids", usb->n_configured);
     return usb;
 }
 
@@ -350,17 +306,11 @@ void escpos_usb_free(struct escpos_usb *usb)
 {
     if (!usb)
         return;
-    if (usb->has_hotplug)
-        libusb_hotplug_deregister_callback(usb->ctx, usb->hotplug);
-    libusb_exit(usb->ctx);
+    bm_usb_bus_free(usb->bus);
     free(usb);
 }
 
 bool escpos_usb_arrived(struct escpos_usb *usb)
 {
-    if (!usb->has_hotplug)
-        return false;
-    struct timeval zero = {0, 0};
-    libusb_handle_events_timeout_completed(usb->ctx, &zero, NULL);
-    return atomic_exchange(&usb->arrived, false);
+    return bm_usb_bus_arrived(usb->bus);
 }

@@ -6,19 +6,16 @@
  * whole frame on one pipe each way, or the 7-byte header (preamble + LEN) and the body on
  * separate pipes (as 0400:C35A does: header out 02, body out 06, header in 81, body in 85).
  *
- * Plug events: where libusb has hotplug support its callback marks an arrival, served from the
- * reader's tick without blocking; the reader logic also retries opening on a timer, so a
- * platform without hotplug (or a missed event) only waits a little longer. An unplug shows as
- * LIBUSB_ERROR_NO_DEVICE on the next transfer.
+ * The bus, plug events and bulk transfers are the USB drivers' shared part
+ * (drivers/usb/usb_bus.c).
  *
  * Threads: the device's worker thread (libusb's own event thread only sets the arrival flag).
  */
 #include "sam_link.h"
 
 #include "core/log.h"
+#include "drivers/usb/usb_bus.h"
 
-#include <libusb.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +33,7 @@ const struct sam_usb_id sam_usb_known[] = {
 #define MAX_CONFIGURED 16
 
 struct sam_usb {
-    libusb_context *ctx;
-    libusb_hotplug_callback_handle hotplug;
-    bool has_hotplug;
-    atomic_bool arrived;
+    struct bm_usb_bus *bus;
     struct sam_usb_id configured[MAX_CONFIGURED];
     int n_configured;
 };
@@ -128,26 +122,10 @@ int sam_usb_parse_ids(const char *text, struct sam_usb_id *out, int cap)
 
 /* ---- transfers ---- */
 
-static enum bm_err usb_error(struct sam_usb_link *u, int rc, const char *what)
-{
-    enum bm_err err = rc == LIBUSB_ERROR_TIMEOUT     ? BM_ERR_TIMEOUT
-                      : rc == LIBUSB_ERROR_NO_DEVICE ? BM_ERR_NO_DEVICE
-                                                     : BM_ERR_IO;
-    return bm_err_set(err, "%s: %s: %s", u->link.name, what, libusb_error_name(rc));
-}
-
 static enum bm_err bulk(struct sam_usb_link *u, uint8_t ep, uint8_t *buf, size_t len,
                         unsigned timeout_ms, size_t *done)
 {
-    int got = 0;
-    int rc = libusb_bulk_transfer(u->handle, ep, buf, (int)len, &got, timeout_ms ? timeout_ms : 1);
-    *done = got > 0 ? (size_t)got : 0;
-    if (rc == LIBUSB_ERROR_PIPE)
-        libusb_clear_halt(u->handle, ep);
-    /* Bytes that made it before a timeout still count. */
-    if (rc == LIBUSB_ERROR_TIMEOUT && *done > 0)
-        return BM_OK;
-    return rc == 0 ? BM_OK : usb_error(u, rc, (ep & 0x80) ? "bulk in" : "bulk out");
+    return bm_usb_bulk(u->handle, ep, buf, len, timeout_ms, done, u->link.name);
 }
 
 static enum bm_err send_all(struct sam_usb_link *u, uint8_t ep, const uint8_t *data, size_t len,
@@ -245,10 +223,7 @@ static void usb_discard_input(struct sam_link *link)
 static void usb_close(struct sam_link *link)
 {
     struct sam_usb_link *u = (struct sam_usb_link *)link;
-    if (u->handle) {
-        libusb_release_interface(u->handle, u->interface);
-        libusb_close(u->handle);
-    }
+    bm_usb_release(u->handle, u->interface);
     free(u);
 }
 
@@ -308,9 +283,24 @@ static int find_interface(libusb_device *dev, struct sam_usb_pipes *layout)
     return found;
 }
 
-static enum bm_err open_device(libusb_device *dev, const struct sam_usb_id *id,
-                               struct sam_link **out)
+/* The search's state: the link once opened. */
+struct search {
+    struct sam_usb *usb;
+    struct sam_link *link;
+};
+
+static bool wanted(libusb_device *dev, const struct libusb_device_descriptor *d, void *ud)
 {
+    (void)dev;
+    struct search *s = ud;
+    return lookup(s->usb, d->idVendor, d->idProduct) != NULL;
+}
+
+static enum bm_err open_device(libusb_device *dev, const struct libusb_device_descriptor *d,
+                               void *ud)
+{
+    struct search *s = ud;
+    const struct sam_usb_id *id = lookup(s->usb, d->idVendor, d->idProduct);
     struct sam_usb_link *u = calloc(1, sizeof *u);
     if (!u)
         return bm_err_set(BM_ERR_NO_MEMORY, "usb link");
@@ -326,52 +316,32 @@ static enum bm_err open_device(libusb_device *dev, const struct sam_usb_id *id,
                           "bulk endpoints",
                           id->vid, id->pid);
     }
-    int rc = libusb_open(dev, &u->handle);
-    if (rc == 0) {
-        libusb_set_auto_detach_kernel_driver(u->handle, 1);
-        rc = libusb_claim_interface(u->handle, u->interface);
-    }
-    if (rc != 0) {
-        enum bm_err err = usb_error(u, rc, rc == LIBUSB_ERROR_BUSY ? "claim" : "open");
-        usb_close(&u->link);
+    enum bm_err err = bm_usb_claim(dev, u->interface, 0, u->link.name, &u->handle);
+    if (err != BM_OK) {
+        free(u);
         return err;
     }
-    *out = &u->link;
+    s->link = &u->link;
     return BM_OK;
 }
 
 enum bm_err sam_usb_open(struct sam_usb *usb, struct sam_link **out)
 {
-    *out = NULL;
-    libusb_device **list;
-    ssize_t n = libusb_get_device_list(usb->ctx, &list);
-    if (n < 0)
-        return bm_err_set(BM_ERR_IO, "usb: cannot list devices: %s", libusb_error_name((int)n));
-    enum bm_err err = bm_err_set(BM_ERR_NO_DEVICE, "no known ID card reader on USB");
-    for (ssize_t i = 0; i < n && !*out; i++) {
-        struct libusb_device_descriptor d;
-        if (libusb_get_device_descriptor(list[i], &d) != 0)
-            continue;
-        const struct sam_usb_id *id = lookup(usb, d.idVendor, d.idProduct);
-        if (id)
-            err = open_device(list[i], id, out);
-    }
-    libusb_free_device_list(list, 1);
-    return *out ? BM_OK : err;
+    struct search s = {.usb = usb};
+    enum bm_err err = bm_usb_bus_open_first(
+        usb->bus, &(struct bm_usb_search){.wanted = wanted,
+                                          .open = open_device,
+                                          .ud = &s,
+                                          .none = "no known ID card reader on USB"});
+    *out = s.link;
+    return err;
 }
 
-/* ---- the context and hotplug ---- */
+/* ---- the bus ---- */
 
-static int LIBUSB_CALL on_hotplug(libusb_context *ctx, libusb_device *dev,
-                                  libusb_hotplug_event event, void *ud)
+static bool may_be_reader(const struct libusb_device_descriptor *d, void *ud)
 {
-    (void)ctx;
-    struct sam_usb *usb = ud;
-    struct libusb_device_descriptor d;
-    if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED &&
-        libusb_get_device_descriptor(dev, &d) == 0 && lookup(usb, d.idVendor, d.idProduct))
-        atomic_store(&usb->arrived, true);
-    return 0; /* stay registered */
+    return lookup(ud, d->idVendor, d->idProduct) != NULL;
 }
 
 struct sam_usb *sam_usb_new(const struct bm_config *cfg)
@@ -383,22 +353,11 @@ struct sam_usb *sam_usb_new(const struct bm_config *cfg)
     }
     usb->n_configured = sam_usb_parse_ids(bm_config_str(cfg, "id_reader", "usb_ids"),
                                           usb->configured, MAX_CONFIGURED);
-    int rc = usb->n_configured < 0 ? 0 : libusb_init(&usb->ctx);
-    if (usb->n_configured < 0 || rc != 0) {
-        if (rc != 0)
-            bm_err_set(BM_ERR_IO, "libusb_init: %s", libusb_error_name(rc));
+    if (usb->n_configured < 0 || !(usb->bus = bm_usb_bus_new("id_reader", may_be_reader, usb))) {
         free(usb);
         return NULL;
     }
-    atomic_init(&usb->arrived, false);
-    if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
-        rc = libusb_hotplug_register_callback(
-            usb->ctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, 0, LIBUSB_HOTPLUG_MATCH_ANY,
-            LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY, on_hotplug, usb, &usb->hotplug);
-        usb->has_hotplug = rc == LIBUSB_SUCCESS;
-    }
-    bm_log_debug("id_reader", "usb: %d configured ids, hotplug %s", usb->n_configured,
-                 usb->has_hotplug ? "on" : "off (polling)");
+    bm_log_debug("id_reader", "usb: %d configured ids", usb->n_configured);
     return usb;
 }
 
@@ -406,17 +365,11 @@ void sam_usb_free(struct sam_usb *usb)
 {
     if (!usb)
         return;
-    if (usb->has_hotplug)
-        libusb_hotplug_deregister_callback(usb->ctx, usb->hotplug);
-    libusb_exit(usb->ctx);
+    bm_usb_bus_free(usb->bus);
     free(usb);
 }
 
 bool sam_usb_arrived(struct sam_usb *usb)
 {
-    if (!usb->has_hotplug)
-        return false;
-    struct timeval zero = {0, 0};
-    libusb_handle_events_timeout_completed(usb->ctx, &zero, NULL);
-    return atomic_exchange(&usb->arrived, false);
+    return bm_usb_bus_arrived(usb->bus);
 }

@@ -347,6 +347,17 @@ uint8_t escpos_model_port_status(struct escpos_model *m)
     return b;
 }
 
+void escpos_model_soft_reset(struct escpos_model *m)
+{
+    pthread_mutex_lock(&m->mu);
+    m->n.soft_resets++;
+    m->pending_len = 0;
+    m->q_head = m->q_len = 0;
+    m->progress = 0;
+    m->releases = 0;
+    pthread_mutex_unlock(&m->mu);
+}
+
 #define SETTER(name, field)                                                                        \
     void escpos_model_set_##name(struct escpos_model *m, bool on)                                  \
     {                                                                                              \

@@ -31,10 +31,11 @@ struct escpos_model;
 
 struct escpos_model_counts {
     unsigned inits, bands, cuts, feeds, status_requests, gs_r_requests, unknown;
-    unsigned rows;    /* raster rows printed (on paper) */
-    unsigned dropped; /* raster rows that found no paper (0 now that offline keeps data) */
-    unsigned width;   /* dots per row of the last band */
-    uint64_t bytes;   /* host bytes received */
+    unsigned soft_resets; /* USB SOFT_RESET requests: each drops what was not printed */
+    unsigned rows;        /* raster rows printed (on paper) */
+    unsigned dropped;     /* raster rows that found no paper (0 now that offline keeps data) */
+    unsigned width;       /* dots per row of the last band */
+    uint64_t bytes;       /* host bytes received */
 };
 
 struct escpos_model *escpos_model_new(void);
@@ -45,6 +46,8 @@ void escpos_model_host_write(struct escpos_model *m, const uint8_t *data, size_t
 size_t escpos_model_host_read(struct escpos_model *m, uint8_t *buf, size_t cap);
 /* GET_PORT_STATUS byte: 0x08 not error, 0x10 selected, 0x20 paper empty. */
 uint8_t escpos_model_port_status(struct escpos_model *m);
+/* The USB class request SOFT_RESET: flushes the buffers, so what was not printed never is. */
+void escpos_model_soft_reset(struct escpos_model *m);
 
 /* ---- buffering (test thread) ---- */
 /* Rows (and feed dots) printed per second; 0: as soon as they arrive. */

@@ -80,8 +80,10 @@ static int on_control(void *ud, const struct usb_fake_setup *s, uint8_t *data, s
         data[0] = escpos_model_port_status(u->m);
         return 1;
     }
-    if (s->request_type == 0x21 && s->request == 2)
-        return 0; /* SOFT_RESET */
+    if (s->request_type == 0x21 && s->request == 2) {
+        escpos_model_soft_reset(u->m);
+        return 0;
+    }
     return -1;
 }
 

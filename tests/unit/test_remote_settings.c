@@ -62,10 +62,10 @@ static void test_allow_list(void **state)
         parse(with_settings("{\"kiosk\":{\"name\":\"示范\",\"location\":\"一楼\",\"language\":"
                             "\"en\",\"hotline\":\"0571-1\"},\"session\":{\"timeout_s\":\"120\","
                             "\"countdown_s\":\"20\"},\"log\":{\"level\":\"debug\"},\"sync\":"
-                            "{\"heartbeat_interval_s\":\"60\"}}"),
+                            "{\"heartbeat_interval_s\":\"60\",\"usage_batch_s\":\"7200\"}}"),
               why, sizeof why);
     assert_non_null(rs);
-    assert_int_equal(bm_remote_settings_count(rs), 8);
+    assert_int_equal(bm_remote_settings_count(rs), 9);
     bm_remote_settings_free(rs);
     assert_non_null(rs = parse(with_settings("{}"), why, sizeof why)); /* "none" is a document */
     assert_int_equal(bm_remote_settings_count(rs), 0);
@@ -84,8 +84,12 @@ static void test_allow_list(void **state)
         assert_null(parse(with_settings(forbidden[i]), why, sizeof why));
         assert_non_null(strstr(why, "not a key the centre may set"));
     }
-    /* usage_batch_s is allowed by the API but not in this kiosk's schema yet: refused. */
-    assert_null(parse(with_settings("{\"sync\":{\"usage_batch_s\":\"3600\"}}"), why, sizeof why));
+    /* The last of the allow-list, checked against its range as --set does. */
+    assert_non_null(
+        rs = parse(with_settings("{\"sync\":{\"usage_batch_s\":\"600\"}}"), why, sizeof why));
+    assert_int_equal(bm_settings_int(rs, NULL, "sync", "usage_batch_s"), 600);
+    bm_remote_settings_free(rs);
+    assert_null(parse(with_settings("{\"sync\":{\"usage_batch_s\":\"60\"}}"), why, sizeof why));
 }
 
 static void test_values_checked_as_set(void **state)
