@@ -256,11 +256,20 @@ static void test_refusals_keep_the_copy(void **state)
     central_publish(&central, "notices", huge, NULL);
     free(huge);
     expect_refused(BM_DOC_NOTICES, "too_large", "notices.json", notices);
+    /* Over the settings' 64 KiB (well under the notices' limit). */
+    big = 70 * 1024;
+    huge = malloc(big + 200);
+    n = snprintf(huge, big + 200, "{\"format\":\"bianmin-settings\",\"pad\":\"");
+    memset(huge + n, 'a', big);
+    snprintf(huge + n + big, 200, "\"}");
+    central_publish(&central, "settings", huge, NULL);
+    free(huge);
+    expect_refused(BM_DOC_SETTINGS, "too_large", "settings.json", settings);
 
     /* Each refusal is kept for the heartbeat. */
     struct bm_doc_rejection r[BM_DOCS_MAX_REJECTIONS];
     size_t count = bm_docs_rejections(docs, r, BM_DOCS_MAX_REJECTIONS);
-    assert_int_equal(count, 8);
+    assert_int_equal(count, 9);
     assert_string_equal(r[0].reason, "bad_signature");
     assert_int_equal(r[0].kind, BM_DOC_NOTICES);
     free(notices);
