@@ -168,6 +168,9 @@ const struct bm_config_key bm_config_schema[] = {
         "Seconds between heartbeats (version, uptime, devices, outbox, disk; no personal data)"),
     INT("sync", "usage_batch_s", "3600", 300, 86400,
         "Seconds between usage batches (counts per service and hour; no personal data)"),
+    STR("sync", "state_dir", "/var/lib/bianmin", 1, 1000, BM_CONFIG_CHARS_PATH,
+        "Where the centre's notices and settings are kept (notices.json, settings.json, each "
+        "with its .sig; made if missing)"),
 
     STR("paths", "font", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 1, 1000,
         BM_CONFIG_CHARS_PATH, "Regular UI font (a Noto Sans CJK collection)"),

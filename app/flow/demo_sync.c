@@ -90,4 +90,6 @@ void bm_demo_log_sync(const struct bm_flow *flow)
                   st.running && st.sync.failures ? " (backing off)" : "", st.outbox.queued,
                   st.outbox.queued_bytes / 1024, st.outbox.dead, st.outbox.delivered,
                   st.problem[0] ? "; last problem: " : "", st.problem);
+    if (st.documents[0])
+        bm_log_notice("sync", "documents: %s", st.documents);
 }

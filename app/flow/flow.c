@@ -62,11 +62,12 @@ static const struct bm_catalog *catalog(const struct bm_flow *flow)
 
 static void fill_attract(const struct bm_flow *flow, struct bm_attract_vm *vm)
 {
-    *vm = (struct bm_attract_vm){.kiosk = flow->kiosk,
-                                 .now = flow->now,
-                                 .lang = flow->lang,
-                                 .notice = bm_catalog_view_notice(
-                                     catalog(flow), flow->lang, bm_catalog_view_date(&flow->now))};
+    *vm = (struct bm_attract_vm){
+        .kiosk = flow->kiosk,
+        .now = flow->now,
+        .lang = flow->lang,
+        .notice = bm_catalog_view_notice(bm_flow_notices(flow, catalog(flow)), flow->lang,
+                                         bm_catalog_view_date(&flow->now))};
 }
 
 /* parts holds the arrays vm points at: declare it next to the vm. */
@@ -76,6 +77,9 @@ static void fill_home(const struct bm_flow *flow, struct bm_home_vm *vm,
     *vm = (struct bm_home_vm){.kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang};
     bm_catalog_view_home(catalog(flow), flow->lang, bm_catalog_view_date(&flow->now),
                          bm_devices_usable(flow->devices), parts, vm);
+    if (flow->notices) /* the centre's notices replace the catalog's */
+        vm->notice =
+            bm_catalog_view_notice(flow->notices, flow->lang, bm_catalog_view_date(&flow->now));
 }
 
 static void draw(struct bm_flow *flow)
@@ -220,6 +224,7 @@ static void count_usage(const struct bm_usage_event *ev, void *ud)
 static void end_session(struct bm_flow *flow)
 {
     bm_usage_session_end(&flow->usage, bm_flow_mono_ms());
+    bm_flow_apply_settings(flow); /* remote settings wait for the session to end */
     bm_identity_free(flow->resident);
     flow->resident = NULL;
     /* Before the wipe, which spares print jobs' buffers: the kept receipt copy is one of them. */
@@ -430,6 +435,8 @@ enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_opti
     flow->screen = BM_FLOW_ATTRACT;
     bm_usage_tracker_init(&flow->usage, count_usage, flow);
 
+    struct bm_sync_service_hooks hooks = {on_new_catalog, bm_flow_on_notices, bm_flow_on_settings,
+                                          flow};
     enum bm_err err = BM_OK;
     if (SDL_Init(SDL_INIT_EVENTS | SDL_INIT_TIMER) != 0)
         err = bm_err_set(BM_ERR_INTERNAL, "SDL_Init: %s", SDL_GetError());
@@ -444,7 +451,7 @@ enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_opti
     if (err == BM_OK)
         err = bm_devices_open(cfg, NULL, on_device_event, flow, &flow->devices);
     if (err == BM_OK)
-        err = bm_sync_service_create(cfg, flow->devices, on_new_catalog, flow, &flow->sync);
+        err = bm_sync_service_create(cfg, flow->devices, &hooks, &flow->sync);
     if (err == BM_OK && strcmp(bm_config_str(cfg, "kiosk", "mode"), "demo") == 0)
         err = bm_demo_start(flow, opts->demo_console, &flow->demo);
     if (err != BM_OK) {
@@ -476,6 +483,7 @@ void bm_flow_stop(struct bm_flow *flow)
     bm_catalog_store_destroy(flow->catalogs);
     bm_registry_shutdown();
     bm_loop_shutdown(); /* delivers them, then refuses new messages */
+    bm_flow_documents_free(flow);
     bm_identity_free(flow->resident);
     bm_receipt_printer_forget_last(); /* every job has completed: nothing is left printing */
     bm_secbuf_wipe_all();

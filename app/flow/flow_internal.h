@@ -43,6 +43,12 @@ struct bm_flow {
     /* Usage counts for demand analysis (no personal data): to the sync worker. */
     struct bm_usage_tracker usage;
 
+    /* The centre's documents (flow_documents.c): its notices (NULL: the catalog's), the
+     * remote settings in force and the ones waiting for the session to end. */
+    struct bm_catalog *notices;
+    struct bm_remote_settings *settings, *settings_pending;
+    bool settings_waiting;
+
     /* The resident of this session: personal data, wiped when the session ends. */
     struct bm_identity *resident;
 
@@ -65,6 +71,15 @@ int64_t bm_flow_mono_ms(void);
 
 /* Saves the current screen into the screenshot dir (or dir if given). */
 void bm_flow_screenshot(struct bm_flow *flow, const char *dir);
+
+/* The centre's notices and remote settings (flow_documents.c). */
+const struct bm_catalog *bm_flow_notices(const struct bm_flow *flow,
+                                         const struct bm_catalog *catalog);
+void bm_flow_on_notices(struct bm_catalog *notices, void *ud);
+void bm_flow_on_settings(struct bm_remote_settings *settings, void *ud);
+/* Between sessions: the waiting remote settings take effect. */
+void bm_flow_apply_settings(struct bm_flow *flow);
+void bm_flow_documents_free(struct bm_flow *flow);
 
 /* Demo mode (demo.c): keyboard and console scripting of the simulated devices. */
 enum bm_err bm_demo_start(struct bm_flow *flow, bool console, struct bm_demo **out);

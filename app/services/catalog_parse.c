@@ -710,29 +710,9 @@ static void parse_category(struct cp_ctx *c, json_t *v, struct bm_catalog_catego
     cat->hue = hue < 0 ? BM_CATALOG_HUE_BLUE : (enum bm_catalog_hue)hue;
 }
 
-static void parse_notice(struct cp_ctx *c, json_t *v, struct bm_catalog_notice *no)
-{
-    static const char *const keys[] = {"id", "title", "body", "valid_from", "valid_until", NULL};
-    cp_check_keys(c, v, keys);
-    no->id = cp_id_at(c, v, "id");
-    cp_text_at(c, v, "title", CP_REQUIRED, &no->title);
-    cp_text_at(c, v, "body", CP_REQUIRED | CP_MULTILINE, &no->body);
-    no->valid_from = cp_date_at(c, v, "valid_from");
-    no->valid_until = cp_date_at(c, v, "valid_until");
-    if (no->valid_from && no->valid_until && no->valid_until < no->valid_from) {
-        size_t s = cp_push_key(c, "valid_until");
-        cp_fail(c, "%d is before valid_from %d; expected a date on or after it", no->valid_until,
-             no->valid_from);
-        cp_pop(c, s);
-    }
-}
-
-/* Walks array key of root, calling each on every object item; returns the items' memory. */
-typedef void (*item_fn)(struct cp_ctx *c, json_t *v, void *item, void *ud);
-
-static void *parse_list(struct cp_ctx *c, json_t *root, const char *key, bool required, size_t min,
-                        size_t max, size_t item_size, item_fn each, void *ud, size_t *count,
-                        size_t id_offset)
+void *cp_parse_list(struct cp_ctx *c, json_t *root, const char *key, bool required, size_t min,
+                    size_t max, size_t item_size, cp_item_fn each, void *ud, size_t *count,
+                    size_t id_offset)
 {
     size_t saved;
     json_t *arr = cp_array_at(c, root, key, required, min, max, &saved);
@@ -783,12 +763,6 @@ static void each_service(struct cp_ctx *c, json_t *v, void *item, void *ud)
 {
     const struct category_list *cats = ud;
     parse_service(c, v, cats->items, cats->count, item);
-}
-
-static void each_notice(struct cp_ctx *c, json_t *v, void *item, void *ud)
-{
-    (void)ud;
-    parse_notice(c, v, item);
 }
 
 static int by_rank(const void *a, const void *b)
@@ -842,20 +816,15 @@ static void finish(struct cp_ctx *c, struct bm_catalog_data *d, struct bm_catalo
     }
 }
 
-static void parse_root(struct cp_ctx *c, json_t *root, struct bm_catalog_data *d)
+bool cp_header(struct cp_ctx *c, json_t *root, const char *format, struct bm_catalog_data *d)
 {
-    static const char *const keys[] = {"format",   "format_version", "revision", "published",
-                                       "issuer",   "categories",     "services", "notices",
-                                       NULL};
-    if (!cp_object_or_fail(c, root))
-        return;
-    cp_check_keys(c, root, keys);
-
+    char expected[64];
+    snprintf(expected, sizeof expected, "\"%s\"", format);
     size_t saved;
-    json_t *v = cp_member(c, root, "format", true, "\"bianmin-catalog\"", &saved);
+    json_t *v = cp_member(c, root, "format", true, expected, &saved);
     if (v) {
-        if (!json_is_string(v) || strcmp(json_string_value(v), "bianmin-catalog") != 0)
-            cp_fail(c, "expected \"bianmin-catalog\"");
+        if (!json_is_string(v) || strcmp(json_string_value(v), format) != 0)
+            cp_fail(c, "expected %s", expected);
         cp_pop(c, saved);
     }
     int version = 0;
@@ -863,7 +832,7 @@ static void parse_root(struct cp_ctx *c, json_t *root, struct bm_catalog_data *d
         size_t s = cp_push_key(c, "format_version");
         cp_fail(c, "version %d is not one this kiosk reads; expected %d", version, FORMAT_VERSION);
         cp_pop(c, s);
-        return; /* the rest is a format we do not know */
+        return false; /* the rest is a format we do not know */
     }
 
     v = cp_member(c, root, "revision", true, "1-64 printable ASCII characters", &saved);
@@ -879,19 +848,33 @@ static void parse_root(struct cp_ctx *c, json_t *root, struct bm_catalog_data *d
         cp_pop(c, saved);
     }
     d->published = cp_date_at(c, root, "published");
+    return true;
+}
+
+static void parse_root(struct cp_ctx *c, json_t *root, struct bm_catalog_data *d)
+{
+    static const char *const keys[] = {"format",   "format_version", "revision", "published",
+                                       "issuer",   "categories",     "services", "notices",
+                                       NULL};
+    if (!cp_object_or_fail(c, root))
+        return;
+    cp_check_keys(c, root, keys);
+
+    if (!cp_header(c, root, "bianmin-catalog", d))
+        return; /* the rest is a format we do not know */
     cp_text_at(c, root, "issuer", CP_REQUIRED, &d->issuer);
 
     struct bm_catalog_category *cats =
-        parse_list(c, root, "categories", true, 1, MAX_CATEGORIES, sizeof *cats, each_category,
+        cp_parse_list(c, root, "categories", true, 1, MAX_CATEGORIES, sizeof *cats, each_category,
                    NULL, &d->category_count, offsetof(struct bm_catalog_category, id));
     d->categories = cats;
     struct category_list cl = {cats, d->category_count};
     struct bm_catalog_service *svcs =
-        parse_list(c, root, "services", true, 1, MAX_SERVICES, sizeof *svcs, each_service, &cl,
+        cp_parse_list(c, root, "services", true, 1, MAX_SERVICES, sizeof *svcs, each_service, &cl,
                    &d->service_count, offsetof(struct bm_catalog_service, id));
     d->services = svcs;
-    d->notices = parse_list(c, root, "notices", false, 0, MAX_NOTICES,
-                            sizeof(struct bm_catalog_notice), each_notice, NULL,
+    d->notices = cp_parse_list(c, root, "notices", false, 0, MAX_NOTICES,
+                            sizeof(struct bm_catalog_notice), cp_each_notice, NULL,
                             &d->notice_count, offsetof(struct bm_catalog_notice, id));
     if (svcs && cats)
         finish(c, d, svcs);
@@ -903,13 +886,21 @@ enum bm_err bm_catalog_parse(const char *json, size_t len, const char *name,
                              const struct bm_catalog_load_options *opts,
                              struct bm_catalog_report *report, struct bm_catalog **out)
 {
+    return cp_parse_document(json, len, BM_CATALOG_MAX_BYTES, name ? name : "catalog", opts,
+                             report, parse_root, out);
+}
+
+enum bm_err cp_parse_document(const char *json, size_t len, size_t max_len, const char *name,
+                              const struct bm_catalog_load_options *opts,
+                              struct bm_catalog_report *report, cp_root_fn walk,
+                              struct bm_catalog **out)
+{
     *out = NULL;
-    if (!name)
-        name = "catalog";
-    if (len > BM_CATALOG_MAX_BYTES) {
-        cp_report_plain(report, false, "%s: %zu bytes; expected at most %u (4 MiB)", name, len,
-                     BM_CATALOG_MAX_BYTES);
-        return bm_err_set(BM_ERR_PARSE, "catalog %s too big", name);
+    if (len > max_len) {
+        bool mib = max_len % (1u << 20) == 0;
+        cp_report_plain(report, false, "%s: %zu bytes; expected at most %zu (%zu %s)", name, len,
+                        max_len, max_len >> (mib ? 20 : 10), mib ? "MiB" : "KiB");
+        return bm_err_set(BM_ERR_PARSE, "%s too big", name);
     }
 
     budget_left = JSON_BUDGET;
@@ -925,7 +916,7 @@ enum bm_err bm_catalog_parse(const char *json, size_t len, const char *name,
         else
             cp_report_plain(report, false, "%s:%d:%d: JSON syntax: %s", name, jerr.line,
                          jerr.column, jerr.text);
-        return bm_err_set(BM_ERR_PARSE, "catalog %s: not JSON", name);
+        return bm_err_set(BM_ERR_PARSE, "%s: not JSON", name);
     }
 
     struct cp_ctx c = {.report = report, .name = name, .opts = opts,
@@ -940,9 +931,9 @@ enum bm_err bm_catalog_parse(const char *json, size_t len, const char *name,
         budget_on = false;
         bm_arena_destroy(c.arena);
         free(cat);
-        return bm_err_set(BM_ERR_NO_MEMORY, "catalog %s: no memory", name);
+        return bm_err_set(BM_ERR_NO_MEMORY, "%s: no memory", name);
     }
-    parse_root(&c, root, d);
+    walk(&c, root, d);
     json_decref(root);
     budget_on = false;
 
@@ -950,7 +941,7 @@ enum bm_err bm_catalog_parse(const char *json, size_t len, const char *name,
         bm_arena_destroy(c.arena);
         free(cat);
         return bm_err_set(c.out_of_memory ? BM_ERR_NO_MEMORY : BM_ERR_PARSE,
-                          "catalog %s: %zu problems", name, c.errors);
+                          "%s: %zu problems", name, c.errors);
     }
     bm_arena_seal(c.arena);
     atomic_init(&cat->refs, 1);

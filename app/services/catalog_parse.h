@@ -103,4 +103,25 @@ bool cp_object_or_fail(struct cp_ctx *c, json_t *v);
 void cp_check_unique(struct cp_ctx *c, const char *id, const char *const *earlier, size_t n,
                      const char *base);
 
+/* ---- shared by the documents that reuse the catalog's rules (catalog_parse_notices.c) ---- */
+
+/* Checks format (the name, e.g. "bianmin-catalog"), format_version, revision and published
+ * into d; false when the version is one this kiosk does not read (the rest is not walked). */
+bool cp_header(struct cp_ctx *c, json_t *root, const char *format, struct bm_catalog_data *d);
+/* Walks array key of root, calling each on every object item (checking ids are unique at
+ * id_offset); returns the items' memory. */
+typedef void (*cp_item_fn)(struct cp_ctx *c, json_t *v, void *item, void *ud);
+void *cp_parse_list(struct cp_ctx *c, json_t *root, const char *key, bool required, size_t min,
+                    size_t max, size_t item_size, cp_item_fn each, void *ud, size_t *count,
+                    size_t id_offset);
+/* One notice (item: a struct bm_catalog_notice), as docs/catalog.md has it. */
+void cp_each_notice(struct cp_ctx *c, json_t *v, void *item, void *ud);
+/* Parses json (at most max_len bytes) under jansson's budget and walks it into a catalog
+ * object; as bm_catalog_parse otherwise. */
+typedef void (*cp_root_fn)(struct cp_ctx *c, json_t *root, struct bm_catalog_data *d);
+enum bm_err cp_parse_document(const char *json, size_t len, size_t max_len, const char *name,
+                              const struct bm_catalog_load_options *opts,
+                              struct bm_catalog_report *report, cp_root_fn walk,
+                              struct bm_catalog **out);
+
 #endif

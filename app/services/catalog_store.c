@@ -124,6 +124,11 @@ static enum bm_err load_run(struct bm_request *req, void *arg, void **result)
     (void)req;
     (void)result;
     struct load_job *job = arg;
+    /* A crash between the two renames of sync's swap left a .sig matching current.new. */
+    if (job->signed_only && job->current &&
+        bm_sig_roll_forward(&job->keys, job->current, "catalog", "*", CATALOG_MAX_BYTES))
+        bm_log_notice(MOD, "%s: finished the swap a crash had cut (its .sig matched %s.new)",
+                      job->current, job->current);
     const char *candidates[2] = {job->current && exists(job->current) ? job->current : NULL,
                                  job->fallback ? job->bundled : NULL};
     struct bm_catalog_load_options opts = {.assets_dir = job->assets};

@@ -73,6 +73,25 @@ char *bm_heartbeat_json(const struct bm_heartbeat *hb, size_t *len)
     json_t *devices = json_object_get(root, "devices");
     for (size_t i = 0; i < hb->n_devices && i < 16; i++)
         json_array_append_new(devices, device_json(&hb->devices[i]));
+    json_t *docs = json_object_get(root, "documents");
+    for (size_t i = 0; i < hb->n_documents && i < 3; i++)
+        json_object_set_new(docs, hb->documents[i].kind,
+                            json_pack("{s:s, s:s}", "revision", hb->documents[i].revision, "source",
+                                      hb->documents[i].source));
+    if (hb->n_rejections) {
+        json_t *refused = json_array();
+        for (size_t i = 0; i < hb->n_rejections && i < 16; i++) {
+            const struct bm_heartbeat_rejection *r = &hb->rejections[i];
+            char at[32];
+            rfc3339(r->at, at);
+            json_t *o =
+                json_pack("{s:s, s:s, s:s}", "kind", r->kind, "reason", r->reason, "at", at);
+            if (o && r->revision && *r->revision)
+                json_object_set_new(o, "revision", json_string(r->revision));
+            json_array_append_new(refused, o);
+        }
+        json_object_set_new(root, "document_rejections", refused);
+    }
     if (hb->paused && hb->pause_reason && *hb->pause_reason)
         json_object_set_new(root, "pause_reason",
                             json_stringn(hb->pause_reason, utf8_cut(hb->pause_reason, 64)));

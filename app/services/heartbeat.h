@@ -25,6 +25,19 @@ struct bm_heartbeat_device {
     uint64_t receipts, paper_mm, roll_mm, avg_mm, receipts_left;
 };
 
+/* A signed document held (docs/central-api.md, "Heartbeat": documents). */
+struct bm_heartbeat_document {
+    const char *kind;     /* catalog, notices, settings */
+    const char *revision; /* "" when none */
+    const char *source;   /* current, bundled, none */
+};
+
+/* A document refused since the last heartbeat that got through. */
+struct bm_heartbeat_rejection {
+    const char *kind, *revision, *reason; /* revision may be "" (unknown) */
+    time_t at;
+};
+
 struct bm_heartbeat {
     const char *version;
     uint64_t uptime_s;
@@ -37,6 +50,10 @@ struct bm_heartbeat {
     const char *pause_reason;
     int64_t last_sync_ok_ms; /* wall ms; 0: never */
     uint64_t disk_free, disk_total;
+    const struct bm_heartbeat_document *documents; /* n_documents of them (up to 3) */
+    size_t n_documents;
+    const struct bm_heartbeat_rejection *rejections; /* up to 16 are sent */
+    size_t n_rejections;
 };
 
 /* The JSON body (malloc'd: free() it; *len bytes); NULL when memory runs out. */

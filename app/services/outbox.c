@@ -269,6 +269,8 @@ enum bm_err bm_outbox_open(const struct bm_outbox_config *cfg, struct bm_outbox 
         err = check_schema(ob);
     if (err == BM_OK)
         err = bm_outbox_usage_create(ob); /* outbox_usage.c: the running usage counts */
+    if (err == BM_OK)
+        err = bm_outbox_documents_schema(ob);
     if (err != BM_OK) {
         bm_outbox_close(ob);
         return err;

@@ -44,4 +44,8 @@ enum bm_err bm_outbox_put_items(struct bm_outbox *ob, const struct bm_outbox_put
                                 size_t *added);
 void bm_outbox_put_ended(struct bm_outbox *ob, enum bm_err err);
 
+/* Makes the signed documents' high-water mark table if missing (outbox_documents.c); called by
+ * bm_outbox_open once the schema is checked. */
+enum bm_err bm_outbox_documents_schema(struct bm_outbox *ob);
+
 #endif

@@ -7,9 +7,11 @@
  * reported as what it is. The message is built once as prefix + body and checked with
  * crypto_sign_verify_detached (pure Ed25519, RFC 8032).
  *
- * Pure except bm_sig_keys_load and bm_sig_verify_file. Any thread.
+ * Pure except bm_sig_keys_load, bm_sig_verify_file and bm_sig_roll_forward. Any thread.
  */
 #include "signature.h"
+
+#include "core/files.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -258,8 +260,10 @@ enum bm_sig_verdict bm_sig_verify(const struct bm_sig_keys *keys, const char *he
     return ok ? BM_SIG_VALID : BM_SIG_BAD;
 }
 
-enum bm_err bm_sig_verify_file(const struct bm_sig_keys *keys, const char *path, const char *kind,
-                               const char *audience, size_t max_len, enum bm_sig_verdict *verdict)
+/* The document in path against the signature in sig_path (see bm_sig_verify_file). */
+static enum bm_err verify_pair(const struct bm_sig_keys *keys, const char *path,
+                               const char *sig_path, const char *kind, const char *audience,
+                               size_t max_len, enum bm_sig_verdict *verdict)
 {
     *verdict = BM_SIG_MISSING;
     char *doc, *sig;
@@ -267,11 +271,6 @@ enum bm_err bm_sig_verify_file(const struct bm_sig_keys *keys, const char *path,
     enum bm_err err = read_file(path, max_len, &doc, &doc_len);
     if (err != BM_OK)
         return err;
-    char sig_path[4096];
-    if (snprintf(sig_path, sizeof sig_path, "%s.sig", path) >= (int)sizeof sig_path) {
-        free(doc);
-        return bm_err_set(BM_ERR_INVALID_ARG, "signature: path too long");
-    }
     err = read_file(sig_path, 256, &sig, &sig_len);
     if (err == BM_OK) {
         /* A NUL inside the .sig would hide what follows it: such a file is malformed. */
@@ -286,4 +285,34 @@ enum bm_err bm_sig_verify_file(const struct bm_sig_keys *keys, const char *path,
     }
     free(doc);
     return err;
+}
+
+enum bm_err bm_sig_verify_file(const struct bm_sig_keys *keys, const char *path, const char *kind,
+                               const char *audience, size_t max_len, enum bm_sig_verdict *verdict)
+{
+    *verdict = BM_SIG_MISSING;
+    char sig_path[4096];
+    if (snprintf(sig_path, sizeof sig_path, "%s.sig", path) >= (int)sizeof sig_path)
+        return bm_err_set(BM_ERR_INVALID_ARG, "signature: path too long");
+    return verify_pair(keys, path, sig_path, kind, audience, max_len, verdict);
+}
+
+bool bm_sig_roll_forward(const struct bm_sig_keys *keys, const char *path, const char *kind,
+                         const char *audience, size_t max_len)
+{
+    char sig_path[4096], new_path[4096];
+    if (snprintf(sig_path, sizeof sig_path, "%s.sig", path) >= (int)sizeof sig_path ||
+        snprintf(new_path, sizeof new_path, "%s.new", path) >= (int)sizeof new_path)
+        return false;
+    enum bm_sig_verdict v;
+    if (bm_sig_verify_file(keys, path, kind, audience, max_len, &v) == BM_OK && v == BM_SIG_VALID)
+        return false; /* the file and its .sig agree: nothing was cut */
+    if (verify_pair(keys, new_path, sig_path, kind, audience, max_len, &v) != BM_OK ||
+        v != BM_SIG_VALID)
+        return false;
+    /* The .sig was renamed, the body not yet (both were fsync'd before): finish the swap. */
+    if (rename(new_path, path) != 0)
+        return false;
+    bm_file_sync_dir(path);
+    return true;
 }

@@ -16,6 +16,7 @@
 
 #include "core/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define BM_SIG_MAX_KEYS   8
@@ -63,5 +64,14 @@ enum bm_sig_verdict bm_sig_verify(const struct bm_sig_keys *keys, const char *he
  */
 enum bm_err bm_sig_verify_file(const struct bm_sig_keys *keys, const char *path, const char *kind,
                                const char *audience, size_t max_len, enum bm_sig_verdict *verdict);
+
+/*
+ * Finishes a swap a crash cut between its two renames (docs/central-api.md, "The kiosk's
+ * steps"): when path fails verification against path.sig but path.new verifies against it,
+ * path.new is renamed over path and the directory fsync'd. True if it rolled forward. Blocks
+ * on the disk: never the main thread.
+ */
+bool bm_sig_roll_forward(const struct bm_sig_keys *keys, const char *path, const char *kind,
+                         const char *audience, size_t max_len);
 
 #endif

@@ -710,3 +710,50 @@ enum bm_err bm_sync_heartbeat(struct bm_sync *s, const char *json, size_t len, i
         return bm_err_set(BM_ERR_IO, "heartbeat: %s", v.why);
     }
 }
+
+/* ---- answers to requests outside the outbox: the heartbeat and the document GETs ---- */
+
+enum bm_sync_answer bm_sync_note_answer(struct bm_sync *s, const struct bm_http_response *rs,
+                                        int64_t now_ms, bool probe)
+{
+    struct verdict v;
+    bool answered = rs->failure == BM_HTTP_ANSWERED;
+    /* A document's 200 is judged by its own checks (it may be anything), a 304 keeps it. */
+    if (answered && (rs->status == 304 || (!probe && rs->status >= 200 && rs->status < 300)))
+        v = (struct verdict){.action = A_OK, .status = rs->status, .retry_after_ms = -1};
+    else
+        v = judge(rs, (time_t)(now_ms / 1000));
+    switch (v.action) {
+    case A_OK:
+        if (probe) { /* the heartbeat is the probe: it ends a pause and a backoff */
+            if (s->st.paused)
+                bm_log_notice(MOD, "the centre accepts this kiosk again: sync resumes");
+            s->st.paused = false;
+            s->st.wait_until_ms = now_ms;
+        }
+        s->st.failures = 0;
+        s->st.last_success_ms = now_ms;
+        return BM_SYNC_ANSWER_OK;
+    case A_PAUSE:
+        if (!s->st.paused)
+            bm_log_error(MOD, "the centre refuses this kiosk (%s): all sync paused", v.why);
+        s->st.paused = true;
+        snprintf(s->st.pause_reason, sizeof s->st.pause_reason, "%s", v.why);
+        s->st.wait_until_ms = now_ms + PAUSE_PROBE_MS;
+        return BM_SYNC_ANSWER_PAUSED;
+    case A_WAIT_CENTRE:
+        centre_wait(s, &v, now_ms);
+        snprintf(s->st.last_error, sizeof s->st.last_error, "%s", v.why);
+        bm_log_warn(MOD, "%s: waiting %" PRId64 " s (failure %u)", v.why,
+                    (s->st.wait_until_ms - now_ms) / 1000, s->st.failures);
+        return BM_SYNC_ANSWER_WAIT;
+    case A_CANCELLED:
+        return BM_SYNC_ANSWER_CANCELLED;
+    case A_WAIT_ITEM: /* a 500: this request failed, the centre as a whole is not blamed */
+        return BM_SYNC_ANSWER_FAILED;
+    default: /* any other refusal of this one request: reported by the caller */
+        s->st.failures = 0;
+        snprintf(s->st.last_error, sizeof s->st.last_error, "%s", v.why);
+        return BM_SYNC_ANSWER_FAILED;
+    }
+}

@@ -121,4 +121,23 @@ struct bm_outbox *bm_sync_outbox(struct bm_sync *s);
  */
 int64_t bm_sync_backoff_ms(unsigned failures, uint32_t random);
 
+/*
+ * Acts on the answer to a request made outside the outbox (rs from bm_http_perform on
+ * bm_sync_http): the heartbeat (probe true) or a document GET. As the API's action table says
+ * for the centre as a whole: network failures, 408, 429 and 502-504 back off all of sync
+ * (Retry-After honoured), 401/403 and our certificate refused pause it; a 2xx (a document's
+ * whatever its body, the heartbeat's if it is JSON) or a 304 resets the backoff, and the
+ * probe's ends a pause. Callers send nothing while bm_sync_get_status says paused (but the
+ * probe) or wait_until_ms lies ahead.
+ */
+enum bm_sync_answer {
+    BM_SYNC_ANSWER_OK,        /* use it */
+    BM_SYNC_ANSWER_WAIT,      /* the centre is unwell: all of sync waits */
+    BM_SYNC_ANSWER_PAUSED,    /* the centre refuses this kiosk: all of sync paused */
+    BM_SYNC_ANSWER_FAILED,    /* this request refused or failed (500, other 4xx): report it */
+    BM_SYNC_ANSWER_CANCELLED, /* bm_sync_cancel */
+};
+enum bm_sync_answer bm_sync_note_answer(struct bm_sync *s, const struct bm_http_response *rs,
+                                        int64_t now_ms, bool probe);
+
 #endif

@@ -12,9 +12,11 @@
  */
 #include "sync_service.h"
 
-#include "catalog_fetch.h"
+#include "catalog.h"
 #include "heartbeat.h"
 #include "outbox_usage.h"
+#include "remote_settings.h"
+#include "sync_documents.h"
 
 #include "core/log.h"
 #include "core/loop.h"
@@ -22,6 +24,7 @@
 #include "core/worker.h"
 #include "drivers/receipt_printer.h"
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sodium.h>
@@ -44,15 +47,14 @@ struct bm_sync_service {
     int64_t next_open_ms;       /* worker thread only */
     int64_t next_heartbeat_ms;  /* worker thread only (monotonic) */
     int64_t heartbeat_ms;
-    int64_t started_ms;            /* monotonic, for the uptime */
-    bool have_keys;                /* the centre's signing keys: the catalog is fetched */
-    struct bm_catalog_fetch fetch; /* worker thread only */
-    struct bm_sig_keys keys;       /* the centre's signing keys */
+    int64_t started_ms;                 /* monotonic, for the uptime */
+    const struct bm_config *file_cfg;   /* the config file's values, under remote settings */
+    struct bm_docs *docs;               /* worker thread only; NULL without signing keys */
+    bool docs_loaded;                   /* worker: the documents on disk were read */
+    bool asked[BM_DOC_KINDS];           /* worker: each document was asked for since start */
+    struct bm_sync_service_hooks hooks; /* main thread, through the loop */
     /* Usage batches: worker thread only (monotonic). */
     int64_t next_usage_ms, usage_ms;
-    char catalog_path[1024], assets_dir[1024];
-    bm_sync_catalog_fn on_catalog; /* main thread, through the loop */
-    void *on_catalog_ud;
 
     atomic_bool stopping; /* destroy has begun: the tick sends nothing more */
     pthread_mutex_t lock; /* guards status and opened */
@@ -74,6 +76,26 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Worker: "catalog 2026-11-20.1 (current), notices none, ...; refused: notices bad_signature". */
+static void describe_documents(const struct bm_docs *docs, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int k = 0; k < BM_DOC_KINDS && n < size; k++) {
+        struct bm_doc_held h;
+        bm_docs_held(docs, (enum bm_doc_kind)k, &h);
+        n += (size_t)snprintf(out + n, size - n, "%s%s %s%s%s%s", k ? ", " : "",
+                              bm_doc_kind_name((enum bm_doc_kind)k), h.revision,
+                              h.revision[0] ? " (" : "none", h.revision[0] ? h.source : "",
+                              h.revision[0] ? ")" : "");
+    }
+    struct bm_doc_rejection r[BM_DOCS_MAX_REJECTIONS];
+    size_t count = bm_docs_rejections(docs, r, BM_DOCS_MAX_REJECTIONS);
+    if (count && n < size)
+        snprintf(out + n, size - n, "; refused since the last heartbeat: %zu, the last %s %s",
+                 count, bm_doc_kind_name(r[count - 1].kind), r[count - 1].reason);
+}
+
 static void publish(struct bm_sync_service *svc, const char *problem)
 {
     struct bm_sync_service_status st = {.running = svc->engine != NULL};
@@ -82,6 +104,8 @@ static void publish(struct bm_sync_service *svc, const char *problem)
         bm_outbox_stats(bm_sync_outbox(svc->engine), &st.outbox);
     }
     snprintf(st.problem, sizeof st.problem, "%s", problem ? problem : st.sync.last_error);
+    if (svc->docs)
+        describe_documents(svc->docs, st.documents, sizeof st.documents);
     pthread_mutex_lock(&svc->lock);
     svc->status = st;
     pthread_mutex_unlock(&svc->lock);
@@ -111,8 +135,59 @@ static bool ensure_open(struct bm_sync_service *svc)
     return false;
 }
 
-/* Worker: what the heartbeat reports, gathered now. */
-static void send_heartbeat(struct bm_sync_service *svc)
+/* Worker: whether the engine lets a request go now (backoff, Retry-After, pause); the
+ * heartbeat is the probe, which goes while paused when the probe is due. */
+static bool centre_open(struct bm_sync_service *svc, int64_t now, bool probe)
+{
+    struct bm_sync_status st;
+    bm_sync_get_status(svc->engine, &st);
+    int64_t wait = st.wait_until_ms;
+    if (wait > now + (int64_t)3960 * 1000) /* far ahead: a clock stepped back, not a backoff */
+        wait = now;
+    return now >= wait && (probe || !st.paused);
+}
+
+/* Worker: the documents held and refused, for the heartbeat (n_rejections of them). */
+struct heartbeat_documents {
+    struct bm_doc_held held[BM_DOC_KINDS];
+    struct bm_heartbeat_document docs[BM_DOC_KINDS];
+    struct bm_doc_rejection refused[BM_DOCS_MAX_REJECTIONS];
+    struct bm_heartbeat_rejection rejections[BM_DOCS_MAX_REJECTIONS];
+};
+
+static void gather_documents(struct bm_sync_service *svc, struct heartbeat_documents *hd,
+                             struct bm_heartbeat *hb)
+{
+    for (int k = 0; k < BM_DOC_KINDS; k++) {
+        bm_docs_held(svc->docs, (enum bm_doc_kind)k, &hd->held[k]);
+        hd->docs[k] = (struct bm_heartbeat_document){bm_doc_kind_name((enum bm_doc_kind)k),
+                                                     hd->held[k].revision, hd->held[k].source};
+    }
+    size_t n = bm_docs_rejections(svc->docs, hd->refused, BM_DOCS_MAX_REJECTIONS);
+    for (size_t i = 0; i < n; i++)
+        hd->rejections[i] = (struct bm_heartbeat_rejection){
+            bm_doc_kind_name(hd->refused[i].kind), hd->refused[i].revision, hd->refused[i].reason,
+            hd->refused[i].at};
+    hb->documents = hd->docs;
+    hb->n_documents = BM_DOC_KINDS;
+    hb->rejections = hd->rejections;
+    hb->n_rejections = n;
+}
+
+/* The heartbeat answer's `latest` revisions (docs/central-api.md, "Heartbeat"). */
+static void read_latest(const struct bm_http_response *rs, char latest[BM_DOC_KINDS][65])
+{
+    json_t *root = rs->body ? json_loadb((const char *)rs->body, rs->len, 0, NULL) : NULL;
+    json_t *l = json_object_get(root, "latest");
+    for (int k = 0; k < BM_DOC_KINDS; k++) {
+        const char *rev = json_string_value(json_object_get(l, bm_doc_kind_name(k)));
+        snprintf(latest[k], 65, "%s", rev && strlen(rev) <= 64 ? rev : "");
+    }
+    json_decref(root);
+}
+
+/* Worker: what the heartbeat reports, gathered now, sent; true on a 2xx (latest filled). */
+static bool send_heartbeat(struct bm_sync_service *svc, char latest[BM_DOC_KINDS][65])
 {
     struct bm_heartbeat_device devs[BM_CLASS_COUNT];
     char errs[BM_CLASS_COUNT][48];
@@ -151,6 +226,9 @@ static void send_heartbeat(struct bm_sync_service *svc)
                               .pause_reason = st.pause_reason,
                               .last_sync_ok_ms = st.last_success_ms};
     hb.outbox_error = bm_outbox_stats(bm_sync_outbox(svc->engine), &hb.outbox) != BM_OK;
+    struct heartbeat_documents hd;
+    if (svc->docs)
+        gather_documents(svc, &hd, &hb);
     struct statvfs vfs;
     char outbox_dir[1024];
     snprintf(outbox_dir, sizeof outbox_dir, "%s", svc->outbox);
@@ -163,44 +241,102 @@ static void send_heartbeat(struct bm_sync_service *svc)
     }
     size_t len = 0;
     char *json = bm_heartbeat_json(&hb, &len);
-    long status = 0;
     if (!json) {
         bm_log_error(MOD, "heartbeat: out of memory");
-        return;
+        return false;
     }
-    if (bm_sync_heartbeat(svc->engine, json, len, wall_ms(), &status) == BM_OK)
-        bm_log_info(MOD, "heartbeat sent (%zu bytes)", len);
-    else
-        bm_log_warn(MOD, "%s", bm_err_detail());
+    /* Sent here rather than by bm_sync_heartbeat: its answer names the latest documents. */
+    static const char *const headers[] = {"Content-Type: application/json", NULL};
+    struct bm_http_request rq = {
+        .method = "POST", .path = "/v1/heartbeat", .headers = headers, .body = json, .len = len};
+    struct bm_http_response rs;
+    bool ok = false;
+    if (bm_http_perform(bm_sync_http(svc->engine), &rq, &rs) == BM_OK) {
+        ok = bm_sync_note_answer(svc->engine, &rs, wall_ms(), true) == BM_SYNC_ANSWER_OK;
+        if (ok) {
+            bm_log_info(MOD, "heartbeat sent (%zu bytes)", len);
+            read_latest(&rs, latest);
+            if (svc->docs) /* they reached the centre */
+                bm_docs_rejections_delivered(svc->docs, hb.n_rejections);
+        } else {
+            bm_log_warn(MOD, "heartbeat dropped: %s %ld",
+                        rs.failure == BM_HTTP_ANSWERED ? "HTTP" : bm_http_failure_name(rs.failure),
+                        rs.status);
+        }
+        bm_http_response_clear(&rs);
+    }
     free(json);
+    return ok;
 }
 
-struct catalog_news {
-    bm_sync_catalog_fn fn;
-    void *ud;
+struct document_news {
+    struct bm_sync_service_hooks hooks;
+    enum bm_doc_kind kind;
+    void *object;
 };
 
-static void deliver_catalog_news(void *msg)
+static void deliver_document_news(void *msg)
 {
-    struct catalog_news *n = msg;
-    n->fn(n->ud);
+    struct document_news *n = msg;
+    const struct bm_sync_service_hooks *h = &n->hooks;
+    if (n->kind == BM_DOC_CATALOG && h->catalog)
+        h->catalog(h->ud);
+    else if (n->kind == BM_DOC_NOTICES && h->notices)
+        h->notices(n->object, h->ud);
+    else if (n->kind == BM_DOC_SETTINGS && h->settings)
+        h->settings(n->object, h->ud);
+    else if (n->kind == BM_DOC_NOTICES)
+        bm_catalog_unref(n->object);
+    else if (n->kind == BM_DOC_SETTINGS)
+        bm_remote_settings_free(n->object);
     free(n);
 }
 
-/* Worker: the centre's catalog, if there is a new one; the main thread hears of a swap. */
-static void refresh_catalog(struct bm_sync_service *svc)
+/* Worker: a document came into force; the main thread hears of it. */
+static void on_document(enum bm_doc_kind kind, void *object, void *ud)
 {
-    if (!svc->have_keys)
-        return;
-    if (bm_catalog_fetch(bm_sync_http(svc->engine), &svc->fetch) != BM_FETCH_REPLACED ||
-        !svc->on_catalog)
-        return;
-    struct catalog_news *n = malloc(sizeof *n);
-    if (!n)
-        return;
-    *n = (struct catalog_news){svc->on_catalog, svc->on_catalog_ud};
-    if (bm_loop_post(deliver_catalog_news, n) != BM_OK)
+    struct bm_sync_service *svc = ud;
+    if (kind == BM_DOC_SETTINGS) { /* the worker's intervals are its own business: now */
+        int64_t ms = bm_settings_int(object, svc->file_cfg, "sync", "heartbeat_interval_s") * 1000;
+        if (ms != svc->heartbeat_ms) {
+            bm_log_notice(MOD, "heartbeat every %lld s (remote settings)", (long long)(ms / 1000));
+            svc->next_heartbeat_ms += ms - svc->heartbeat_ms;
+            svc->heartbeat_ms = ms;
+        }
+        ms = bm_settings_int(object, svc->file_cfg, "sync", "usage_batch_s") * 1000;
+        if (ms != svc->usage_ms) {
+            bm_log_notice(MOD, "usage batches every %lld s (remote settings)",
+                          (long long)(ms / 1000));
+            svc->next_usage_ms += ms - svc->usage_ms;
+            svc->usage_ms = ms;
+        }
+    }
+    struct document_news *n = malloc(sizeof *n);
+    if (n) {
+        *n = (struct document_news){svc->hooks, kind, object};
+        if (bm_loop_post(deliver_document_news, n) == BM_OK)
+            return;
         free(n);
+    }
+    if (kind == BM_DOC_NOTICES)
+        bm_catalog_unref(object);
+    else if (kind == BM_DOC_SETTINGS)
+        bm_remote_settings_free(object);
+}
+
+/* Worker: each document the heartbeat's answer names anew (all of them once after start). */
+static void refresh_documents(struct bm_sync_service *svc, char latest[BM_DOC_KINDS][65])
+{
+    for (int k = 0; k < BM_DOC_KINDS && !atomic_load(&svc->stopping); k++) {
+        int64_t now = wall_ms();
+        if ((svc->asked[k] && !bm_docs_wanted(svc->docs, (enum bm_doc_kind)k, latest[k], now)) ||
+            !centre_open(svc, now, false))
+            continue;
+        enum bm_doc_result r = bm_docs_fetch(svc->docs, svc->engine, (enum bm_doc_kind)k, latest[k],
+                                             now, on_document, svc);
+        if (r != BM_DOC_FAILED)
+            svc->asked[k] = true;
+    }
 }
 
 static void tick(void *ud)
@@ -208,11 +344,15 @@ static void tick(void *ud)
     struct bm_sync_service *svc = ud;
     if (atomic_load(&svc->stopping) || !ensure_open(svc))
         return;
-    if (mono_ms() >= svc->next_heartbeat_ms) {
+    if (svc->docs && !svc->docs_loaded) {
+        bm_docs_load(svc->docs, bm_sync_outbox(svc->engine), on_document, svc);
+        svc->docs_loaded = true;
+    }
+    if (mono_ms() >= svc->next_heartbeat_ms && centre_open(svc, wall_ms(), true)) {
         svc->next_heartbeat_ms = mono_ms() + svc->heartbeat_ms;
-        send_heartbeat(svc);
-        if (!atomic_load(&svc->stopping))
-            refresh_catalog(svc);
+        char latest[BM_DOC_KINDS][65];
+        if (send_heartbeat(svc, latest) && svc->docs && !atomic_load(&svc->stopping))
+            refresh_documents(svc, latest);
     }
     if (mono_ms() >= svc->next_usage_ms) { /* the first at start: counts left from before */
         svc->next_usage_ms = mono_ms() + svc->usage_ms;
@@ -406,8 +546,36 @@ static const char *path(const struct bm_config *cfg, const char *section, const 
     return bm_paths_from_config(cfg, section, key, "", buf, size);
 }
 
+/* The signed documents are fetched only where they can be checked: with the centre's keys. */
+static enum bm_err open_documents(struct bm_sync_service *svc, const struct bm_config *cfg)
+{
+    char keys_path[1024], catalog[1024], bundled[1024], assets[1024], state[1024];
+    if (!path(cfg, "central", "signing_public_key", keys_path, sizeof keys_path) || !*keys_path) {
+        bm_log_notice(MOD, "no [central] signing_public_key: the centre's documents are not "
+                           "fetched");
+        return BM_OK;
+    }
+    struct bm_sig_keys keys;
+    enum bm_err err = bm_sig_keys_load(keys_path, &keys);
+    if (err != BM_OK)
+        return err;
+    struct bm_docs_config dc = {
+        .keys = &keys,
+        .kiosk_id = bm_config_str(cfg, "kiosk", "id"),
+        .catalog_path = path(cfg, "catalog", "current", catalog, sizeof catalog),
+        .bundled_path = bm_paths_from_config(cfg, "catalog", "bundled", bm_paths_bundled_catalog(),
+                                             bundled, sizeof bundled),
+        .assets_dir =
+            bm_paths_from_config(cfg, "paths", "assets", bm_paths_assets(), assets, sizeof assets),
+        .state_dir = path(cfg, "sync", "state_dir", state, sizeof state),
+    };
+    if (!dc.catalog_path || !dc.bundled_path || !dc.assets_dir || !dc.state_dir)
+        return bm_err_set(BM_ERR_CONFIG, "[catalog]/[sync]: a path is too long");
+    return bm_docs_create(&dc, &svc->docs);
+}
+
 enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_devices *devices,
-                                   bm_sync_catalog_fn on_catalog, void *ud,
+                                   const struct bm_sync_service_hooks *hooks,
                                    struct bm_sync_service **out)
 {
     *out = NULL;
@@ -419,8 +587,9 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
         return bm_err_set(BM_ERR_NO_MEMORY, "sync service");
     pthread_mutex_init(&svc->lock, NULL);
     svc->devices = devices;
-    svc->on_catalog = on_catalog;
-    svc->on_catalog_ud = ud;
+    if (hooks)
+        svc->hooks = *hooks;
+    svc->file_cfg = cfg;
     svc->started_ms = mono_ms();
     svc->heartbeat_ms = bm_config_int(cfg, "sync", "heartbeat_interval_s") * 1000;
     svc->usage_ms = bm_config_int(cfg, "sync", "usage_batch_s") * 1000;
@@ -451,30 +620,15 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
                    .max_bytes = (uint64_t)bm_config_int(cfg, "sync", "max_outbox_mib") << 20},
         .upload_chunk = (size_t)bm_config_int(cfg, "sync", "upload_chunk_kib") << 10,
     };
-    /* The centre's catalog is fetched only where it can be checked. */
-    char keys_path[1024];
-    if (path(cfg, "central", "signing_public_key", keys_path, sizeof keys_path) && *keys_path &&
-        path(cfg, "catalog", "current", svc->catalog_path, sizeof svc->catalog_path) &&
-        *svc->catalog_path) {
-        enum bm_err err = bm_sig_keys_load(keys_path, &svc->keys);
-        if (err != BM_OK) {
-            bm_sync_service_destroy(svc);
-            return err;
-        }
-        svc->have_keys = true;
-        svc->fetch.keys = &svc->keys;
-        svc->fetch.path = svc->catalog_path;
-        if (bm_paths_from_config(cfg, "paths", "assets", bm_paths_assets(), svc->assets_dir,
-                                 sizeof svc->assets_dir))
-            svc->fetch.assets_dir = svc->assets_dir;
-    } else {
-        bm_log_notice(MOD, "no [central] signing_public_key or [catalog] current: the "
-                           "centre's catalog is not fetched");
+    enum bm_err err = open_documents(svc, cfg);
+    if (err != BM_OK) {
+        bm_sync_service_destroy(svc);
+        return err;
     }
     snprintf(svc->status.problem, sizeof svc->status.problem, "starting");
     struct bm_worker_config wc = {
         .name = "sync", .queue_cap = 16, .tick_ms = POLL_MS, .tick = tick, .tick_ud = svc};
-    enum bm_err err = bm_worker_create(&wc, &svc->worker);
+    err = bm_worker_create(&wc, &svc->worker);
     if (err != BM_OK) {
         bm_sync_service_destroy(svc);
         return err;
@@ -497,6 +651,7 @@ void bm_sync_service_destroy(struct bm_sync_service *svc)
     pthread_mutex_unlock(&svc->lock);
     bm_worker_destroy(svc->worker);
     bm_sync_close(svc->engine);
+    bm_docs_destroy(svc->docs);
     pthread_mutex_destroy(&svc->lock);
     free(svc);
 }

@@ -25,15 +25,29 @@
 struct bm_sync_service;
 
 /*
- * *out stays NULL (and BM_OK) when no central service is configured. devices (may be NULL)
- * must outlive the service: the heartbeat reads their statuses. With the centre's signing
- * keys configured, the worker fetches the signed catalog at each heartbeat (catalog_fetch.h)
- * and, when a new copy is in place, on_catalog(ud) runs on the main thread (through the
- * loop; it may run after the service is gone, during the loop's shutdown).
+ * What the sync worker tells the main thread (through the loop; a message may arrive after
+ * the service is gone, during the loop's shutdown). Each may be NULL. notices and settings
+ * own what they are given: a notices catalog (notices.h; bm_catalog_unref it) and remote
+ * settings (remote_settings.h; bm_remote_settings_free them); NULL means none is held.
  */
-typedef void (*bm_sync_catalog_fn)(void *ud);
+struct bm_remote_settings;
+struct bm_catalog;
+struct bm_sync_service_hooks {
+    void (*catalog)(void *ud); /* a new catalog is in place: reload it */
+    void (*notices)(struct bm_catalog *notices, void *ud);
+    void (*settings)(struct bm_remote_settings *settings, void *ud);
+    void *ud;
+};
+
+/*
+ * *out stays NULL (and BM_OK) when no central service is configured. devices (may be NULL)
+ * and cfg must outlive the service: the heartbeat reads the devices' statuses. With the
+ * centre's signing keys configured, the worker loads the signed documents held at start and
+ * fetches new ones as the heartbeat's answer names them (sync_documents.h); hooks (copied;
+ * may be NULL) hear of each.
+ */
 enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_devices *devices,
-                                   bm_sync_catalog_fn on_catalog, void *ud,
+                                   const struct bm_sync_service_hooks *hooks,
                                    struct bm_sync_service **out);
 /* Stops the worker (a delivery under way is cancelled; everything stays in the outbox). */
 void bm_sync_service_destroy(struct bm_sync_service *svc);
@@ -59,8 +73,9 @@ enum bm_err bm_sync_service_enqueue(struct bm_sync_service *svc,
 enum bm_err bm_sync_service_usage(struct bm_sync_service *svc, const struct bm_usage_event *ev);
 
 struct bm_sync_service_status {
-    bool running;      /* the engine opened */
-    char problem[200]; /* why not, or the last error */
+    bool running;        /* the engine opened */
+    char problem[200];   /* why not, or the last error */
+    char documents[300]; /* the signed documents held, and the last one refused ("": none) */
     struct bm_sync_status sync;
     struct bm_outbox_stats outbox;
 };

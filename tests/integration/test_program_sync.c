@@ -2,14 +2,17 @@
  * test_program_sync.c - the kiosk program with a central service: started with the
  * [central]/[sync] lines tests/central/run.sh prints, its demo console's `apply` goes through
  * the outbox and mutual TLS to the reference central service, which then holds the
- * application once, submitted, under the number the outbox allocated (today's first); the kiosk's
- * outbox is empty again and says so in `status`; its heartbeat arrives and passes the centre's
- * schema; the centre's signed catalog is fetched, stored with its signature and used.
+ * application once, submitted, under the number the outbox allocated (today's first); the
+ * kiosk's outbox is empty again and says so in `status`; its heartbeat arrives and passes the
+ * centre's schema; the centre's signed catalog is fetched, stored with its signature and used.
+ * Remote settings take effect between sessions only, and a refused document reaches the
+ * centre in the next heartbeat.
  */
 #include "central_fixture.h"
 #include "program.h"
 #include "test_support.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,10 +82,107 @@ static void test_apply_reaches_the_centre(void **state)
     central_stop(&c);
 }
 
+static void publish_settings(const struct central *c, const char *revision, const char *settings)
+{
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"format\":\"bianmin-settings\",\"format_version\":1,\"revision\":\"%s\","
+             "\"published\":\"2026-11-29\",\"settings\":%s}",
+             revision, settings);
+    central_publish(c, "settings", body, "DEMO-0001");
+}
+
+/* How many heartbeats the centre stored whose body holds needle. */
+static int heartbeats_with(const char *dir, const char *needle)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/central.db", dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT body FROM heartbeats", -1, &st, NULL),
+                     SQLITE_OK);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        n += strstr((const char *)sqlite3_column_text(st, 0), needle) != NULL;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/*
+ * Remote settings wait for the session to end, then the next session runs under them; the
+ * notices refused at start reach the centre in the next heartbeat, once.
+ */
+static void test_remote_settings_between_sessions(void **state)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", bm_test_mkdtemp("program-settings"));
+    struct central c;
+    central_start(&c, dir, NULL);
+    publish_settings(&c, "2026-11-29.1", "{\"kiosk\":{\"hotline\":\"0571-1\"}}");
+    central_fault(&c, "{\"path\": \"^/v1/notices$\", \"kind\": \"signature\"}");
+
+    char set[11][4400];
+    snprintf(set[0], sizeof set[0], "central.url=%s", c.url);
+    snprintf(set[1], sizeof set[1], "central.ca_bundle=%s", central_file(&c, "ca.pem"));
+    snprintf(set[2], sizeof set[2], "central.client_cert=%s", central_file(&c, "kiosk.crt"));
+    snprintf(set[3], sizeof set[3], "central.client_key=%s", central_file(&c, "kiosk.key"));
+    snprintf(set[4], sizeof set[4], "central.signing_public_key=%s",
+             central_file(&c, "signing.keys"));
+    snprintf(set[5], sizeof set[5], "sync.outbox=%s/outbox.db", dir);
+    snprintf(set[6], sizeof set[6], "sync.key_file=%s/outbox.key", dir);
+    snprintf(set[7], sizeof set[7], "sim.output_dir=%s/sim", dir);
+    snprintf(set[8], sizeof set[8], "catalog.current=%s/current.json", dir);
+    snprintf(set[9], sizeof set[9], "sync.state_dir=%s/state", dir);
+    snprintf(set[10], sizeof set[10], "sync.heartbeat_interval_s=30");
+    struct bm_program r;
+    bm_program_start(&r, BM_PROGRAM,
+                     (const char *[]){"--demo-console", "--set", set[0], "--set", set[1],  "--set",
+                                      set[2],           "--set", set[3], "--set", set[4],  "--set",
+                                      set[5],           "--set", set[6], "--set", set[7],  "--set",
+                                      set[8],           "--set", set[9], "--set", set[10], NULL});
+    /* On the attract screen no session runs: the first settings apply at once. */
+    assert_true(bm_program_wait_output(&r, "the centre's notices refused (bad_signature)", 60));
+    assert_true(bm_program_wait_output(&r, "remote settings revision 2026-11-29.1 applied", 60));
+    bm_program_say(&r, "tap attract.start");
+    assert_true(bm_program_wait_output(&r, "screen home", 30));
+    /* New settings during the session: fetched at the next heartbeat, held back. */
+    publish_settings(&c, "2026-11-29.2",
+                     "{\"kiosk\":{\"hotline\":\"0571-2\"},\"session\":{\"timeout_s\":\"15\"}}");
+    assert_true(bm_program_wait_output(&r, "the centre's settings revision 2026-11-29.2", 90));
+    assert_true(bm_program_wait_output(&r, "remote settings wait for the session to end", 30));
+    char *out = bm_program_output(&r);
+    assert_null(strstr(out, "revision 2026-11-29.2 applied"));
+    free(out);
+    /* The session ends on the config file's timeout (60 s), then they apply... */
+    assert_true(bm_program_wait_output(&r, "no touch for 60 s", 120));
+    assert_true(bm_program_wait_output(&r, "remote settings revision 2026-11-29.2 applied", 30));
+    /* ...and the next session ends on theirs. */
+    bm_program_say(&r, "tap attract.start");
+    assert_true(bm_program_wait_output(&r, "no touch for 15 s", 60));
+    /* Technicians see what is held (the refused notices were delivered: not listed again). */
+    bm_program_say(&r, "status");
+    assert_true(bm_program_wait_output(
+        &r,
+        "documents: catalog 2026-11-20.1 (current), notices none, settings 2026-11-29.2 "
+        "(current)\n",
+        30));
+    bm_program_say(&r, "quit");
+    assert_int_equal(bm_program_finish(&r, 60), 0);
+    /* The refusal went in the heartbeat after it, and was not sent again after its 2xx. */
+    assert_int_equal(heartbeats_with(dir, "\"reason\":\"bad_signature\""), 1);
+    assert_true(heartbeats_with(
+                    dir, "\"settings\":{\"revision\":\"2026-11-29.2\",\"source\":\"current\"}") >=
+                1);
+    central_stop(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apply_reaches_the_centre),
+        cmocka_unit_test(test_remote_settings_between_sessions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

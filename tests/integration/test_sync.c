@@ -13,7 +13,6 @@
 #include "central_fixture.h"
 #include "test_support.h"
 
-#include "services/catalog_fetch.h"
 #include "services/heartbeat.h"
 #include "services/sync.h"
 
@@ -446,57 +445,6 @@ static void test_heartbeat(void **state)
     free(json);
 }
 
-/* The centre's signed catalog: fetched and swapped in with its .sig, 304 then, refused when
- * the signature is bad or it would roll back, the copy held untouched each time. */
-static void test_catalog_fetch(void **state)
-{
-    struct bm_sig_keys keys;
-    assert_int_equal(bm_sig_keys_load(central_file(&central, "signing.keys"), &keys), BM_OK);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/current.json", dir);
-    struct bm_catalog_fetch f = {.keys = &keys, .path = path};
-    struct bm_http *http = bm_sync_http(sync_engine);
-    assert_int_equal(bm_catalog_fetch(http, &f), BM_FETCH_REPLACED);
-    enum bm_sig_verdict v;
-    assert_int_equal(bm_sig_verify_file(&keys, path, "catalog", "*", 4u << 20, &v), BM_OK);
-    assert_int_equal(v, BM_SIG_VALID);
-    assert_true(f.etag[0]);
-    assert_int_equal(bm_catalog_fetch(http, &f), BM_FETCH_UNCHANGED); /* 304 */
-
-    size_t len;
-    char *held = bm_test_read_file(path, &len);
-    f.etag[0] = '\0';
-    central_fault(&central, "{\"path\": \"^/v1/catalog$\", \"kind\": \"signature\"}");
-    assert_int_equal(bm_catalog_fetch(http, &f), BM_FETCH_REFUSED);
-    assert_string_equal(f.reason, "bad_signature");
-    central_fault(&central, "{\"path\": \"^/v1/catalog$\", \"kind\": \"signature\", "
-                            "\"mode\": \"missing\"}");
-    assert_int_equal(bm_catalog_fetch(http, &f), BM_FETCH_REFUSED);
-    assert_string_equal(f.reason, "signature_missing");
-    central_fault(&central, "{\"path\": \"^/v1/catalog$\", \"kind\": \"signature\", "
-                            "\"mode\": \"duplicate\"}");
-    assert_int_equal(bm_catalog_fetch(http, &f), BM_FETCH_REFUSED); /* two headers: refused */
-    assert_string_equal(f.reason, "bad_signature");
-
-    /* The copy held is newer (published later): the centre's would be a rollback. */
-    char *newer = strdup(held);
-    char *pub = strstr(newer, "\"published\"");
-    assert_non_null(pub);
-    char *date = strchr(pub + 11, '"') + 1;
-    memcpy(date, "2099", 4);
-    FILE *w = fopen(path, "w");
-    fputs(newer, w);
-    fclose(w);
-    assert_int_equal(bm_catalog_fetch(http, &f), BM_FETCH_REFUSED);
-    assert_string_equal(f.reason, "rollback");
-    size_t now_len;
-    char *now = bm_test_read_file(path, &now_len);
-    assert_string_equal(now, newer); /* untouched */
-    free(now);
-    free(newer);
-    free(held);
-}
-
 /*
  * A small disk of its own, as test_outbox's full-disk test has it: a 1 MiB tmpfs mounted on
  * dir in a private mount namespace (root, or an unprivileged user namespace where the system
@@ -614,7 +562,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backoff),
         cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_catalog_fetch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivered_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_new_application_is_numbered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_faults_still_once, setup, teardown),

@@ -150,6 +150,18 @@ void central_fault(const struct central *c, const char *json)
         fail_msg("fault not armed (%ld): %s", status, json);
 }
 
+void central_publish(const struct central *c, const char *kind, const char *body, const char *kiosk)
+{
+    static struct text t;
+    t.len = 0;
+    char path[128];
+    snprintf(path, sizeof path, "/documents/%s%s%s", kind, kiosk ? "?kiosk=" : "",
+             kiosk ? kiosk : "");
+    long status = control(c, "PUT", path, body, &t);
+    if (status != 200)
+        fail_msg("document not published (%ld): %s", status, t.buf);
+}
+
 long central_count(const struct central *c, const char *what)
 {
     static struct text t;

@@ -30,6 +30,10 @@ const char *central_file(const struct central *c, const char *name);
 
 /* POSTs a fault (JSON) to the control port; fails the test unless it was armed. */
 void central_fault(const struct central *c, const char *json);
+/* Publishes a signed document's body (kind: catalog, notices, settings; kiosk: settings for
+ * that kiosk only, or NULL); the centre signs it when it is served. Fails the test if refused. */
+void central_publish(const struct central *c, const char *kind, const char *body,
+                     const char *kiosk);
 /* GET /state's count named `what` (applications, submissions, ...); -1 if absent. */
 long central_count(const struct central *c, const char *what);
 

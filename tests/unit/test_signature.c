@@ -3,7 +3,8 @@
  * docs/central-api.md (made with Python's cryptography, checked with OpenSSL): it verifies,
  * and every change (another audience, kind, one byte of the body, another key) is refused
  * with the right verdict; the header and keys-file parsers refuse every malformed shape with a
- * message that names the line; the .sig file beside a document.
+ * message that names the line; the .sig file beside a document; a swap cut between its two
+ * renames rolled forward.
  */
 #include "test_support.h"
 
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char vector_body[] =
     "{\"format\":\"bianmin-settings\",\"format_version\":1,\"revision\":\"2026-11-29.1\","
@@ -211,6 +213,36 @@ static void test_document_files(void **state)
                      BM_ERR_NOT_FOUND);
 }
 
+/* A swap cut between its renames: the .sig is new, the body still in .new; rolled forward
+ * only when .new verifies against the .sig, and never when the file already does. */
+static void test_roll_forward(void **state)
+{
+    char dir[4096], doc[4200], path[4300];
+    snprintf(dir, sizeof dir, "%s", bm_test_mkdtemp("rollforward"));
+    snprintf(doc, sizeof doc, "%s", bm_test_write_file(dir, "settings.json", "{\"old\": 1}"));
+    char line[200];
+    snprintf(line, sizeof line, "%s\n", vector_header);
+    bm_test_write_file(dir, "settings.json.sig", line);
+    /* No .new: nothing to finish (and the old body stays, failing its check). */
+    assert_false(bm_sig_roll_forward(&keys, doc, "settings", "DEMO-0001", 65536));
+    /* A .new that is not what the .sig signed: left alone. */
+    bm_test_write_file(dir, "settings.json.new", "{\"other\": 2}");
+    assert_false(bm_sig_roll_forward(&keys, doc, "settings", "DEMO-0001", 65536));
+    /* Not for another kiosk either. */
+    bm_test_write_file(dir, "settings.json.new", vector_body);
+    assert_false(bm_sig_roll_forward(&keys, doc, "settings", "DEMO-0002", 65536));
+    /* The one the .sig signed: renamed over the file. */
+    assert_true(bm_sig_roll_forward(&keys, doc, "settings", "DEMO-0001", 65536));
+    enum bm_sig_verdict v;
+    assert_int_equal(bm_sig_verify_file(&keys, doc, "settings", "DEMO-0001", 65536, &v), BM_OK);
+    assert_int_equal(v, BM_SIG_VALID);
+    snprintf(path, sizeof path, "%s.new", doc);
+    assert_int_equal(access(path, F_OK), -1);
+    /* Once the file verifies, a stray .new changes nothing. */
+    bm_test_write_file(dir, "settings.json.new", vector_body);
+    assert_false(bm_sig_roll_forward(&keys, doc, "settings", "DEMO-0001", 65536));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +251,7 @@ int main(void)
         cmocka_unit_test_setup(test_malformed_headers, setup),
         cmocka_unit_test_setup(test_keys_file, setup),
         cmocka_unit_test_setup(test_document_files, setup),
+        cmocka_unit_test_setup(test_roll_forward, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
