@@ -100,6 +100,13 @@ char *bm_heartbeat_json(const struct bm_heartbeat *hb, size_t *len)
         rfc3339((time_t)(hb->last_sync_ok_ms / 1000), ok);
         json_object_set_new(root, "last_sync_ok_at", json_string(ok));
     }
+    if (hb->certificate_not_after > 0) {
+        char expiry[32];
+        rfc3339(hb->certificate_not_after, expiry);
+        json_object_set_new(root, "certificate_not_after", json_string(expiry));
+    }
+    if (hb->has_clock_skew)
+        json_object_set_new(root, "clock_skew_s", json_integer((json_int_t)hb->clock_skew_s));
     /* jansson's allocator is the catalog parser's (catalog.h): hand back plain malloc. */
     char *dumped = json_dumps(root, JSON_COMPACT);
     json_decref(root);

@@ -54,6 +54,9 @@ struct bm_heartbeat {
     size_t n_documents;
     const struct bm_heartbeat_rejection *rejections; /* up to 16 are sent */
     size_t n_rejections;
+    time_t certificate_not_after; /* the kiosk's client certificate; 0: unknown */
+    bool has_clock_skew;          /* from the last answer's server_time */
+    int64_t clock_skew_s;         /* the kiosk's clock minus the centre's */
 };
 
 /* The JSON body (malloc'd: free() it; *len bytes); NULL when memory runs out. */

@@ -24,6 +24,7 @@
 #include "core/worker.h"
 #include "drivers/receipt_printer.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -55,6 +56,9 @@ struct bm_sync_service {
     struct bm_sync_service_hooks hooks; /* main thread, through the loop */
     /* Usage batches: worker thread only (monotonic). */
     int64_t next_usage_ms, usage_ms;
+    /* Worker: our clock minus the centre's, from the last heartbeat answer's server_time. */
+    bool has_clock_skew;
+    int64_t clock_skew_s;
 
     atomic_bool stopping; /* destroy has begun: the tick sends nothing more */
     pthread_mutex_t lock; /* guards status and opened */
@@ -175,13 +179,60 @@ static void gather_documents(struct bm_sync_service *svc, struct heartbeat_docum
 }
 
 /* The heartbeat answer's `latest` revisions (docs/central-api.md, "Heartbeat"). */
-static void read_latest(const struct bm_http_response *rs, char latest[BM_DOC_KINDS][65])
+/* An RFC 3339 time as the API writes it ("2026-11-30T08:15:01+08:00", "...Z", fractions
+ * allowed) in seconds since the epoch; false if it is not one. */
+static bool parse_rfc3339(const char *s, time_t *out)
 {
+    struct tm tm = {0};
+    int used = 0;
+    if (!s ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &used) != 6 ||
+        used != 19)
+        return false;
+    const char *p = s + used;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            ;
+    long offset_s = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int hh, mm, n = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5 || hh > 23 || mm > 59)
+            return false;
+        offset_s = (*p == '-' ? -1 : 1) * (hh * 3600L + mm * 60L);
+        p += 6;
+    } else {
+        return false;
+    }
+    if (*p || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    *out = timegm(&tm) - offset_s;
+    return true;
+}
+
+/* The heartbeat's answer: the newest revision of each document, and the centre's clock. */
+static void read_answer(struct bm_sync_service *svc, const struct bm_http_response *rs,
+                        char latest[BM_DOC_KINDS][65])
+{
+    time_t received = time(NULL);
     json_t *root = rs->body ? json_loadb((const char *)rs->body, rs->len, 0, NULL) : NULL;
     json_t *l = json_object_get(root, "latest");
     for (int k = 0; k < BM_DOC_KINDS; k++) {
         const char *rev = json_string_value(json_object_get(l, bm_doc_kind_name(k)));
         snprintf(latest[k], 65, "%s", rev && strlen(rev) <= 64 ? rev : "");
+    }
+    time_t server;
+    if (parse_rfc3339(json_string_value(json_object_get(root, "server_time")), &server)) {
+        svc->has_clock_skew = true;
+        svc->clock_skew_s = (int64_t)received - (int64_t)server;
+        if (svc->clock_skew_s > 60 || svc->clock_skew_s < -60)
+            bm_log_warn(MOD, "this kiosk's clock is %+" PRId64 " s off the centre's",
+                        svc->clock_skew_s);
     }
     json_decref(root);
 }
@@ -224,7 +275,11 @@ static bool send_heartbeat(struct bm_sync_service *svc, char latest[BM_DOC_KINDS
                               .n_devices = n,
                               .paused = st.paused,
                               .pause_reason = st.pause_reason,
-                              .last_sync_ok_ms = st.last_success_ms};
+                              .last_sync_ok_ms = st.last_success_ms,
+                              .certificate_not_after =
+                                  bm_http_certificate_not_after(bm_sync_http(svc->engine)),
+                              .has_clock_skew = svc->has_clock_skew,
+                              .clock_skew_s = svc->clock_skew_s};
     hb.outbox_error = bm_outbox_stats(bm_sync_outbox(svc->engine), &hb.outbox) != BM_OK;
     struct heartbeat_documents hd;
     if (svc->docs)
@@ -255,7 +310,7 @@ static bool send_heartbeat(struct bm_sync_service *svc, char latest[BM_DOC_KINDS
         ok = bm_sync_note_answer(svc->engine, &rs, wall_ms(), true) == BM_SYNC_ANSWER_OK;
         if (ok) {
             bm_log_info(MOD, "heartbeat sent (%zu bytes)", len);
-            read_latest(&rs, latest);
+            read_answer(svc, &rs, latest);
             if (svc->docs) /* they reached the centre */
                 bm_docs_rejections_delivered(svc->docs, hb.n_rejections);
         } else {

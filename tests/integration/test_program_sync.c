@@ -175,6 +175,21 @@ static void test_remote_settings_between_sessions(void **state)
     assert_true(heartbeats_with(
                     dir, "\"settings\":{\"revision\":\"2026-11-29.2\",\"source\":\"current\"}") >=
                 1);
+    /* Every heartbeat names the certificate's expiry; from the second on, the clock's skew
+     * against the centre's (the same machine's clock here: 0, or 1 across a second's edge). */
+    int all = heartbeats_with(dir, "\"sent_at\"");
+    assert_true(all >= 3);
+    assert_int_equal(heartbeats_with(dir, "\"certificate_not_after\":\"20"), all);
+    int skewed = heartbeats_with(dir, "\"clock_skew_s\":");
+    assert_true(skewed >= 1 && skewed < all);
+    int near = 0; /* 0, 1 or -1, then the next member or the end */
+    for (const char *const *v = (const char *const[]){"0,", "0}", "1,", "1}", "-1,", "-1}", NULL};
+         *v; v++) {
+        char needle[40];
+        snprintf(needle, sizeof needle, "\"clock_skew_s\":%s", *v);
+        near += heartbeats_with(dir, needle);
+    }
+    assert_int_equal(near, skewed);
     central_stop(&c);
 }
 
