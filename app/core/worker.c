@@ -110,6 +110,14 @@ static struct bm_request *pop_locked(struct bm_worker *w)
     return req;
 }
 
+unsigned bm_worker_queued(struct bm_worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    unsigned n = w->queued;
+    pthread_mutex_unlock(&w->lock);
+    return n;
+}
+
 static void *worker_main(void *ud)
 {
     struct bm_worker *w = ud;
@@ -296,7 +304,8 @@ enum bm_err bm_worker_cancel(struct bm_worker *w, uint64_t id)
         complete(found, BM_ERR_CANCELLED, NULL);
         return BM_OK;
     }
-    return running ? BM_OK : bm_err_set(BM_ERR_NOT_FOUND, "no request %llu", (unsigned long long)id);
+    return running ? BM_OK
+                   : bm_err_set(BM_ERR_NOT_FOUND, "no request %llu", (unsigned long long)id);
 }
 
 bool bm_request_cancelled(const struct bm_request *req)
@@ -310,8 +319,7 @@ bool bm_request_sleep(const struct bm_request *req, unsigned ms)
     struct timespec ts;
     deadline_in(&ts, ms);
     pthread_mutex_lock(&w->lock);
-    while (!atomic_load(&req->cancelled) &&
-           pthread_cond_timedwait(&w->wake, &w->lock, &ts) == 0)
+    while (!atomic_load(&req->cancelled) && pthread_cond_timedwait(&w->wake, &w->lock, &ts) == 0)
         ;
     pthread_mutex_unlock(&w->lock);
     return atomic_load(&req->cancelled);

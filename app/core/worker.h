@@ -39,9 +39,9 @@ typedef void (*bm_request_done_fn)(enum bm_err err, void *result, void *arg);
 typedef void (*bm_worker_tick_fn)(void *ud);
 
 struct bm_worker_config {
-    const char *name;         /* thread name, <= 15 chars, e.g. "id_reader" */
-    unsigned queue_cap;       /* hard cap on queued requests (0: 64) */
-    unsigned tick_ms;         /* 0: no tick */
+    const char *name;   /* thread name, <= 15 chars, e.g. "id_reader" */
+    unsigned queue_cap; /* hard cap on queued requests (0: 64) */
+    unsigned tick_ms;   /* 0: no tick */
     bm_worker_tick_fn tick;
     void *tick_ud;
 };
@@ -84,6 +84,10 @@ bool bm_request_cancelled(const struct bm_request *req);
  * Drivers use it for polling delays so cancel is prompt.
  */
 bool bm_request_sleep(const struct bm_request *req, unsigned ms);
+
+/* How many requests wait in the queue (not counting the one running). Any thread: a long
+ * tick asks it to make way for requests. */
+unsigned bm_worker_queued(struct bm_worker *w);
 
 /* Wakes the worker so its tick runs now (e.g. a scripted sim event arrived). Any thread. */
 void bm_worker_kick(struct bm_worker *w);

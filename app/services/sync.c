@@ -43,6 +43,8 @@ struct bm_sync {
     struct bm_outbox *outbox;
     struct bm_http *http;
     size_t chunk;
+    bool (*yield)(void *ud);
+    void *yield_ud;
     struct bm_sync_status st;
     atomic_bool stopping; /* bm_sync_cancel: no more requests */
 };
@@ -66,6 +68,8 @@ enum bm_err bm_sync_open(const struct bm_sync_config *cfg, struct bm_sync **out)
     if (!s)
         return bm_err_set(BM_ERR_NO_MEMORY, "sync");
     s->chunk = cfg->upload_chunk ? cfg->upload_chunk : DEFAULT_CHUNK;
+    s->yield = cfg->yield;
+    s->yield_ud = cfg->yield_ud;
     if (s->chunk > MAX_CHUNK)
         s->chunk = MAX_CHUNK;
     enum bm_err err = bm_outbox_open(&cfg->outbox, &s->outbox);
@@ -669,6 +673,10 @@ enum bm_err bm_sync_run(struct bm_sync *s, int64_t now_ms, struct bm_sync_round 
         }
         if (next == STOP)
             return BM_OK;
+        if (s->yield && s->yield(s->yield_ud)) {
+            round->yielded = true;
+            return BM_OK;
+        }
     }
 }
 

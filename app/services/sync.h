@@ -30,6 +30,11 @@ struct bm_sync_config {
     struct bm_http_config http;
     struct bm_outbox_config outbox;
     size_t upload_chunk; /* bytes per PATCH (0: 1 MiB; at most 4 MiB) */
+    /* Asked between the requests of a round (NULL: never): true ends the round early, so the
+     * thread can serve other work (a resident's application waiting to be stored); the next
+     * round goes on where this one stopped. */
+    bool (*yield)(void *ud);
+    void *yield_ud;
 };
 
 struct bm_sync;
@@ -79,6 +84,7 @@ struct bm_sync_round {
     unsigned delivered;    /* items whose step the centre took */
     unsigned acknowledged; /* applications and posts the centre acknowledged */
     unsigned dead;         /* items moved to the dead letters */
+    bool yielded;          /* ended early for the yield callback: more may be due now */
 };
 
 /*

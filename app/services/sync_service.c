@@ -35,8 +35,9 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
-#define MOD     "sync"
-#define POLL_MS 10000
+#define MOD       "sync"
+#define POLL_MS   10000
+#define QUEUE_CAP 16 /* requests from the main thread waiting for the worker */
 
 struct bm_sync_service {
     struct bm_sync_config cfg;
@@ -394,6 +395,14 @@ static void refresh_documents(struct bm_sync_service *svc, char latest[BM_DOC_KI
     }
 }
 
+/* Worker: a round makes way for requests waiting (a resident's application to store, whose
+ * receipt waits for the commit), however long the backlog it is sending. */
+static bool requests_waiting(void *ud)
+{
+    struct bm_sync_service *svc = ud;
+    return bm_worker_queued(svc->worker) > 0;
+}
+
 static void tick(void *ud)
 {
     struct bm_sync_service *svc = ud;
@@ -421,6 +430,8 @@ static void tick(void *ud)
     if (r.acknowledged || r.dead)
         bm_log_info(MOD, "round: %u requests, %u acknowledged, %u dead letters", r.requests,
                     r.acknowledged, r.dead);
+    if (r.yielded)
+        bm_worker_kick(svc->worker); /* the rest right after the requests */
     publish(svc, err != BM_OK ? bm_err_detail() : NULL);
 }
 
@@ -574,7 +585,10 @@ enum bm_err bm_sync_service_usage(struct bm_sync_service *svc, const struct bm_u
     if (err != BM_OK || !j)
         return err != BM_OK ? err : bm_err_set(BM_ERR_NO_MEMORY, "usage event");
     *j = (struct usage_job){svc, *ev};
-    err = bm_worker_submit(svc->worker, usage_run, usage_done, j, NULL);
+    /* Counts never crowd out an application: the upper half of the queue is kept for them. */
+    err = bm_worker_queued(svc->worker) >= QUEUE_CAP / 2
+              ? bm_err_set(BM_ERR_BUSY, "the sync worker is busy")
+              : bm_worker_submit(svc->worker, usage_run, usage_done, j, NULL);
     if (err != BM_OK) {
         bm_log_warn(MOD, "usage not counted: %s (%s)", bm_err_detail(), bm_err_name(err));
         free(j);
@@ -674,6 +688,8 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
                    .key_path = svc->outbox_key,
                    .max_bytes = (uint64_t)bm_config_int(cfg, "sync", "max_outbox_mib") << 20},
         .upload_chunk = (size_t)bm_config_int(cfg, "sync", "upload_chunk_kib") << 10,
+        .yield = requests_waiting,
+        .yield_ud = svc,
     };
     enum bm_err err = open_documents(svc, cfg);
     if (err != BM_OK) {
@@ -682,7 +698,7 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
     }
     snprintf(svc->status.problem, sizeof svc->status.problem, "starting");
     struct bm_worker_config wc = {
-        .name = "sync", .queue_cap = 16, .tick_ms = POLL_MS, .tick = tick, .tick_ud = svc};
+        .name = "sync", .queue_cap = QUEUE_CAP, .tick_ms = POLL_MS, .tick = tick, .tick_ud = svc};
     err = bm_worker_create(&wc, &svc->worker);
     if (err != BM_OK) {
         bm_sync_service_destroy(svc);

@@ -155,6 +155,42 @@ static void test_delivered_once(void **state)
     assert_int_equal(queued(), 0);
 }
 
+/* The yield callback: true from the n-th question on (how many times it was asked). */
+static int yield_after, yield_asked;
+static bool yield_now(void *ud)
+{
+    (void)ud;
+    return ++yield_asked >= yield_after;
+}
+
+/* A round makes way when the thread has other work: it stops after the request the callback
+ * said so at, and the next round goes on from there; all is delivered once in the end. */
+static void test_round_yields(void **state)
+{
+    bm_sync_close(sync_engine);
+    struct central_sync_paths paths;
+    struct bm_sync_config cfg;
+    central_sync_config(&central, dir, 1024 * 1024, &paths, &cfg);
+    cfg.yield = yield_now;
+    assert_int_equal(bm_sync_open(&cfg, &sync_engine), BM_OK);
+    for (int n = 1; n <= 2; n++)
+        enqueue_application(n, svc, 50000); /* 4 items each: PUT, 2 files, submit */
+    yield_after = 3;
+    yield_asked = 0;
+    struct bm_sync_round r;
+    assert_int_equal(bm_sync_run(sync_engine, T0, &r), BM_OK);
+    assert_true(r.yielded);
+    assert_int_equal(yield_asked, 3);
+    assert_int_equal(r.delivered, 3); /* three items' steps taken, no more */
+    assert_int_equal(central_count(&central, "submissions"), 0);
+    yield_after = 1000;
+    assert_int_equal(bm_sync_run(sync_engine, T0, &r), BM_OK);
+    assert_false(r.yielded);
+    assert_int_equal(queued(), 0);
+    assert_int_equal(central_count(&central, "submissions"), 2);
+    assert_int_equal(central_count(&central, "complete_files"), 4);
+}
+
 /* A new application gets its number from the outbox, in its JSON too (the centre refuses a
  * body whose application_no is not the path's), and a body that has one already is refused. */
 static void test_new_application_is_numbered(void **state)
@@ -563,6 +599,7 @@ int main(void)
         cmocka_unit_test(test_backoff),
         cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivered_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_round_yields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_new_application_is_numbered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_faults_still_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recoveries, setup, teardown),
