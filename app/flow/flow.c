@@ -218,7 +218,8 @@ int64_t bm_flow_mono_ms(void)
 static void count_usage(const struct bm_usage_event *ev, void *ud)
 {
     struct bm_flow *flow = ud;
-    bm_sync_service_usage(flow->sync, ev);
+    if (!flow->stopping)
+        bm_sync_service_usage(flow->sync, ev);
 }
 
 static void end_session(struct bm_flow *flow)
@@ -479,6 +480,7 @@ void bm_flow_stop(struct bm_flow *flow)
     flow->stopping = true; /* news still in the loop finds nobody to tell */
     bm_demo_stop(flow->demo);
     bm_sync_service_destroy(flow->sync); /* what is queued stays in the outbox */
+    flow->sync = NULL;                   /* a console line still in the loop must not reach it */
     bm_devices_close(flow->devices);     /* joins device threads; completions go to the loop */
     bm_catalog_store_destroy(flow->catalogs);
     bm_registry_shutdown();

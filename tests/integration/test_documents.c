@@ -70,6 +70,10 @@ static void open_docs(void)
 /* A restart of the kiosk's side: a new engine (the same outbox) and documents loaded again. */
 static void restart(void)
 {
+    bm_catalog_unref(got.notices); /* what the load hands over must be new */
+    got.notices = NULL;
+    bm_remote_settings_free(got.settings);
+    got.settings = NULL;
     bm_docs_destroy(docs);
     bm_sync_close(engine);
     struct central_sync_paths paths;
@@ -407,11 +411,15 @@ static void test_roll_forward_at_start(void **state)
     assert_verifies(a, "notices", "*");
 
     /* A .new that does not match the .sig is left alone: the file held stays in force. */
-    copy_file(b, a); /* notices.json.new <- a .sig, which is no notices document */
     snprintf(a, sizeof a, "%s/notices.json.new", state_dir);
-    copy_file(b, a);
+    copy_file(b, a); /* notices.json.new <- a .sig, which is no notices document */
     restart();
+    assert_non_null(got.notices);
     assert_string_equal(bm_catalog_revision(got.notices), "2026-11-28.2");
+    struct bm_doc_held held;
+    bm_docs_held(docs, BM_DOC_NOTICES, &held);
+    assert_string_equal(held.source, "current");
+    assert_int_equal(access(a, F_OK), 0); /* left alone */
 }
 
 /* The refusals go in a heartbeat the centre's schema accepts, with the documents held. */
