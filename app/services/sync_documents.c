@@ -214,8 +214,14 @@ static unsigned char *read_all(const char *path, size_t max, size_t *len)
     return buf;
 }
 
-/* The .sig first, then the body: a crash between leaves a .sig that matches <path>.new, which
- * the next start rolls forward (bm_sig_roll_forward). */
+/*
+ * The .sig first, then the body, the directory fsync'd after each rename so they reach the
+ * disk in that order: a crash between leaves a .sig that matches <path>.new, which the next
+ * start rolls forward (bm_sig_roll_forward). Once the .sig is in place <path>.new is never
+ * removed, since it is the only body that .sig vouches for. false, with bm_err set, when the
+ * new copy is not in force; a failed fsync of the directory after both renames is only logged
+ * (the copy is in force; a power cut could still undo the rename, and roll-forward copes).
+ */
 static bool swap_in(const char *path, const unsigned char *body, size_t len, const char *sig)
 {
     char tmp[1200], sig_path[1200], sig_tmp[1200], line[256];
@@ -223,15 +229,26 @@ static bool swap_in(const char *path, const unsigned char *body, size_t len, con
     snprintf(sig_path, sizeof sig_path, "%s.sig", path);
     snprintf(sig_tmp, sizeof sig_tmp, "%s.sig.new", path);
     int n = snprintf(line, sizeof line, "%s\n", sig);
-    bool ok = bm_file_write_synced(tmp, body, len, 0644) == BM_OK &&
-              bm_file_write_synced(sig_tmp, line, (size_t)n, 0644) == BM_OK &&
-              rename(sig_tmp, sig_path) == 0 && rename(tmp, path) == 0 &&
-              bm_file_sync_dir(path) == BM_OK;
-    if (!ok) { /* nothing half-written is left lying beside the copy held */
+    if (bm_file_write_synced(tmp, body, len, 0644) != BM_OK ||
+        bm_file_write_synced(sig_tmp, line, (size_t)n, 0644) != BM_OK) {
+        unlink(tmp); /* nothing half-written is left lying beside the copy held */
+        unlink(sig_tmp);
+        return false;
+    }
+    if (rename(sig_tmp, sig_path) != 0) {
+        bm_err_set(BM_ERR_IO, "%s: rename: %s", sig_path, strerror(errno));
         unlink(tmp);
         unlink(sig_tmp);
+        return false;
     }
-    return ok;
+    enum bm_err err = bm_file_sync_dir(path);
+    if (err == BM_OK && rename(tmp, path) != 0)
+        err = bm_err_set(BM_ERR_IO, "%s: rename: %s", path, strerror(errno));
+    if (err != BM_OK)
+        return false; /* the .sig names <path>.new: the next start rolls it forward */
+    if (bm_file_sync_dir(path) != BM_OK)
+        bm_log_warn(MOD, "%s in force, but %s", path, bm_err_detail());
+    return true;
 }
 
 /* ---- at start ---- */
@@ -372,8 +389,7 @@ static enum bm_doc_result accept(struct bm_docs *d, struct bm_sync *engine, enum
         access(h->path, F_OK) == 0) {
         result = BM_DOC_UNCHANGED; /* the same bytes again: only the ETag may be new */
     } else if (!swap_in(h->path, rs->body, rs->len, rs->signature)) {
-        bm_log_error(MOD, "the centre's %s not stored: writing %s: %s", rules[kind].name, h->path,
-                     strerror(errno));
+        bm_log_error(MOD, "the centre's %s not stored: %s", rules[kind].name, bm_err_detail());
         drop(kind, c.object);
         return BM_DOC_FAILED;
     }

@@ -422,6 +422,31 @@ static void test_roll_forward_at_start(void **state)
     assert_int_equal(access(a, F_OK), 0); /* left alone */
 }
 
+/* The body's rename fails after the .sig's (a directory stands in its way): the fetch fails,
+ * <file>.new is kept for the .sig that names it, and once the way is clear the next start
+ * rolls it forward. */
+static void test_swap_cut_between_renames(void **state)
+{
+    publish_notices("2026-11-28.3", "2026-11-28", "三");
+    char path[4400], fresh[4500];
+    snprintf(path, sizeof path, "%s/notices.json", state_dir);
+    snprintf(fresh, sizeof fresh, "%s.new", path);
+    assert_int_equal(mkdir(path, 0755), 0);
+    bm_test_write_file(path, "in-the-way", "x");
+    assert_int_equal(bm_docs_fetch(docs, engine, BM_DOC_NOTICES, "", now_ms(), on_document, NULL),
+                     BM_DOC_FAILED);
+    assert_int_equal(access(fresh, F_OK), 0);
+    char inside[4500];
+    snprintf(inside, sizeof inside, "%s/in-the-way", path);
+    assert_int_equal(unlink(inside), 0);
+    assert_int_equal(rmdir(path), 0);
+    restart();
+    assert_non_null(got.notices);
+    assert_string_equal(bm_catalog_revision(got.notices), "2026-11-28.3");
+    assert_verifies(path, "notices", "*");
+    assert_int_equal(access(fresh, F_OK), -1);
+}
+
 /* The refusals go in a heartbeat the centre's schema accepts, with the documents held. */
 static void test_rejections_reach_the_centre(void **state)
 {
@@ -535,6 +560,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback_even_after_the_file_is_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_with_a_missing_picture, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roll_forward_at_start, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_swap_cut_between_renames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejections_reach_the_centre, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_respects_the_engine, setup, teardown),
     };
