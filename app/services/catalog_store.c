@@ -124,8 +124,9 @@ static enum bm_err load_run(struct bm_request *req, void *arg, void **result)
     (void)req;
     (void)result;
     struct load_job *job = arg;
-    /* A crash between the two renames of sync's swap left a .sig matching current.new. */
-    if (job->signed_only && job->current &&
+    /* At start: a crash between the two renames of sync's swap left a .sig matching
+     * current.new. Only then: later, sync's own swap may be between its renames. */
+    if (job->fallback && job->signed_only && job->current &&
         bm_sig_roll_forward(&job->keys, job->current, "catalog", "*", CATALOG_MAX_BYTES))
         bm_log_notice(MOD, "%s: finished the swap a crash had cut (its .sig matched %s.new)",
                       job->current, job->current);

@@ -14,6 +14,7 @@
 #include "core/files.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -297,7 +298,11 @@ enum bm_err bm_sig_verify_file(const struct bm_sig_keys *keys, const char *path,
     return verify_pair(keys, path, sig_path, kind, audience, max_len, verdict);
 }
 
-bool bm_sig_roll_forward(const struct bm_sig_keys *keys, const char *path, const char *kind,
+/* The catalog store and the sync worker both look at the catalog at start, each on its own
+ * thread: one of them finishes a cut swap, the other then finds it done. */
+static pthread_mutex_t roll_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool roll_forward(const struct bm_sig_keys *keys, const char *path, const char *kind,
                          const char *audience, size_t max_len)
 {
     char sig_path[4096], new_path[4096];
@@ -315,4 +320,13 @@ bool bm_sig_roll_forward(const struct bm_sig_keys *keys, const char *path, const
         return false;
     bm_file_sync_dir(path);
     return true;
+}
+
+bool bm_sig_roll_forward(const struct bm_sig_keys *keys, const char *path, const char *kind,
+                         const char *audience, size_t max_len)
+{
+    pthread_mutex_lock(&roll_lock);
+    bool rolled = roll_forward(keys, path, kind, audience, max_len);
+    pthread_mutex_unlock(&roll_lock);
+    return rolled;
 }
