@@ -307,15 +307,56 @@ static void load_one(struct bm_docs *d, enum bm_doc_kind kind, bm_docs_fn fn, vo
 
 void bm_docs_load(struct bm_docs *d, struct bm_outbox *ob, bm_docs_fn fn, void *ud)
 {
+    for (int k = 0; k < BM_DOC_KINDS; k++)
+        if (d->h[k].enabled)
+            load_one(d, (enum bm_doc_kind)k, fn, ud);
+    if (d->h[BM_DOC_CATALOG].enabled && !d->h[BM_DOC_CATALOG].current)
+        read_bundled_revision(d);
+    if (ob)
+        bm_docs_read_marks(d, ob, fn, ud);
+}
+
+static void add_rejection(struct bm_docs *d, enum bm_doc_kind kind, const char *revision,
+                          const char *reason, int64_t now_ms);
+
+/*
+ * A copy held that is older than the highest ever accepted (a restored backup, a planted older
+ * file with its .sig) is refused as a GET of it would be: notices and settings fall back, and
+ * the refusal goes in the next heartbeat. The catalog store reads the catalog file itself, so
+ * for the catalog this is a report to technicians only.
+ */
+static void refuse_held_rollback(struct bm_docs *d, enum bm_doc_kind kind, bm_docs_fn fn, void *ud)
+{
+    struct held *h = &d->h[kind];
+    if (!h->current || !h->have_mark ||
+        compare(h->copy.published, h->copy.revision, h->mark.published, h->mark.revision) >= 0)
+        return;
+    bm_log_error(MOD, "%s holds revision %s, older than %s, the highest accepted: rollback; %s",
+                 h->path, h->copy.revision, h->mark.revision,
+                 kind == BM_DOC_CATALOG   ? "the catalog store still uses it"
+                 : kind == BM_DOC_NOTICES ? "the catalog's notices apply"
+                                          : "the config file alone applies");
+    add_rejection(d, kind, h->copy.revision, "rollback", (int64_t)time(NULL) * 1000);
+    if (kind == BM_DOC_CATALOG)
+        return;
+    h->current = false;
+    if (fn)
+        fn(kind, NULL, ud);
+}
+
+void bm_docs_read_marks(struct bm_docs *d, struct bm_outbox *ob, bm_docs_fn fn, void *ud)
+{
     for (int k = 0; k < BM_DOC_KINDS; k++) {
         struct held *h = &d->h[k];
         if (!h->enabled)
             continue;
-        h->have_mark = ob && bm_outbox_document_mark(ob, rules[k].name, &h->mark) == BM_OK;
-        load_one(d, (enum bm_doc_kind)k, fn, ud);
+        enum bm_err err = bm_outbox_document_mark(ob, rules[k].name, &h->mark);
+        h->have_mark = err == BM_OK;
+        if (err != BM_OK && err != BM_ERR_NOT_FOUND)
+            bm_log_error(MOD, "%s: high-water mark unreadable (%s): older copies are not refused",
+                         rules[k].name, bm_err_detail());
+        refuse_held_rollback(d, (enum bm_doc_kind)k, fn, ud);
     }
-    if (d->h[BM_DOC_CATALOG].enabled && !d->h[BM_DOC_CATALOG].current)
-        read_bundled_revision(d);
 }
 
 /* ---- one GET ---- */

@@ -55,9 +55,13 @@ void bm_docs_destroy(struct bm_docs *d);
  */
 typedef void (*bm_docs_fn)(enum bm_doc_kind kind, void *object, void *ud);
 
-/* At start: each kind from disk (rolled forward, verified, checked), its mark from ob; fn
- * hears of the notices and the settings (the catalog store loads the catalog itself). */
+/* At start: each kind from disk (rolled forward, verified, checked), then, given ob, the
+ * marks (bm_docs_read_marks); fn hears of the notices and the settings (the catalog store
+ * loads the catalog itself). ob may be NULL when the outbox cannot open yet. */
 void bm_docs_load(struct bm_docs *d, struct bm_outbox *ob, bm_docs_fn fn, void *ud);
+/* The high-water marks from the outbox: a copy held that is older is refused as a rollback
+ * (fn hears NULL for notices or settings that fall back). Before any GET. */
+void bm_docs_read_marks(struct bm_docs *d, struct bm_outbox *ob, bm_docs_fn fn, void *ud);
 
 enum bm_doc_result {
     BM_DOC_UNCHANGED, /* 304, or the same revision and bytes again */

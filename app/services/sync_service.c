@@ -53,6 +53,7 @@ struct bm_sync_service {
     const struct bm_config *file_cfg;   /* the config file's values, under remote settings */
     struct bm_docs *docs;               /* worker thread only; NULL without signing keys */
     bool docs_loaded;                   /* worker: the documents on disk were read */
+    bool marks_read;                    /* worker: and checked against the outbox's marks */
     bool asked[BM_DOC_KINDS];           /* worker: each document was asked for since start */
     struct bm_sync_service_hooks hooks; /* main thread, through the loop */
     /* Usage batches: worker thread only (monotonic). */
@@ -406,11 +407,21 @@ static bool requests_waiting(void *ud)
 static void tick(void *ud)
 {
     struct bm_sync_service *svc = ud;
-    if (atomic_load(&svc->stopping) || !ensure_open(svc))
+    if (atomic_load(&svc->stopping))
         return;
+    /* The documents on disk apply even while the engine cannot open (a refused certificate,
+     * a missing outbox key); their marks are read, and older copies refused, once it opens. */
+    bool open = ensure_open(svc);
     if (svc->docs && !svc->docs_loaded) {
-        bm_docs_load(svc->docs, bm_sync_outbox(svc->engine), on_document, svc);
+        bm_docs_load(svc->docs, open ? bm_sync_outbox(svc->engine) : NULL, on_document, svc);
         svc->docs_loaded = true;
+        svc->marks_read = open;
+    }
+    if (!open)
+        return;
+    if (svc->docs && !svc->marks_read) {
+        bm_docs_read_marks(svc->docs, bm_sync_outbox(svc->engine), on_document, svc);
+        svc->marks_read = true;
     }
     if (mono_ms() >= svc->next_heartbeat_ms && centre_open(svc, wall_ms(), true)) {
         svc->next_heartbeat_ms = mono_ms() + svc->heartbeat_ms;

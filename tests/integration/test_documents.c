@@ -343,6 +343,55 @@ static void test_rollback_even_after_the_file_is_lost(void **state)
     free(held);
 }
 
+static void copy_file(const char *from, const char *to)
+{
+    size_t len;
+    char *data = bm_test_read_file(from, &len);
+    assert_non_null(data);
+    FILE *f = fopen(to, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+    free(data);
+}
+
+/* An older signed copy put on the disk (a restored backup, say) is refused at start against
+ * the mark: the catalog's notices apply, and the refusal goes in the next heartbeat. */
+static void test_older_copy_on_disk_refused_at_start(void **state)
+{
+    char b_dir[4200], from[4400], to[4400];
+    snprintf(b_dir, sizeof b_dir, "%s/b", dir);
+    struct bm_docs *second;
+    struct bm_docs_config dc = {.keys = &keys, .kiosk_id = "DEMO-0001", .state_dir = b_dir};
+    assert_int_equal(bm_docs_create(&dc, &second), BM_OK);
+    publish_notices("2026-11-28.1", "2026-11-28", "旧");
+    assert_int_equal(bm_docs_fetch(second, engine, BM_DOC_NOTICES, "", now_ms(), NULL, NULL),
+                     BM_DOC_REPLACED);
+    bm_docs_destroy(second);
+    publish_notices("2026-11-28.2", "2026-11-28", "新");
+    assert_int_equal(fetch(BM_DOC_NOTICES), BM_DOC_REPLACED);
+
+    for (int i = 0; i < 2; i++) { /* the old body and its .sig over the new */
+        const char *name = i ? "notices.json.sig" : "notices.json";
+        snprintf(from, sizeof from, "%s/%s", b_dir, name);
+        snprintf(to, sizeof to, "%s/%s", state_dir, name);
+        copy_file(from, to);
+    }
+    snprintf(to, sizeof to, "%s/notices.json", state_dir);
+    assert_verifies(to, "notices", "*"); /* validly signed: only its age gives it away */
+    restart();
+    assert_null(got.notices); /* handed over, then taken back: the catalog's apply */
+    struct bm_doc_held h;
+    bm_docs_held(docs, BM_DOC_NOTICES, &h);
+    assert_string_not_equal(h.source, "current");
+    struct bm_doc_rejection r[BM_DOCS_MAX_REJECTIONS];
+    size_t n = bm_docs_rejections(docs, r, BM_DOCS_MAX_REJECTIONS);
+    assert_int_equal(n, 1);
+    assert_int_equal(r[0].kind, BM_DOC_NOTICES);
+    assert_string_equal(r[0].reason, "rollback");
+    assert_string_equal(r[0].revision, "2026-11-28.1");
+}
+
 /* A catalog naming a material picture the kiosk lacks is refused; the copy held stays. */
 static void test_catalog_with_a_missing_picture(void **state)
 {
@@ -366,18 +415,6 @@ static void test_catalog_with_a_missing_picture(void **state)
     free(now);
     free(doc);
     free(held);
-}
-
-static void copy_file(const char *from, const char *to)
-{
-    size_t len;
-    char *data = bm_test_read_file(from, &len);
-    assert_non_null(data);
-    FILE *f = fopen(to, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-    free(data);
 }
 
 /* A crash between the two renames: the .sig is the new one, the body still in .new. */
@@ -560,6 +597,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback_even_after_the_file_is_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_with_a_missing_picture, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roll_forward_at_start, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_older_copy_on_disk_refused_at_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_swap_cut_between_renames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejections_reach_the_centre, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_respects_the_engine, setup, teardown),
