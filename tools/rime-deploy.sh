@@ -27,10 +27,11 @@ patch:
   menu/page_size: 6
 YAML
 # The deployer logs every step to stderr: shown only when it fails.
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-if ! rime_deployer --build "$dir" "$shared" "$dir/build" >"$log" 2>&1; then
-    tail -n 20 "$log" >&2
+# Its glog files go to a temporary directory, removed afterwards, not to /tmp.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if ! GLOG_log_dir=$tmp rime_deployer --build "$dir" "$shared" "$dir/build" >"$tmp/out" 2>&1; then
+    tail -n 20 "$tmp/out" >&2
     echo "rime-deploy: rime_deployer failed" >&2
     exit 1
 fi

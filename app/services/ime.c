@@ -11,10 +11,12 @@
  */
 #include "services/ime.h"
 
+#include <errno.h>
 #include <rime_api.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SCHEMA "luna_pinyin_simp"
@@ -134,8 +136,15 @@ enum bm_err bm_ime_open(const struct bm_ime_options *opts, struct bm_ime **out)
     traits.distribution_code_name = "bianmin";
     traits.distribution_version = "1";
     traits.app_name = "rime.bianmin";
-    traits.min_log_level = 2; /* errors only: INFO lines would name what was typed */
-    traits.log_dir = "";      /* stderr (the journal), never files under /tmp */
+    /* librime logs through glog, into files (1.8 has no stderr-only setting): errors only
+     * (INFO lines would name what was typed), in a private directory beside the data rather
+     * than world-readable files in /tmp. */
+    char log_dir[4096];
+    n = snprintf(log_dir, sizeof log_dir, "%s/log", opts->user_data_dir);
+    if (n < 0 || (size_t)n >= sizeof log_dir || (mkdir(log_dir, 0700) != 0 && errno != EEXIST))
+        return bm_err_set(BM_ERR_IO, "ime: cannot make %s/log", opts->user_data_dir);
+    traits.min_log_level = 2;
+    traits.log_dir = log_dir;
     if (!engine_set_up) {
         rime->setup(&traits);
         engine_set_up = true;
