@@ -360,6 +360,23 @@ static void test_press_feedback(void **state)
     assert_true(inside > g.rect.w * g.rect.h / 2); /* the whole key changes colour */
 }
 
+/* The second frame of an unchanged keyboard rasterises nothing: every label is cached. */
+static void test_text_cache_second_frame(void **state)
+{
+    (void)state;
+    assert_int_equal(bm_fixture_language(BM_LANG_ZH_CN), BM_OK);
+    for (int l = BM_KBD_DIGITS; l <= BM_KBD_PINYIN; l++) {
+        struct bm_kbd_vm vm = fixture_vm((enum bm_kbd_layout)l);
+        draw(PORTRAIT, &vm);
+        struct bm_ui_stats a, b;
+        bm_ui_get_stats(canvas[PORTRAIT].ui, &a);
+        draw(PORTRAIT, &vm);
+        bm_ui_get_stats(canvas[PORTRAIT].ui, &b);
+        assert_int_equal(b.text_misses, a.text_misses);
+        assert_true(b.text_hits >= a.text_hits + 10);
+    }
+}
+
 /* The ID pad through the widget: X only in the 18th place, nothing after 18. */
 static void test_id_pad(void **state)
 {
@@ -444,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_press_feedback),
         cmocka_unit_test(test_id_pad),
         cmocka_unit_test(test_pinyin_unavailable),
+        cmocka_unit_test(test_text_cache_second_frame),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
