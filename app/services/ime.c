@@ -35,6 +35,7 @@ struct bm_ime {
     bool composing;
     char commit[BM_IME_TEXT_MAX * 4]; /* committed, not yet taken */
     size_t commit_len;
+    bool closing; /* reset without a next session */
 };
 
 static bool engine_set_up; /* librime's setup (logging, traits) may run once per process */
@@ -173,6 +174,7 @@ void bm_ime_close(struct bm_ime *ime)
 {
     if (!ime)
         return;
+    ime->closing = true;
     bm_ime_reset(ime);
     ime->rime->finalize();
     engine_open = false;
@@ -268,10 +270,16 @@ void bm_ime_get_view(struct bm_ime *ime, struct bm_ime_view *out)
 
 void bm_ime_reset(struct bm_ime *ime)
 {
-    if (ime->session) {
-        ime->rime->clear_composition(ime->session);
-        ime->rime->destroy_session(ime->session);
-        ime->session = 0;
+    /* A fresh session for the next resident, made now and before the old one goes: making one
+     * loads the schema (~30 ms), which must not fall on the next resident's first key, and
+     * while the old one lives the dictionaries stay loaded. */
+    RimeSessionId old = ime->session;
+    ime->session = 0;
+    if (!ime->closing)
+        ensure_session(ime);
+    if (old) {
+        ime->rime->clear_composition(old);
+        ime->rime->destroy_session(old);
     }
     ime->composing = false;
     memset(ime->commit, 0, sizeof ime->commit);

@@ -72,8 +72,9 @@ bool bm_ime_composing(const struct bm_ime *ime);
 /* The current preedit and candidate page. */
 void bm_ime_get_view(struct bm_ime *ime, struct bm_ime_view *out);
 
-/* Session end: drops the composition and librime's session (a fresh one starts with the next
- * key) and zeroes our copies of what was typed. */
+/* Session end: drops the composition and librime's session, zeroes our copies of what was
+ * typed, and makes the next resident's session at once (about 30 ms here rather than on their
+ * first key). */
 void bm_ime_reset(struct bm_ime *ime);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char deployed[4096];
@@ -213,6 +214,44 @@ static void test_nothing_learned(void **state)
         fail_msg("the deployment changed while typing:\nbefore:\n%safter:\n%s", before, after);
 }
 
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Opening and typing are quick enough for the main thread (no deployment at start). The
+ * bounds are loose (a loaded machine, sanitizers); the numbers are printed. */
+static void test_fast_enough_for_the_main_thread(void **state)
+{
+    (void)state;
+    double t0 = now_ms();
+    struct bm_ime *ime = open_ime();
+    double opened = now_ms() - t0, worst = 0, worst_reset = 0;
+    const char *text = "zhonghuarenmingongheguo";
+    for (int round = 0; round < 5; round++) {
+        for (const char *p = text; *p; p++) {
+            double k0 = now_ms();
+            assert_true(bm_ime_key(ime, *p));
+            struct bm_ime_view v;
+            bm_ime_get_view(ime, &v);
+            double k = now_ms() - k0;
+            worst = k > worst ? k : worst;
+        }
+        double r0 = now_ms();
+        bm_ime_reset(ime);
+        double r = now_ms() - r0;
+        worst_reset = r > worst_reset ? r : worst_reset;
+    }
+    bm_ime_close(ime);
+    fprintf(stderr, "ime: open %.1f ms, worst key + view %.2f ms, worst reset %.1f ms\n", opened,
+            worst, worst_reset);
+    assert_true(opened < 2000);
+    assert_true(worst < 100);
+    assert_true(worst_reset < 2000);
+}
+
 /* No deployment, or a broken one: a clear error, never a crash. */
 static void test_missing_or_broken(void **state)
 {
@@ -246,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_nothing_learned),
         cmocka_unit_test(test_missing_or_broken),
+        cmocka_unit_test(test_fast_enough_for_the_main_thread),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
