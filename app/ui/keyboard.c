@@ -87,15 +87,14 @@ static SDL_Rect unit_rect(const struct layout *l, int y, double from, double uni
 }
 
 /* A character key typing text (shown as label, or text if NULL). */
-static void add_char(struct layout *l, const struct bm_kbd_vm *vm, SDL_Rect r, const char *text,
-                     const char *name_suffix, bool live)
+static void add_char(struct layout *l, SDL_Rect r, const char *text, const char *name_suffix,
+                     bool live)
 {
     char name[BM_KBD_NAME_MAX];
     snprintf(name, sizeof name, "kbd.key.%s", name_suffix);
     struct kkey *k = add(l, r, BM_KBD_TEXT, live ? STYLE_CHAR : STYLE_OFF, name);
     if (k)
         snprintf(k->key.text, sizeof k->key.text, "%s", text);
-    (void)vm;
 }
 
 /* A row of single letters starting at unit `from`. */
@@ -107,7 +106,7 @@ static void add_letters(struct layout *l, const struct bm_kbd_vm *vm, int y, dou
         if (vm->layout == BM_KBD_LATIN && vm->shift)
             typed[0] = (char)(letters[i] - 'a' + 'A');
         bool ok = live && (vm->layout == BM_KBD_PINYIN || field_takes(vm->field, typed));
-        add_char(l, vm, unit_rect(l, y, from + (double)i, 1), typed, lower, ok);
+        add_char(l, unit_rect(l, y, from + (double)i, 1), typed, lower, ok);
     }
 }
 
@@ -126,9 +125,8 @@ static void bottom_row(struct layout *l, const struct bm_kbd_vm *vm, int y)
         k->label = _("Done");
 }
 
-static void layout_letters(struct bm_ui *ui, const struct bm_kbd_vm *vm, struct layout *l, int y)
+static void layout_letters(const struct bm_kbd_vm *vm, struct layout *l, int y)
 {
-    (void)ui;
     int row = l->kh + l->gap;
     bool pinyin = vm->layout == BM_KBD_PINYIN;
     bool live = !pinyin || vm->pinyin_available;
@@ -136,7 +134,7 @@ static void layout_letters(struct bm_ui *ui, const struct bm_kbd_vm *vm, struct 
         static const char digits[] = "1234567890";
         for (int i = 0; i < 10; i++) {
             char d[2] = {digits[i], 0};
-            add_char(l, vm, unit_rect(l, y, i, 1), d, d, field_takes(vm->field, d));
+            add_char(l, unit_rect(l, y, i, 1), d, d, field_takes(vm->field, d));
         }
         y += row;
     }
@@ -204,12 +202,12 @@ static void layout_pad(const struct bm_kbd_vm *vm, struct layout *l, int y)
     int row = l->kh + l->gap;
     for (int i = 0; i < 9; i++) {
         char d[2] = {(char)('1' + i), 0};
-        add_char(l, vm, unit_rect(l, y + (i / 3) * row, i % 3, 1), d, d, field_takes(vm->field, d));
+        add_char(l, unit_rect(l, y + (i / 3) * row, i % 3, 1), d, d, field_takes(vm->field, d));
     }
     int y3 = y + 3 * row;
     if (vm->layout == BM_KBD_ID_NUMBER)
-        add_char(l, vm, unit_rect(l, y3, 0, 1), "X", "X", field_takes(vm->field, "X"));
-    add_char(l, vm, unit_rect(l, y3, 1, 1), "0", "0", field_takes(vm->field, "0"));
+        add_char(l, unit_rect(l, y3, 0, 1), "X", "X", field_takes(vm->field, "X"));
+    add_char(l, unit_rect(l, y3, 1, 1), "0", "0", field_takes(vm->field, "0"));
     SDL_Rect back = unit_rect(l, y, 3, 1), done = unit_rect(l, y + 2 * row, 3, 1);
     back.h = done.h = 2 * l->kh + l->gap;
     struct kkey *k = add(l, back, BM_KBD_BACKSPACE, STYLE_ACTION, "kbd.backspace");
@@ -258,7 +256,7 @@ static void layout(struct bm_ui *ui, const struct bm_kbd_vm *vm, struct layout *
     if (pad)
         layout_pad(vm, l, y);
     else
-        layout_letters(ui, vm, l, y);
+        layout_letters(vm, l, y);
 }
 
 SDL_Rect bm_kbd_rect(struct bm_ui *ui, const struct bm_kbd_vm *vm)
