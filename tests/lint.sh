@@ -28,6 +28,7 @@ check_home 'cairo' 'drivers/sim/\|tests/\|app/services/'
 check_home 'curl/' 'app/services/central_http\|tests/'
 check_home 'openssl/' 'app/services/central_http\|tests/'
 check_home 'sqlite3' 'app/services/outbox\|tests/'
+check_home 'rime_api' 'app/services/ime\.c'
 check_home 'linphone/' 'app/services/'
 check_home 'jansson' 'app/services/catalog_parse\|app/services/remote_settings\.c\|app/services/sync\|app/services/heartbeat\|app/services/usage\.c\|tests/'
 

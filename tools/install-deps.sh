@@ -25,6 +25,8 @@ packages=(
     libcurl4-openssl-dev libssl-dev
     # decoding the QR codes we print, in tests (and the barcode driver)
     libzbar-dev
+    # Chinese pinyin input: librime, its deployer and the luna_pinyin schema data
+    librime-dev librime-bin rime-data-luna-pinyin
     # headless demo and real-window tests
     xvfb xauth xdotool
     # the reference central service in tests: Python's standard library and the openssl tool
