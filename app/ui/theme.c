@@ -4,11 +4,12 @@
  * Design: a theme is data. The standard theme is a calm government blue with one warm gold
  * for the ID-card action and one red reserved for help; every colour pair used for text was
  * chosen for a contrast of at least 4.5:1 (white on primary ~6.4:1, on help ~4.6:1). The
- * elderly and high-contrast themes of the resident UI work are further tables of the same
- * struct. Pure functions; any thread.
+ * elderly theme is the same palette with larger type, spacing and targets; a high-contrast
+ * theme is still to come. Pure functions; any thread.
  */
 #include "ui/theme.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define RGB(r, g, b) {(r), (g), (b), 255}
@@ -79,10 +80,41 @@ const struct bm_theme *bm_theme_standard(void)
     return &standard;
 }
 
+/* 长辈模式, designed rather than zoomed: the standard palette with type 1.5x (body 42 px,
+ * ~11 mm at 100 dpi), roomier spacing and 18 mm targets, so fewer, larger items fit a screen.
+ * Built once from the standard table, so the two palettes cannot drift apart. */
+static struct bm_theme elderly;
+static pthread_once_t elderly_once = PTHREAD_ONCE_INIT;
+
+static void build_elderly(void)
+{
+    static const int type[BM_TYPE_COUNT] = {
+        [BM_TYPE_CAPTION] = 40, [BM_TYPE_BODY] = 42,     [BM_TYPE_LABEL] = 48,
+        [BM_TYPE_SUBTITLE] = 54, [BM_TYPE_TITLE] = 66,   [BM_TYPE_HEADLINE] = 84,
+        [BM_TYPE_DISPLAY] = 108, [BM_TYPE_CLOCK] = 260,
+    };
+    static const int space[BM_SPACE_COUNT] = {12, 20, 32, 48, 72};
+    static const int radius[BM_RADIUS_COUNT] = {16, 28, 36};
+    elderly = standard;
+    elderly.name = "elderly";
+    memcpy(elderly.type, type, sizeof type);
+    memcpy(elderly.space, space, sizeof space);
+    memcpy(elderly.radius, radius, sizeof radius);
+    elderly.min_target_mm = 18.0;
+}
+
+const struct bm_theme *bm_theme_elderly(void)
+{
+    pthread_once(&elderly_once, build_elderly);
+    return &elderly;
+}
+
 const struct bm_theme *bm_theme_find(const char *name)
 {
     if (name && strcmp(name, standard.name) == 0)
         return &standard;
+    if (name && strcmp(name, "elderly") == 0)
+        return bm_theme_elderly();
     return NULL;
 }
 
