@@ -355,11 +355,16 @@ struct dialog_layout {
     size_t count;
 };
 
+/* The lines bm_ui_text_block will use for text at width w: one if it fits when shrunk. */
 static size_t wrapped_lines(struct bm_ui *ui, const char *text, struct bm_ui_font f, int w,
                             size_t max)
 {
     if (!text || !*text)
         return 0;
+    struct bm_ui_font one = f;
+    one.px = bm_ui_fit_px(ui, text, f, w, f.px * 85 / 100);
+    if (text_width(ui, text, one) <= w)
+        return 1;
     struct bm_ui_line_span lines[BM_UI_MAX_LINES];
     size_t n = bm_ui_wrap(ui, text, f, w, 0, lines, max, NULL);
     return n ? n : 1;

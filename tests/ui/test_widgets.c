@@ -659,6 +659,38 @@ static void test_second_frame_cached(void **state)
     bm_ui_set_theme(portrait.ui, bm_theme_standard());
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Frame time while the list scrolls at 1080x1920 on the software renderer: printed for the
+ * record, asserted only loosely (the machine may be loaded). */
+static void test_list_scroll_frame_time(void **state)
+{
+    (void)state;
+    struct bm_ui *ui = portrait.ui;
+    bm_ui_set_theme(ui, bm_theme_standard());
+    struct bm_list_scroll s = {0};
+    SDL_Rect r = page(ui);
+    enum { FRAMES = 120 };
+    double t[FRAMES];
+    for (int i = 0; i < FRAMES; i++) {
+        s.offset = (float)(i * 9);
+        Uint64 a = SDL_GetPerformanceCounter();
+        bm_ui_frame_begin(ui);
+        bm_list_draw(ui, r, &sheet_list, &s);
+        bm_ui_frame_end(ui);
+        t[i] = (double)(SDL_GetPerformanceCounter() - a) * 1000.0 /
+               (double)SDL_GetPerformanceFrequency();
+    }
+    qsort(t, FRAMES, sizeof t[0], cmp_double);
+    fprintf(stderr, "list scroll frame at 1080x1920: median %.2f ms, p99 %.2f ms\n", t[FRAMES / 2],
+            t[FRAMES * 99 / 100]);
+    assert_true(t[FRAMES / 2] < 200.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -669,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_qr_decodes),
         cmocka_unit_test(test_frames_only_while_moving),
         cmocka_unit_test(test_second_frame_cached),
+        cmocka_unit_test(test_list_scroll_frame_time),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
