@@ -89,7 +89,10 @@ const struct bm_theme *bm_theme_standard(void);
 /* 长辈模式: the standard palette, type >= 1.5x, larger spacing and targets (18 mm). */
 const struct bm_theme *bm_theme_elderly(void);
 
-/* Looks a theme up by name ("standard", "elderly"); NULL if unknown. */
+/* High contrast: black on white, black borders, darker colours (white text on each >= 7:1). */
+const struct bm_theme *bm_theme_high_contrast(void);
+
+/* Looks a theme up by name ("standard", "elderly", "high_contrast"); NULL if unknown. */
 const struct bm_theme *bm_theme_find(const char *name);
 
 /* c with alpha a. */

