@@ -421,6 +421,39 @@ static void test_dialog_default_first(void **state)
     assert_true(el[0].rect.y < el[1].rect.y && el[1].rect.y < el[2].rect.y);
 }
 
+/* Pressing shows in the very next frame; a disabled part is still hit (the tap is swallowed)
+ * but says so; a tap between parts finds nothing. */
+static void test_press_feedback_and_disabled(void **state)
+{
+    (void)state;
+    struct bm_ui *ui = portrait.ui;
+    bm_ui_set_theme(ui, bm_theme_standard());
+    SDL_Rect r = bm_rect(100, 100, 400, bm_button_height(ui));
+    struct bm_button b = {"b", "确认", NULL, BM_BUTTON_PRIMARY, false, false};
+    Uint32 before[2], after[2];
+    for (int pressed = 0; pressed < 2; pressed++) {
+        b.pressed = pressed;
+        bm_ui_frame_begin(ui);
+        bm_button_draw(ui, r, &b);
+        bm_ui_frame_end(ui);
+        Uint32 *px = (Uint32 *)portrait.surface->pixels;
+        int pitch = portrait.surface->pitch / 4;
+        (pressed ? after : before)[0] = px[(r.y + 10) * pitch + r.x + 20];
+        (pressed ? after : before)[1] = px[(r.y + r.h - 10) * pitch + r.x + r.w - 20];
+    }
+    assert_true(before[0] != after[0] && before[1] != after[1]);
+
+    struct bm_ui_element el[4];
+    b.disabled = true;
+    size_t n = bm_button_elements(ui, r, &b, el, 4);
+    assert_int_equal(n, 1);
+    const struct bm_ui_element *hit = bm_ui_element_hit(el, n, r.x + 5, r.y + 5);
+    assert_non_null(hit);
+    assert_true(hit->disabled);
+    assert_null(bm_ui_element_hit(el, n, r.x - 5, r.y));
+    assert_null(bm_ui_element_find(el, n, "nope"));
+}
+
 /* ---- The list ---------------------------------------------------------------------------- */
 
 static bool drew_label(struct bm_canvas *c, const char *text)
@@ -703,6 +736,7 @@ int main(void)
         cmocka_unit_test(test_goldens),
         cmocka_unit_test(test_targets_and_audit),
         cmocka_unit_test(test_dialog_default_first),
+        cmocka_unit_test(test_press_feedback_and_disabled),
         cmocka_unit_test(test_list_scrolling),
         cmocka_unit_test(test_qr_decodes),
         cmocka_unit_test(test_frames_only_while_moving),
