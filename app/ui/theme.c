@@ -4,11 +4,12 @@
  * Design: a theme is data. The standard theme is a calm government blue with one warm gold
  * for the ID-card action and one red reserved for help; every colour pair used for text was
  * chosen for a contrast of at least 4.5:1 (white on primary ~6.4:1, on help ~4.6:1). The
- * elderly and high-contrast themes of the resident UI work are further tables of the same
- * struct. Pure functions; any thread.
+ * elderly theme is the same palette with larger type, spacing and targets; the high-contrast
+ * theme black on white with darker colours. Pure functions; any thread.
  */
 #include "ui/theme.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define RGB(r, g, b) {(r), (g), (b), 255}
@@ -79,10 +80,94 @@ const struct bm_theme *bm_theme_standard(void)
     return &standard;
 }
 
+/* 长辈模式, designed rather than zoomed: the standard palette with type 1.5x (body 42 px,
+ * ~11 mm at 100 dpi), roomier spacing and 18 mm targets, so fewer, larger items fit a screen.
+ * Built once from the standard table, so the two palettes cannot drift apart. */
+static struct bm_theme elderly;
+static pthread_once_t elderly_once = PTHREAD_ONCE_INIT;
+
+static void build_elderly(void)
+{
+    static const int type[BM_TYPE_COUNT] = {
+        [BM_TYPE_CAPTION] = 40, [BM_TYPE_BODY] = 42,     [BM_TYPE_LABEL] = 48,
+        [BM_TYPE_SUBTITLE] = 54, [BM_TYPE_TITLE] = 66,   [BM_TYPE_HEADLINE] = 84,
+        [BM_TYPE_DISPLAY] = 108, [BM_TYPE_CLOCK] = 260,
+    };
+    static const int space[BM_SPACE_COUNT] = {12, 20, 32, 48, 72};
+    static const int radius[BM_RADIUS_COUNT] = {16, 28, 36};
+    elderly = standard;
+    elderly.name = "elderly";
+    memcpy(elderly.type, type, sizeof type);
+    memcpy(elderly.space, space, sizeof space);
+    memcpy(elderly.radius, radius, sizeof radius);
+    elderly.min_target_mm = 18.0;
+}
+
+const struct bm_theme *bm_theme_elderly(void)
+{
+    pthread_once(&elderly_once, build_elderly);
+    return &elderly;
+}
+
+/* High contrast: black on white, every border black, darker brand and hue colours (white on
+ * each >= 7:1). Sizes as standard. */
+static struct bm_theme high_contrast;
+static pthread_once_t high_contrast_once = PTHREAD_ONCE_INIT;
+
+static void build_high_contrast(void)
+{
+    const SDL_Color white = RGB(0xFF, 0xFF, 0xFF), black = RGB(0x00, 0x00, 0x00);
+    struct bm_theme t = standard;
+    t.name = "high_contrast";
+    t.background = white;
+    t.surface = white;
+    t.surface_alt = (SDL_Color)RGB(0xF0, 0xF0, 0xF0);
+    t.border = black;
+    t.shadow = (SDL_Color)RGBA(0x00, 0x00, 0x00, 0x30);
+    t.text = black;
+    t.text_muted = (SDL_Color)RGB(0x30, 0x30, 0x30);
+    t.text_on_dark = white;
+    t.text_on_dark_muted = white;
+    t.primary = (SDL_Color)RGB(0x00, 0x33, 0xA0);
+    t.primary_dark = (SDL_Color)RGB(0x00, 0x1F, 0x66);
+    t.primary_soft = (SDL_Color)RGB(0xE8, 0xEE, 0xFF);
+    t.accent = (SDL_Color)RGB(0xFF, 0xD2, 0x00);
+    t.accent_dark = (SDL_Color)RGB(0xC7, 0x9A, 0x00);
+    t.text_on_accent = black;
+    t.help = (SDL_Color)RGB(0xB0, 0x00, 0x00);
+    t.text_on_help = white;
+    t.warm_soft = (SDL_Color)RGB(0xFF, 0xF0, 0xC0);
+    t.warm_text = black;
+    t.notice_bg = (SDL_Color)RGB(0xFF, 0xF6, 0xD0);
+    t.notice_border = black;
+    t.notice_badge = (SDL_Color)RGB(0x8A, 0x4B, 0x00);
+    t.notice_text = black;
+    static const SDL_Color hue[BM_HUE_COUNT][2] = {
+        [BM_HUE_BLUE] = {RGB(0x00, 0x44, 0xCC), RGB(0x00, 0x2A, 0x80)},
+        [BM_HUE_GREEN] = {RGB(0x00, 0x6B, 0x2D), RGB(0x00, 0x4D, 0x20)},
+        [BM_HUE_ORANGE] = {RGB(0xA8, 0x48, 0x00), RGB(0x7A, 0x33, 0x00)},
+        [BM_HUE_PURPLE] = {RGB(0x5A, 0x2D, 0xA0), RGB(0x3A, 0x16, 0x70)},
+        [BM_HUE_TEAL] = {RGB(0x00, 0x5F, 0x6B), RGB(0x00, 0x43, 0x4D)},
+        [BM_HUE_RED] = {RGB(0xB0, 0x00, 0x00), RGB(0x80, 0x00, 0x00)},
+    };
+    memcpy(t.hue, hue, sizeof hue);
+    high_contrast = t;
+}
+
+const struct bm_theme *bm_theme_high_contrast(void)
+{
+    pthread_once(&high_contrast_once, build_high_contrast);
+    return &high_contrast;
+}
+
 const struct bm_theme *bm_theme_find(const char *name)
 {
     if (name && strcmp(name, standard.name) == 0)
         return &standard;
+    if (name && strcmp(name, "elderly") == 0)
+        return bm_theme_elderly();
+    if (name && strcmp(name, "high_contrast") == 0)
+        return bm_theme_high_contrast();
     return NULL;
 }
 

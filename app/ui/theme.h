@@ -86,7 +86,13 @@ struct bm_theme {
 /* The standard theme (blue government look, help in red). */
 const struct bm_theme *bm_theme_standard(void);
 
-/* Looks a theme up by name ("standard"); NULL if unknown. */
+/* 长辈模式: the standard palette, type >= 1.5x, larger spacing and targets (18 mm). */
+const struct bm_theme *bm_theme_elderly(void);
+
+/* High contrast: black on white, black borders, darker colours (white text on each >= 7:1). */
+const struct bm_theme *bm_theme_high_contrast(void);
+
+/* Looks a theme up by name ("standard", "elderly", "high_contrast"); NULL if unknown. */
 const struct bm_theme *bm_theme_find(const char *name);
 
 /* c with alpha a. */
