@@ -18,6 +18,7 @@
 #include "core/signals.h"
 #include "flow/flow.h"
 #include "services/catalog.h"
+#include "services/outbox_cli.h"
 
 #include <SDL2/SDL.h>
 #include <getopt.h>
@@ -39,6 +40,7 @@ struct args {
     const char *config_path;
     bool check_config;
     const char *check_catalog;
+    const char *outbox_cmd, *outbox_arg; /* --outbox CMD [ARG] */
     const char *sets[MAX_SETS];
     int set_count;
     struct bm_flow_options flow;
@@ -54,6 +56,10 @@ static void print_help(FILE *out)
             "      --check-config       validate the configuration and exit\n"
             "      --help-config        list every configuration key with its default\n"
             "      --check-catalog FILE validate a service catalog (docs/catalog.md) and exit\n"
+            "      --outbox status|dead|retry ID|export FILE\n"
+            "                           the outbox for technicians: what waits, the dead\n"
+            "                           letters, one queued again, all exported (JSON lines;\n"
+            "                           personal bodies stay encrypted); the kiosk may run\n"
             "  -s, --set SECTION.KEY=VALUE\n"
             "                           override one configuration value (repeatable)\n"
             "      --screenshot-dir DIR save a PNG of every screen shown into DIR\n"
@@ -84,12 +90,14 @@ static int parse_args(int argc, char **argv, struct args *a)
         OPT_HELP_CONFIG,
         OPT_SHOTS,
         OPT_FIRST_FRAME,
-        OPT_CONSOLE
+        OPT_CONSOLE,
+        OPT_OUTBOX
     };
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
         {"check-config", no_argument, NULL, OPT_CHECK},
         {"check-catalog", required_argument, NULL, OPT_CHECK_CATALOG},
+        {"outbox", required_argument, NULL, OPT_OUTBOX},
         {"help-config", no_argument, NULL, OPT_HELP_CONFIG},
         {"set", required_argument, NULL, 's'},
         {"screenshot-dir", required_argument, NULL, OPT_SHOTS},
@@ -111,6 +119,9 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case OPT_CHECK_CATALOG:
             a->check_catalog = optarg;
+            break;
+        case OPT_OUTBOX:
+            a->outbox_cmd = optarg;
             break;
         case OPT_HELP_CONFIG:
             bm_config_print_schema(stdout);
@@ -145,6 +156,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             return EXIT_USAGE;
         }
     }
+    if (a->outbox_cmd && optind < argc)
+        a->outbox_arg = argv[optind++]; /* retry ID, export FILE */
     if (optind < argc) {
         fprintf(stderr, "bianmin: unexpected argument '%s' (see --help)\n", argv[optind]);
         return EXIT_USAGE;
@@ -195,8 +208,8 @@ static int check_catalog(const struct bm_config *cfg, const char *file)
 {
     char assets[1024];
     struct bm_catalog_load_options opts = {
-        .assets_dir = bm_paths_from_config(cfg, "paths", "assets", bm_paths_assets(), assets,
-                                           sizeof assets)};
+        .assets_dir =
+            bm_paths_from_config(cfg, "paths", "assets", bm_paths_assets(), assets, sizeof assets)};
     struct bm_catalog_report *report = bm_catalog_report_create();
     struct bm_catalog *cat = NULL;
     enum bm_err err = report ? bm_catalog_load_file(file, &opts, report, &cat) : BM_ERR_NO_MEMORY;
@@ -240,6 +253,13 @@ int main(int argc, char **argv)
         rc = check_catalog(cfg, a.check_catalog);
         bm_config_free(cfg);
         return rc;
+    }
+    if (a.outbox_cmd) {
+        enum bm_err err = bm_outbox_cli(cfg, a.outbox_cmd, a.outbox_arg, stdout);
+        if (err != BM_OK)
+            fprintf(stderr, "bianmin: %s\n", bm_err_detail());
+        bm_config_free(cfg);
+        return err == BM_OK ? EXIT_OK : err == BM_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_RUNTIME;
     }
     if (a.check_config) {
         printf("%s: valid\n", bm_config_path(cfg));
