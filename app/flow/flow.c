@@ -437,7 +437,7 @@ enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_opti
     bm_usage_tracker_init(&flow->usage, count_usage, flow);
 
     struct bm_sync_service_hooks hooks = {on_new_catalog, bm_flow_on_notices, bm_flow_on_settings,
-                                          flow};
+                                          bm_flow_on_upload, flow};
     enum bm_err err = BM_OK;
     if (SDL_Init(SDL_INIT_EVENTS | SDL_INIT_TIMER) != 0)
         err = bm_err_set(BM_ERR_INTERNAL, "SDL_Init: %s", SDL_GetError());

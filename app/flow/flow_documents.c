@@ -1,13 +1,15 @@
 /*
- * flow_documents.c - the centre's notices and this kiosk's remote settings, as the flow uses
- * them (docs/central-api.md, "The documents").
+ * flow_documents.c - what the sync worker hands the flow: the centre's notices, this kiosk's
+ * remote settings and upload progress, as the flow uses them (docs/central-api.md, "The
+ * documents").
  *
  * The sync worker hands over each document that came into force (sync_service.h). Notices
  * replace the catalog's on the screens at once: they are only read between taps. Settings
  * never change a session under way: a new document waits until the session ends (or applies
  * at once when no session runs, on the attract screen), and then the kiosk's name, location,
  * hotline, the language sessions start in, the inactivity timeout and the log level are read
- * again, remote values over the config file's.
+ * again, remote values over the config file's. The progress of uploads to the centre is kept
+ * here too, for a progress bar.
  *
  * Main thread only.
  */
@@ -18,6 +20,7 @@
 #include "services/catalog.h"
 #include "services/remote_settings.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +89,19 @@ void bm_flow_on_settings(struct bm_remote_settings *settings, void *ud)
     const char *code = flow->default_lang == BM_LANG_EN ? "en" : "zh_CN";
     if (flow->lang != flow->default_lang && bm_i18n_set_language(code) == BM_OK)
         flow->lang = flow->default_lang;
+}
+
+void bm_flow_on_upload(const struct bm_sync_progress *p, void *ud)
+{
+    struct bm_flow *flow = ud;
+    if (flow->stopping)
+        return;
+    snprintf(flow->upload.number, sizeof flow->upload.number, "%s", p->number);
+    snprintf(flow->upload.file, sizeof flow->upload.file, "%s", p->file);
+    flow->upload.sent = p->sent;
+    flow->upload.size = p->size;
+    if (p->sent == p->size)
+        bm_log_info("flow", "upload %s: %s sent (%" PRIu64 " bytes)", p->number, p->file, p->size);
 }
 
 void bm_flow_documents_free(struct bm_flow *flow)

@@ -49,6 +49,12 @@ struct bm_flow {
     struct bm_remote_settings *settings, *settings_pending;
     bool settings_waiting;
 
+    /* The last file of an application on its way to the centre, for a progress bar. */
+    struct {
+        char number[48], file[64];
+        uint64_t sent, size;
+    } upload;
+
     /* The resident of this session: personal data, wiped when the session ends. */
     struct bm_identity *resident;
 
@@ -77,6 +83,8 @@ const struct bm_catalog *bm_flow_notices(const struct bm_flow *flow,
                                          const struct bm_catalog *catalog);
 void bm_flow_on_notices(struct bm_catalog *notices, void *ud);
 void bm_flow_on_settings(struct bm_remote_settings *settings, void *ud);
+/* The sync service's upload progress (main thread). */
+void bm_flow_on_upload(const struct bm_sync_progress *p, void *ud);
 /* Between sessions: the waiting remote settings take effect. */
 void bm_flow_apply_settings(struct bm_flow *flow);
 void bm_flow_documents_free(struct bm_flow *flow);

@@ -45,6 +45,8 @@ struct bm_sync {
     size_t chunk;
     bool (*yield)(void *ud);
     void *yield_ud;
+    void (*progress)(const struct bm_sync_progress *p, void *ud);
+    void *progress_ud;
     struct bm_sync_status st;
     atomic_bool stopping; /* bm_sync_cancel: no more requests */
 };
@@ -70,6 +72,8 @@ enum bm_err bm_sync_open(const struct bm_sync_config *cfg, struct bm_sync **out)
     s->chunk = cfg->upload_chunk ? cfg->upload_chunk : DEFAULT_CHUNK;
     s->yield = cfg->yield;
     s->yield_ud = cfg->yield_ud;
+    s->progress = cfg->progress;
+    s->progress_ud = cfg->progress_ud;
     if (s->chunk > MAX_CHUNK)
         s->chunk = MAX_CHUNK;
     enum bm_err err = bm_outbox_open(&cfg->outbox, &s->outbox);
@@ -381,17 +385,53 @@ static void note(struct job *j, enum bm_err err)
         j->stored = err;
 }
 
-static void request(struct job *j, const char *method, const char *path, const char *const *headers,
-                    const void *body, size_t len, struct bm_http_response *rs)
+/* A PATCH on its way: where its chunk starts in the file, for the progress callback. */
+struct upload {
+    struct bm_sync *s;
+    struct bm_sync_progress p;
+    uint64_t chunk_at;
+    bool told; /* p.sent was reported: libcurl repeats itself while an answer is awaited */
+};
+
+static void tell_progress(struct upload *u, uint64_t sent)
 {
-    struct bm_http_request rq = {
-        .method = method, .path = path, .headers = headers, .body = body, .len = len};
+    if (u->told && sent == u->p.sent)
+        return;
+    u->p.sent = sent;
+    u->told = true;
+    u->s->progress(&u->p, u->s->progress_ud);
+}
+
+static void on_http_progress(uint64_t sent, uint64_t total, void *ud)
+{
+    (void)total;
+    struct upload *u = ud;
+    tell_progress(u, u->chunk_at + sent);
+}
+
+static void request_with(struct job *j, const char *method, const char *path,
+                         const char *const *headers, const void *body, size_t len,
+                         struct upload *upload, struct bm_http_response *rs)
+{
+    struct bm_http_request rq = {.method = method,
+                                 .path = path,
+                                 .headers = headers,
+                                 .body = body,
+                                 .len = len,
+                                 .progress = upload ? on_http_progress : NULL,
+                                 .ud = upload};
     j->round->requests++;
     if (bm_http_perform(j->s->http, &rq, rs) != BM_OK) {
         memset(rs, 0, sizeof *rs);
         rs->failure = BM_HTTP_NETWORK;
         snprintf(rs->detail, sizeof rs->detail, "%s", bm_err_detail());
     }
+}
+
+static void request(struct job *j, const char *method, const char *path, const char *const *headers,
+                    const void *body, size_t len, struct bm_http_response *rs)
+{
+    request_with(j, method, path, headers, body, len, NULL, rs);
 }
 
 static const char *const json_headers[] = {"Content-Type: application/json", NULL};
@@ -456,12 +496,14 @@ static struct verdict upload_file(struct job *j)
     if (v.action != A_OK)
         return v;
     int mismatches = 0; /* a centre that keeps disagreeing ends as a recovery, not a loop */
+    struct upload up = {.s = j->s, .p = {number_of(j->it), slash + 1, 0, size}};
     while (offset >= 0 && (size_t)offset < size) {
         size_t n = size - (size_t)offset < j->s->chunk ? size - (size_t)offset : j->s->chunk;
         char at[64];
         snprintf(at, sizeof at, "Upload-Offset: %" PRId64, offset);
         const char *headers[] = {"Content-Type: application/offset+octet-stream", at, NULL};
-        request(j, "PATCH", path, headers, data + offset, n, &rs);
+        up.chunk_at = (uint64_t)offset;
+        request_with(j, "PATCH", path, headers, data + offset, n, j->s->progress ? &up : NULL, &rs);
         v = judge(&rs, (time_t)(j->now_ms / 1000));
         int64_t next = offset_of(&rs);
         bm_http_response_clear(&rs);
@@ -482,6 +524,8 @@ static struct verdict upload_file(struct job *j)
     if (offset < 0) {
         v.action = A_WAIT_CENTRE;
         snprintf(v.why, sizeof v.why, "file declaration answered without its offset");
+    } else if (j->s->progress) { /* all of it is there (also when the centre had it already) */
+        tell_progress(&up, size);
     }
     return v;
 }

@@ -26,6 +26,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* One file of an application on its way to the centre. */
+struct bm_sync_progress {
+    const char *number;  /* the application */
+    const char *file;    /* its id: "hukou-1" */
+    uint64_t sent, size; /* bytes the centre holds (or is being sent) of the file's size */
+};
+
 struct bm_sync_config {
     struct bm_http_config http;
     struct bm_outbox_config outbox;
@@ -35,6 +42,11 @@ struct bm_sync_config {
      * round goes on where this one stopped. */
     bool (*yield)(void *ud);
     void *yield_ud;
+    /* A file of an application going out (NULL: not wanted), for a progress bar: called as
+     * its bytes move (each value once, at most about 10 times a second), the last call with
+     * sent == size. */
+    void (*progress)(const struct bm_sync_progress *p, void *ud);
+    void *progress_ud;
 };
 
 struct bm_sync;

@@ -381,6 +381,36 @@ static void on_document(enum bm_doc_kind kind, void *object, void *ud)
         bm_remote_settings_free(object);
 }
 
+/* An upload's progress, copied for the main thread. */
+struct upload_news {
+    struct bm_sync_service_hooks hooks;
+    struct bm_sync_progress p;
+    char number[48], file[64];
+};
+
+static void deliver_upload_news(void *msg)
+{
+    struct upload_news *n = msg;
+    n->p.number = n->number;
+    n->p.file = n->file;
+    n->hooks.upload(&n->p, n->hooks.ud);
+    free(n);
+}
+
+/* Worker: the engine's upload progress, on to the main thread. */
+static void on_upload_progress(const struct bm_sync_progress *p, void *ud)
+{
+    struct bm_sync_service *svc = ud;
+    struct upload_news *n = svc->hooks.upload ? malloc(sizeof *n) : NULL;
+    if (!n)
+        return;
+    *n = (struct upload_news){.hooks = svc->hooks, .p = *p};
+    snprintf(n->number, sizeof n->number, "%s", p->number);
+    snprintf(n->file, sizeof n->file, "%s", p->file);
+    if (bm_loop_post(deliver_upload_news, n) != BM_OK)
+        free(n);
+}
+
 /* Worker: each document the heartbeat's answer names anew (all of them once after start). */
 static void refresh_documents(struct bm_sync_service *svc, char latest[BM_DOC_KINDS][65])
 {
@@ -701,6 +731,8 @@ enum bm_err bm_sync_service_create(const struct bm_config *cfg, struct bm_device
         .upload_chunk = (size_t)bm_config_int(cfg, "sync", "upload_chunk_kib") << 10,
         .yield = requests_waiting,
         .yield_ud = svc,
+        .progress = on_upload_progress,
+        .progress_ud = svc,
     };
     enum bm_err err = open_documents(svc, cfg);
     if (err != BM_OK) {

@@ -36,6 +36,8 @@ struct bm_sync_service_hooks {
     void (*catalog)(void *ud); /* a new catalog is in place: reload it */
     void (*notices)(struct bm_catalog *notices, void *ud);
     void (*settings)(struct bm_remote_settings *settings, void *ud);
+    /* A file of an application going out, for a progress bar (the engine's progress). */
+    void (*upload)(const struct bm_sync_progress *p, void *ud);
     void *ud;
 };
 

@@ -73,6 +73,9 @@ static void test_apply_reaches_the_centre(void **state)
     /* The outbox allocated the number: today's first. */
     char *log = bm_program_output(&r);
     assert_true(strstr(log, numbers[0]) || strstr(log, numbers[1]));
+    /* The flow heard each file's upload to its end (what a progress bar shows). */
+    assert_non_null(strstr(log, ": sample-1 sent (65536 bytes)"));
+    assert_non_null(strstr(log, ": sample-2 sent (32768 bytes)"));
     free(log);
     /* The first heartbeat went at start, and passed the centre's schema. */
     char *out = bm_program_output(&r);

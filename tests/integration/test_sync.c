@@ -191,6 +191,53 @@ static void test_round_yields(void **state)
     assert_int_equal(central_count(&central, "complete_files"), 4);
 }
 
+/* What the progress callback heard of each file. */
+static struct {
+    int calls, files_done;
+    uint64_t last_sent, size;
+    bool went_back;
+    char number[32], file[32];
+} heard;
+
+static void on_progress(const struct bm_sync_progress *p, void *ud)
+{
+    (void)ud;
+    if (strcmp(heard.file, p->file) != 0) { /* a new file */
+        snprintf(heard.file, sizeof heard.file, "%s", p->file);
+        heard.last_sent = 0;
+    }
+    heard.went_back |= p->sent < heard.last_sent || p->sent > p->size;
+    heard.calls++;
+    heard.last_sent = p->sent;
+    heard.size = p->size;
+    heard.files_done += p->sent == p->size;
+    snprintf(heard.number, sizeof heard.number, "%s", p->number);
+}
+
+/* Upload progress for a progress bar: each file's bytes climb to its size, across its PATCHes,
+ * and each file ends with one call at its size. */
+static void test_upload_progress(void **state)
+{
+    bm_sync_close(sync_engine);
+    struct central_sync_paths paths;
+    struct bm_sync_config cfg;
+    central_sync_config(&central, dir, 1024 * 1024, &paths, &cfg);
+    cfg.progress = on_progress;
+    assert_int_equal(bm_sync_open(&cfg, &sync_engine), BM_OK);
+    memset(&heard, 0, sizeof heard);
+    enqueue_application(7, svc, 2500 * 1024); /* hukou-1: 3 PATCHes; hukou-2: 2 */
+    struct bm_sync_round r;
+    assert_int_equal(bm_sync_run(sync_engine, T0, &r), BM_OK);
+    assert_int_equal(central_count(&central, "submissions"), 1);
+    assert_false(heard.went_back);
+    assert_int_equal(heard.files_done, 2);
+    assert_true(heard.calls >= 2);
+    assert_string_equal(heard.number, "BM20251130000007");
+    assert_string_equal(heard.file, "hukou-2");
+    assert_int_equal(heard.size, 2500 * 1024 / 2 + 1);
+    assert_int_equal(heard.last_sent, heard.size);
+}
+
 /* A new application gets its number from the outbox, in its JSON too (the centre refuses a
  * body whose application_no is not the path's), and a body that has one already is refused. */
 static void test_new_application_is_numbered(void **state)
@@ -600,6 +647,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivered_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_yields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upload_progress, setup, teardown),
         cmocka_unit_test_setup_teardown(test_new_application_is_numbered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_faults_still_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recoveries, setup, teardown),
