@@ -25,6 +25,8 @@ packages=(
     libcurl4-openssl-dev libssl-dev
     # decoding the QR codes we print, in tests (and the barcode driver)
     libzbar-dev
+    # voice guidance: espeak-ng (engine, data with the cmn-latn-pinyin voice, headers)
+    espeak-ng libespeak-ng-dev
     # headless demo and real-window tests
     xvfb xauth xdotool
     # the reference central service in tests: Python's standard library and the openssl tool
