@@ -354,6 +354,7 @@ static void *voice_thread(void *arg)
     close_audio(v);
     if (v->audio_init)
         SDL_QuitSubSystem(SDL_INIT_AUDIO);
+    SDL_TLSCleanup(); /* SDL's error text for this thread, which SDL did not create */
     return NULL;
 }
 
