@@ -165,7 +165,7 @@ struct bm_voice {
     atomic_uint_fast64_t generation;
 
     /* The thread's own. */
-    bool audio_init, audio_broken, engine_broken;
+    bool audio_init, audio_broken, engine_broken, synthesis_failed;
     SDL_AudioDeviceID device_id;
     SDL_AudioSpec have;
 };
@@ -286,12 +286,13 @@ static void speak(struct bm_voice *v, const char *text, enum bm_lang lang,
     if (!v->engine_broken) {
         pthread_mutex_lock(&engine_lock);
         err = engine_open(v->data_dir);
+        bool no_engine = err != BM_OK;
         if (err == BM_OK) {
             rate_hz = engine_rate_hz;
             err = synthesise(&v->cfg, text, lang, &p);
         }
         pthread_mutex_unlock(&engine_lock);
-        if (err != BM_OK && !engine_ready)
+        if (no_engine)
             go_silent(v, &v->engine_broken, bm_err_detail());
     }
     pthread_mutex_lock(&v->lock);
@@ -302,8 +303,10 @@ static void speak(struct bm_voice *v, const char *text, enum bm_lang lang,
     if (superseded(check)) { /* a say, a stop or the end came first */
         whole = false;
     } else if (err != BM_OK) {
-        if (!v->engine_broken)
-            bm_log_err(BM_LOG_WARN, "voice", err, "synthesis");
+        /* A voice missing from espeak-ng's data fails every prompt alike: said once. */
+        if (!v->engine_broken && !v->synthesis_failed)
+            bm_log_err(BM_LOG_WARN, "voice", err, "synthesis (further failures not logged)");
+        v->synthesis_failed = true;
         whole = true; /* nothing to cut */
     } else if (p.count > 0 && open_audio(v, rate_hz)) {
         whole = play(v, &p, check);
