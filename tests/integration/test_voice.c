@@ -60,13 +60,18 @@ static const char *prompt_in(enum bm_flow_screen screen, const char *lang)
     return bm_flow_prompt(screen);
 }
 
-/* Polls (no sleep-and-hope: a deadline) until the service has handed the device more audio
- * than it had before. */
-static bool wait_playing(struct bm_voice *v, unsigned timeout_ms)
+static uint64_t played(struct bm_voice *v)
 {
     struct bm_voice_stats st;
     bm_voice_get_stats(v, &st);
-    uint64_t before = st.samples_out;
+    return st.samples_out;
+}
+
+/* Polls (no sleep-and-hope: a deadline) until the service has handed the device more audio
+ * than `before` (taken before the say). */
+static bool wait_playing(struct bm_voice *v, uint64_t before, unsigned timeout_ms)
+{
+    struct bm_voice_stats st;
     double end = now_ms() + timeout_ms;
     do {
         bm_voice_get_stats(v, &st);
@@ -126,14 +131,14 @@ static void test_say_returns_at_once_and_a_second_say_cuts_the_first(void **stat
     double say_ms = now_ms() - t0;
     printf("say returned after %.3f ms\n", say_ms);
     assert_true(say_ms < 20.0); /* ~0.01 ms; loose for a loaded machine */
-    assert_true(wait_playing(v, 30000));
+    assert_true(wait_playing(v, 0, 30000));
 
     t0 = now_ms();
     bm_voice_say(v, attract, BM_LANG_EN);
     say_ms = now_ms() - t0;
     printf("say while playing returned after %.3f ms\n", say_ms);
     assert_true(say_ms < 20.0);
-    /* The home prompt alone plays ~9 s; cut, only the short one remains. */
+    /* The home prompt alone plays ~12 s; cut, only the short one remains. */
     assert_true(bm_voice_wait_idle(v, 60000));
     double total = now_ms() - t0;
     struct bm_voice_stats st;
@@ -142,13 +147,16 @@ static void test_say_returns_at_once_and_a_second_say_cuts_the_first(void **stat
            (unsigned long long)st.requested, (unsigned long long)st.spoken,
            (unsigned long long)st.cut);
     assert_int_equal(st.requested, 2);
+    /* Not cut, the rest of the home prompt (~12 s) would have played before the 4 s one. */
+    assert_true(total < 11000.0);
     assert_int_equal(st.cut, 1);
     assert_int_equal(st.spoken, 1);
     assert_false(st.silent);
 
     /* A stop cuts too, promptly. */
+    uint64_t base = played(v);
     bm_voice_say(v, home, BM_LANG_ZH_CN);
-    assert_true(wait_playing(v, 30000));
+    assert_true(wait_playing(v, base, 30000));
     t0 = now_ms();
     bm_voice_stop(v);
     assert_true(bm_voice_wait_idle(v, 5000));
@@ -311,18 +319,32 @@ static void test_session_end_stops_speech(void **state)
     bm_voice_get_stats(flow->voice, &st);
     assert_int_equal(st.requested, 0); /* voice off, elderly mode off: nothing said */
 
+    assert_int_equal(bm_flow_tap(flow, "home.language"), BM_OK);
+    assert_int_equal(bm_flow_tap(flow, "home.language"), BM_OK);
+    bm_voice_get_stats(flow->voice, &st);
+    assert_int_equal(st.requested, 0); /* still nothing: voice is off */
+
+    uint64_t base = played(flow->voice);
     assert_int_equal(bm_flow_tap(flow, "home.elderly"), BM_OK);
     assert_true(flow->elderly);
-    assert_true(wait_playing(flow->voice, 30000));
+    assert_true(wait_playing(flow->voice, base, 30000));
+    /* A switch of language says the prompt again in English, cutting the Chinese one. */
+    base = played(flow->voice);
+    assert_int_equal(bm_flow_tap(flow, "home.language"), BM_OK);
+    assert_true(wait_playing(flow->voice, base, 30000));
+    bm_voice_get_stats(flow->voice, &st);
+    assert_int_equal(st.requested, 2);
+    assert_int_equal(st.cut, 1);
 
     double t0 = now_ms();
     bm_flow_show(flow, BM_FLOW_ATTRACT); /* what the inactivity timeout does */
     assert_true(bm_voice_wait_idle(flow->voice, 5000));
     printf("session end: silent after %.1f ms\n", now_ms() - t0);
     bm_voice_get_stats(flow->voice, &st);
-    assert_int_equal(st.requested, 1); /* the attract screen stays quiet: voice is off again */
-    assert_int_equal(st.cut, 1);
+    assert_int_equal(st.requested, 2); /* the attract screen stays quiet: voice is off again */
+    assert_int_equal(st.cut, 2);
     assert_false(flow->elderly);
+    assert_int_equal(flow->lang, BM_LANG_ZH_CN);
 
     bm_flow_stop(flow);
     bm_config_free(cfg);
