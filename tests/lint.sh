@@ -30,6 +30,7 @@ check_home 'openssl/' 'app/services/central_http\|tests/'
 check_home 'sqlite3' 'app/services/outbox\|tests/'
 check_home 'rime_api' 'app/services/ime\.c'
 check_home 'linphone/' 'app/services/'
+check_home 'espeak' 'app/services/voice\.c'
 check_home 'jansson' 'app/services/catalog_parse\|app/services/remote_settings\.c\|app/services/sync\|app/services/heartbeat\|app/services/usage\.c\|tests/'
 
 for f in $(printf '%s\n' $files | grep '\.c$'); do

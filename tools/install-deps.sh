@@ -27,6 +27,8 @@ packages=(
     libzbar-dev
     # Chinese pinyin input: librime, its deployer and the luna_pinyin schema data
     librime-dev librime-bin rime-data-luna-pinyin
+    # voice guidance: espeak-ng (engine, data with the cmn-latn-pinyin voice, headers)
+    espeak-ng libespeak-ng-dev
     # headless demo and real-window tests
     xvfb xauth xdotool
     # the reference central service in tests: Python's standard library and the openssl tool

@@ -56,6 +56,14 @@ const struct bm_config_key bm_config_schema[] = {
     INT("session", "countdown_s", "15", 5, 60,
         "Seconds the countdown runs before the session ends"),
 
+    BOOL("voice", "enabled", "false",
+         "Speak each screen's short prompt from the start of every session (residents switch "
+         "it on and off; elderly mode always speaks)"),
+    INT("voice", "rate", "150", 80, 450, "Speaking rate in words per minute"),
+    INT("voice", "volume", "100", 10, 100, "Loudness in percent of espeak-ng's normal level"),
+    STR("voice", "device", "", 0, 200, BM_CONFIG_CHARS_TEXT,
+        "SDL audio device to speak on (empty: the system's default; none: no audio at all)"),
+
     ENUM("devices", "id_reader", "sim", "sim|none|sam-usb|sam-serial",
          "Driver for the ID card reader; none: this kiosk has no such device"),
     ENUM("devices", "receipt_printer", "sim", "sim|none|escpos-usb",

@@ -105,6 +105,7 @@ static const char help_text[] =
     "  apply                                     queue a sample application for the centre\n"
     "  unplug [CLASS] | replug [CLASS]           default id_reader (F9 F10)\n"
     "  tap NAME                                  tap a named screen element\n"
+    "  voice [on|off]                            spoken guidance for this session (toggles)\n"
     "  screenshot [DIR]                          save the screen as PNG (F11)\n"
     "  status                                    log every device's status and the catalog's\n"
     "                                            (F12)\n"
@@ -146,6 +147,23 @@ static void log_catalog_status(struct bm_flow *flow)
                       st.rejections, st.problem);
 }
 
+/* What the voice service has said, and whether anyone can hear it. */
+static void log_voice_status(struct bm_flow *flow)
+{
+    if (!flow->voice) {
+        bm_log_notice("voice", "none");
+        return;
+    }
+    struct bm_voice_stats st;
+    bm_voice_get_stats(flow->voice, &st);
+    bm_log_notice("voice",
+                  "%s%s; %llu prompts asked, %llu spoken to the end, %llu cut short, "
+                  "%llu samples played at %d Hz",
+                  flow->voice_on || flow->elderly ? "on" : "off", st.silent ? " (silent)" : "",
+                  (unsigned long long)st.requested, (unsigned long long)st.spoken,
+                  (unsigned long long)st.cut, (unsigned long long)st.samples_out, st.sample_rate);
+}
+
 /* Runs one command line. Main thread. */
 static void run_command(struct bm_demo *d, char *line)
 {
@@ -182,6 +200,9 @@ static void run_command(struct bm_demo *d, char *line)
         report(cmd, unplug ? bm_sim_unplug(dev(d, cls)) : bm_sim_replug(dev(d, cls)));
     } else if (strcmp(cmd, "tap") == 0) {
         report("tap", bm_flow_tap(d->flow, arg));
+    } else if (strcmp(cmd, "voice") == 0) {
+        bool on = *arg ? strcmp(arg, "on") == 0 : !d->flow->voice_on;
+        bm_flow_set_voice(d->flow, on);
     } else if (strcmp(cmd, "screenshot") == 0) {
         bm_ui_invalidate(d->flow->ui); /* the next frame is saved */
         bm_flow_screenshot(d->flow, *arg ? arg : "out/screens");
@@ -201,6 +222,7 @@ static void run_command(struct bm_demo *d, char *line)
         bm_devices_log_status(d->flow->devices);
         log_catalog_status(d->flow);
         bm_demo_log_sync(d->flow);
+        log_voice_status(d->flow);
     } else {
         const char *word = cmd;
         cls = BM_CLASS_RECEIPT_PRINTER;

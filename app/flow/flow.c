@@ -53,6 +53,13 @@ static void set_language(struct bm_flow *flow, enum bm_lang lang)
     bm_ui_invalidate(flow->ui);
 }
 
+/* A resident's switch of language: the screen's prompt again, in the language now shown. */
+static void switch_language(struct bm_flow *flow, enum bm_lang lang)
+{
+    set_language(flow, lang);
+    bm_flow_speak_screen(flow);
+}
+
 /* ---- view-models ---- */
 
 static const struct bm_catalog *catalog(const struct bm_flow *flow)
@@ -74,7 +81,8 @@ static void fill_attract(const struct bm_flow *flow, struct bm_attract_vm *vm)
 static void fill_home(const struct bm_flow *flow, struct bm_home_vm *vm,
                       struct bm_home_parts *parts)
 {
-    *vm = (struct bm_home_vm){.kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang};
+    *vm = (struct bm_home_vm){
+        .kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang, .elderly_on = flow->elderly};
     bm_catalog_view_home(catalog(flow), flow->lang, bm_catalog_view_date(&flow->now),
                          bm_devices_usable(flow->devices), parts, vm);
     if (flow->notices) /* the centre's notices replace the catalog's */
@@ -228,6 +236,7 @@ static void end_session(struct bm_flow *flow)
     bm_flow_apply_settings(flow); /* remote settings wait for the session to end */
     bm_identity_free(flow->resident);
     flow->resident = NULL;
+    bm_flow_voice_session_end(flow); /* nothing of this session goes on speaking */
     /* Before the wipe, which spares print jobs' buffers: the kept receipt copy is one of them. */
     bm_receipt_printer_forget_last();
     size_t wiped = bm_secbuf_wipe_all();
@@ -245,11 +254,14 @@ void bm_flow_show(struct bm_flow *flow, enum bm_flow_screen screen)
         end_session(flow);
     if (screen != BM_FLOW_ATTRACT && flow->screen == BM_FLOW_ATTRACT)
         bm_usage_session_begin(&flow->usage, time(NULL), bm_flow_mono_ms());
-    if (screen != flow->screen)
+    bool changed = screen != flow->screen;
+    if (changed)
         bm_log_info("flow", "screen %s", screen_name(screen));
     flow->screen = screen;
     touch_session(flow);
     bm_ui_invalidate(flow->ui);
+    if (changed)
+        bm_flow_speak_screen(flow); /* cuts the last screen's prompt short */
 }
 
 static bool session_timeout(void *ud)
@@ -272,7 +284,11 @@ static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *nam
         bm_flow_show(flow, BM_FLOW_HOME);
         break;
     case BM_INTENT_LANGUAGE:
-        set_language(flow, flow->lang == BM_LANG_EN ? BM_LANG_ZH_CN : BM_LANG_EN);
+        switch_language(flow, flow->lang == BM_LANG_EN ? BM_LANG_ZH_CN : BM_LANG_EN);
+        break;
+    case BM_INTENT_ELDERLY:
+        /* The state and the button's label; the larger elderly theme comes with the toolkit. */
+        bm_flow_set_elderly(flow, !flow->elderly);
         break;
     case BM_INTENT_NONE:
         break;
@@ -453,6 +469,8 @@ enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_opti
         err = bm_devices_open(cfg, NULL, on_device_event, flow, &flow->devices);
     if (err == BM_OK)
         err = bm_sync_service_create(cfg, flow->devices, &hooks, &flow->sync);
+    if (err == BM_OK)
+        bm_flow_voice_open(flow);
     if (err == BM_OK && strcmp(bm_config_str(cfg, "kiosk", "mode"), "demo") == 0)
         err = bm_demo_start(flow, opts->demo_console, &flow->demo);
     if (err != BM_OK) {
@@ -462,6 +480,7 @@ enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_opti
     bm_loop_set_before_wait(before_wait, flow);
     arm_clock(flow);
     bm_ui_invalidate(flow->ui);
+    bm_flow_speak_screen(flow); /* the attract screen's, if the kiosk speaks by default */
     *out = flow;
     return BM_OK;
 }
@@ -479,6 +498,7 @@ void bm_flow_stop(struct bm_flow *flow)
         return;
     flow->stopping = true; /* news still in the loop finds nobody to tell */
     bm_demo_stop(flow->demo);
+    bm_flow_voice_close(flow);           /* on its own thread, before SDL goes */
     bm_sync_service_destroy(flow->sync); /* what is queued stays in the outbox */
     flow->sync = NULL;                   /* a console line still in the loop must not reach it */
     bm_devices_close(flow->devices);     /* joins device threads; completions go to the loop */

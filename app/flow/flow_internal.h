@@ -13,6 +13,7 @@
 #include "services/devices.h"
 #include "services/sync_service.h"
 #include "services/usage.h"
+#include "services/voice.h"
 #include "ui/ui.h"
 
 #include <stdint.h>
@@ -55,6 +56,11 @@ struct bm_flow {
         uint64_t sent, size;
     } upload;
 
+    /* Spoken guidance (flow_voice.c): NULL when there is none. voice_on and elderly are the
+     * session's, back to the kiosk's defaults when it ends. */
+    struct bm_voice *voice;
+    bool voice_on, voice_default, elderly;
+
     /* The resident of this session: personal data, wiped when the session ends. */
     struct bm_identity *resident;
 
@@ -88,6 +94,19 @@ void bm_flow_on_upload(const struct bm_sync_progress *p, void *ud);
 /* Between sessions: the waiting remote settings take effect. */
 void bm_flow_apply_settings(struct bm_flow *flow);
 void bm_flow_documents_free(struct bm_flow *flow);
+
+/* Spoken guidance (flow_voice.c). */
+/* The screen's spoken prompt in the current language: the program's words, never data. */
+const char *bm_flow_prompt(enum bm_flow_screen screen);
+/* Opens the voice service from [voice] (never fatal: without it the kiosk is silent). */
+void bm_flow_voice_open(struct bm_flow *flow);
+void bm_flow_voice_close(struct bm_flow *flow);
+/* Speaks the current screen's prompt if voice or elderly mode is on. */
+void bm_flow_speak_screen(struct bm_flow *flow);
+/* Stops speech; voice and elderly mode return to the kiosk's defaults. */
+void bm_flow_voice_session_end(struct bm_flow *flow);
+void bm_flow_set_voice(struct bm_flow *flow, bool on);
+void bm_flow_set_elderly(struct bm_flow *flow, bool on);
 
 /* Demo mode (demo.c): keyboard and console scripting of the simulated devices. */
 enum bm_err bm_demo_start(struct bm_flow *flow, bool console, struct bm_demo **out);

@@ -125,7 +125,7 @@ static void test_error_kinds(void **state)
     expect_error("# kiosk\n\n[kiosk]\nid = K-1\n\n\n\n\n\n\n[display]\nwidth = abc\n", 12,
                  "[display] width = abc: not a whole number; allowed: 320..7680");
     expect_error("[kiosk]\nid = A\n[bogus]\n", 3,
-                 "[bogus]: unknown section; allowed: kiosk, display, log, session, devices, "
+                 "[bogus]: unknown section; allowed: kiosk, display, log, session, voice, devices, "
                  "id_reader, receipt_printer, doc_printer, sim, catalog, central, sync, paths");
     expect_error("[display]\nwidht = 1080\n", 2,
                  "[display] widht: unknown key; allowed: width, height, fullscreen, dpi");
