@@ -31,7 +31,7 @@ check_home 'sqlite3' 'app/services/outbox\|tests/'
 check_home 'rime_api' 'app/services/ime\.c'
 check_home 'linphone/' 'app/services/'
 check_home 'espeak' 'app/services/voice\.c'
-check_home 'jansson' 'app/services/catalog_parse\|app/services/remote_settings\.c\|app/services/sync\|app/services/heartbeat\|app/services/usage\.c\|tests/'
+check_home 'jansson' 'app/services/catalog_parse\|app/services/remote_settings\.c\|app/services/sync\|app/services/heartbeat\|app/services/usage\.c\|app/services/json_text\|tests/'
 
 for f in $(printf '%s\n' $files | grep '\.c$'); do
     head -1 "$f" | grep -q '^/\*' || say "$f: no opening comment saying what the file is for"

@@ -9,6 +9,7 @@
  * Pure. Any thread.
  */
 #include "heartbeat.h"
+#include "json_text.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -107,15 +108,5 @@ char *bm_heartbeat_json(const struct bm_heartbeat *hb, size_t *len)
     }
     if (hb->has_clock_skew)
         json_object_set_new(root, "clock_skew_s", json_integer((json_int_t)hb->clock_skew_s));
-    /* jansson's allocator is the catalog parser's (catalog.h): hand back plain malloc. */
-    char *dumped = json_dumps(root, JSON_COMPACT);
-    json_decref(root);
-    char *text = dumped ? strdup(dumped) : NULL;
-    json_free_t jfree;
-    json_get_alloc_funcs(NULL, &jfree);
-    if (dumped)
-        jfree(dumped);
-    if (text && len)
-        *len = strlen(text);
-    return text;
+    return bm_json_text(root, len);
 }

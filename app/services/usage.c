@@ -7,6 +7,7 @@
  * The text is returned in plain malloc memory (jansson's own allocator is the catalog parser's).
  */
 #include "usage.h"
+#include "json_text.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -235,15 +236,5 @@ char *bm_usage_batch_json(const struct bm_usage_batch *b, size_t *len)
         ok = hj && json_array_append_new(hours, hj) == 0;
     }
     json_t *root = ok ? json_pack("{s:o}", "hours", hours) : (json_decref(hours), NULL);
-    /* jansson's allocator is the catalog parser's (catalog.h): hand back plain malloc. */
-    char *dumped = root ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
-    char *text = dumped ? strdup(dumped) : NULL;
-    json_free_t jfree;
-    json_get_alloc_funcs(NULL, &jfree);
-    if (dumped)
-        jfree(dumped);
-    if (text && len)
-        *len = strlen(text);
-    return text;
+    return bm_json_text(root, len);
 }
