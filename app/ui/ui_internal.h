@@ -26,7 +26,7 @@ struct text_entry {
     SDL_Color color;
     SDL_Texture *tex;
     int w, h;
-    int next; /* hash chain, or free list */
+    int next;       /* hash chain, or free list */
     uint64_t stamp; /* last use, for LRU eviction */
 };
 
@@ -37,6 +37,15 @@ struct text_cache {
     size_t nbuckets;
     int free_head;
     size_t bytes, max_bytes;
+};
+
+/* One static layer: a screen's unchanging pixels, output-sized (8 MiB at 1080x1920). */
+#define LAYER_SLOTS 3
+struct layer_slot {
+    SDL_Texture *tex; /* NULL if never drawn */
+    uint64_t key;     /* what it holds, with theme and size mixed in */
+    bool valid;       /* false while being drawn and after bm_ui_set_theme */
+    uint64_t stamp;   /* last use */
 };
 
 #define WRAP_CACHE 32
@@ -68,6 +77,12 @@ struct bm_ui {
     uint64_t clock; /* use stamps */
 
     struct bm_ui_stats stats;
+
+    /* Static layers (bm_ui_layer_begin), a few so that going back and forth between
+     * screens (attract, home, home in the other language) copies too; least recently used
+     * reused. layer_drawing: the one drawing goes into now, or NULL. */
+    struct layer_slot layers[LAYER_SLOTS];
+    struct layer_slot *layer_drawing;
 
     bool audit;
     struct bm_ui_audit_label labels[BM_UI_AUDIT_MAX_LABELS];
