@@ -71,8 +71,7 @@ static uint64_t layer_key(const struct bm_attract_vm *vm)
 {
     char date[96];
     bm_screen_format_date(&vm->now, vm->lang, date, sizeof date);
-    uint64_t h = bm_ui_hash_str(0, "attract");
-    h = bm_ui_hash_str(h, date);
+    uint64_t h = bm_ui_hash_str(0, date);
     h = bm_ui_hash_str(h, vm->kiosk.name);
     h = bm_ui_hash_str(h, vm->kiosk.location);
     h = bm_ui_hash_str(h, vm->kiosk.hotline);
@@ -87,7 +86,7 @@ void bm_attract_draw(struct bm_ui *ui, const struct bm_attract_vm *vm)
     struct layout l;
     layout(ui, &l);
     /* The screen changes once a minute, and only its clock: the rest is one copy. */
-    if (bm_ui_layer_begin(ui, layer_key(vm))) {
+    if (bm_ui_layer_begin(ui, "attract", layer_key(vm))) {
         draw_static(ui, vm, &l);
         bm_ui_layer_end(ui);
     }

@@ -326,8 +326,7 @@ static uint64_t layer_key(const struct bm_home_vm *vm)
 {
     char date[96];
     bm_screen_format_date(&vm->now, vm->lang, date, sizeof date);
-    uint64_t h = bm_ui_hash_str(0, "home");
-    h = bm_ui_hash_str(h, date);
+    uint64_t h = bm_ui_hash_str(0, date);
     h = bm_ui_hash_str(h, vm->kiosk.name);
     h = bm_ui_hash_str(h, vm->kiosk.location);
     h = bm_ui_hash_str(h, vm->kiosk.hotline);
@@ -373,7 +372,7 @@ void bm_home_draw(struct bm_ui *ui, const struct bm_home_vm *vm)
     struct layout l;
     layout(ui, vm, &l);
     /* Redraws are the clock's minute and press feedback: the rest is one copy. */
-    if (bm_ui_layer_begin(ui, layer_key(vm))) {
+    if (bm_ui_layer_begin(ui, "home", layer_key(vm))) {
         draw_static(ui, vm, &l);
         bm_ui_layer_end(ui);
     }

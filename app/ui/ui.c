@@ -219,16 +219,14 @@ static void layer_copy(struct bm_ui *ui, struct layer_slot *l)
     SDL_RenderCopy(ui->renderer, l->tex, NULL, NULL);
 }
 
-/* Which slot to draw into first: a never-used one, then a stale one, then the oldest. */
-static int layer_rank(const struct layer_slot *l)
+/*
+ * The slot for screen: the one it had (redrawn in place when its content changed), else a
+ * never-used one, else the least recently used. *hit: it holds key and is current.
+ */
+static struct layer_slot *layer_slot_for(struct bm_ui *ui, uint64_t screen, uint64_t key, bool *hit)
 {
-    return !l->tex ? 0 : !l->valid ? 1 : 2;
-}
-
-/* The slot holding key, or the one to draw it into (free, else least recently used). */
-static struct layer_slot *layer_slot_for(struct bm_ui *ui, uint64_t key, bool *hit)
-{
-    struct layer_slot *victim = &ui->layers[0];
+    struct layer_slot *victim = NULL;
+    *hit = false;
     for (size_t i = 0; i < LAYER_SLOTS; i++) {
         struct layer_slot *l = &ui->layers[i];
         int tw = 0, th = 0;
@@ -237,19 +235,17 @@ static struct layer_slot *layer_slot_for(struct bm_ui *ui, uint64_t key, bool *h
             SDL_DestroyTexture(l->tex); /* the output changed size */
             memset(l, 0, sizeof *l);
         }
-        if (l->tex && l->valid && l->key == key) {
-            *hit = true;
+        if (l->tex && l->screen == screen) {
+            *hit = l->valid && l->key == key;
             return l;
         }
-        if (layer_rank(l) < layer_rank(victim) ||
-            (layer_rank(l) == layer_rank(victim) && l->stamp < victim->stamp))
+        if (!victim || (victim->tex && (!l->tex || l->stamp < victim->stamp)))
             victim = l;
     }
-    *hit = false;
     return victim;
 }
 
-bool bm_ui_layer_begin(struct bm_ui *ui, uint64_t key)
+bool bm_ui_layer_begin(struct bm_ui *ui, const char *screen, uint64_t key)
 {
     ui->layer_drawing = NULL;
     if (ui->audit)
@@ -259,7 +255,7 @@ bool bm_ui_layer_begin(struct bm_ui *ui, uint64_t key)
     key = bm_ui_hash(key, &theme, sizeof theme);
     key = bm_ui_hash(key, size, sizeof size);
     bool hit;
-    struct layer_slot *l = layer_slot_for(ui, key, &hit);
+    struct layer_slot *l = layer_slot_for(ui, bm_ui_hash_str(0, screen), key, &hit);
     l->stamp = ++ui->clock;
     if (hit) {
         layer_copy(ui, l);
@@ -280,6 +276,7 @@ bool bm_ui_layer_begin(struct bm_ui *ui, uint64_t key)
     SDL_SetRenderDrawColor(ui->renderer, bg.r, bg.g, bg.b, 255);
     SDL_RenderClear(ui->renderer);
     SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_BLEND);
+    l->screen = bm_ui_hash_str(0, screen);
     l->key = key;
     ui->layer_drawing = l;
     return true;

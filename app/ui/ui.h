@@ -79,15 +79,16 @@ void bm_ui_frame_end(struct bm_ui *ui);
 
 /*
  * A screen's static layer: what does not change from frame to frame (everything but a clock
- * or a pressed button) drawn once into a texture and copied on later frames. key names the
- * content (bm_ui_hash over the view-model fields the layer shows); the toolkit adds the theme
- * and the output size. bm_ui_layer_begin returns false when the layer it holds has this key:
- * it has been copied to the output and there is nothing to draw. Otherwise it returns true
- * and drawing goes into the layer (cleared to the background) until bm_ui_layer_end, which
- * copies it to the output. Pixels are the same as drawing straight to the output. Audit mode
- * and a failed texture draw straight to the output. bm_ui_set_theme drops the layer.
+ * or a pressed button) drawn once into a texture and copied on later frames. screen names
+ * whose layer it is ("home": each screen keeps its own, two are held); key names the content
+ * (bm_ui_hash over the view-model fields the layer shows); the toolkit adds the theme and the
+ * output size. bm_ui_layer_begin returns false when the screen's layer holds this key: it has
+ * been copied to the output and there is nothing to draw. Otherwise it returns true and
+ * drawing goes into the layer (cleared to the background) until bm_ui_layer_end, which copies
+ * it to the output. Pixels are the same as drawing straight to the output. Audit mode and a
+ * failed texture draw straight to the output. bm_ui_set_theme makes every layer stale.
  */
-bool bm_ui_layer_begin(struct bm_ui *ui, uint64_t key);
+bool bm_ui_layer_begin(struct bm_ui *ui, const char *screen, uint64_t key);
 void bm_ui_layer_end(struct bm_ui *ui);
 /* FNV-1a over data / a string (NULL hashes like ""), continuing from h (0 to start). */
 uint64_t bm_ui_hash(uint64_t h, const void *data, size_t n);

@@ -39,10 +39,12 @@ struct text_cache {
     size_t bytes, max_bytes;
 };
 
-/* One static layer: a screen's unchanging pixels, output-sized (8 MiB at 1080x1920). */
-#define LAYER_SLOTS 3
+/* One static layer: a screen's unchanging pixels, output-sized (8 MiB at 1080x1920). Two:
+ * attract and home both stay; a third would take peak RSS past the 80 MB budget. */
+#define LAYER_SLOTS 2
 struct layer_slot {
     SDL_Texture *tex; /* NULL if never drawn */
+    uint64_t screen;  /* whose layer it is (hash of the screen's name) */
     uint64_t key;     /* what it holds, with theme and size mixed in */
     bool valid;       /* false while being drawn and after bm_ui_set_theme */
     uint64_t stamp;   /* last use */
@@ -78,9 +80,9 @@ struct bm_ui {
 
     struct bm_ui_stats stats;
 
-    /* Static layers (bm_ui_layer_begin), a few so that going back and forth between
-     * screens (attract, home, home in the other language) copies too; least recently used
-     * reused. layer_drawing: the one drawing goes into now, or NULL. */
+    /* Static layers (bm_ui_layer_begin), two so that going back and forth between
+     * screens (attract, home) copies too; the least recently used is redrawn. layer_drawing: the
+     * one drawing goes into now, or NULL. */
     struct layer_slot layers[LAYER_SLOTS];
     struct layer_slot *layer_drawing;
 
