@@ -391,8 +391,8 @@ void bm_ui_get_stats(const struct bm_ui *ui, struct bm_ui_stats *out)
     out->text_entries = ui->cache.count;
     out->text_bytes = ui->cache.bytes;
     size_t fonts = 0;
-    for (size_t i = 0; i < FONT_SLOTS; i++)
-        fonts += ui->fonts[i].font != NULL;
+    for (size_t i = 0; i < 2; i++)
+        fonts += ui->font[i] != NULL;
     out->fonts_open = fonts;
 }
 

@@ -12,9 +12,10 @@
 
 #define FONT_SLOTS 32
 
+/* A font size's ascent, remembered (see font_ascent in text.c). */
 struct font_slot {
-    TTF_Font *font; /* NULL if free */
-    int weight, px;
+    bool used;
+    int weight, px, ascent;
     uint64_t stamp;
 };
 
@@ -50,6 +51,15 @@ struct layer_slot {
     uint64_t stamp;   /* last use */
 };
 
+/* Sizes bm_ui_fit_px chose: measuring needs the font at each size tried, and a screen fits
+ * the same names on every redraw of its layer. */
+#define FIT_CACHE 64
+struct fit_entry {
+    char *text; /* NULL if free */
+    int weight, px, max_w, min_px, result;
+    uint64_t stamp;
+};
+
 #define WRAP_CACHE 32
 
 /* Line breaks of recent paragraphs, so wrapping does not re-measure every frame. */
@@ -73,9 +83,13 @@ struct bm_ui {
     float scale;
     bool dirty;
 
+    /* One font per weight, at font_px now (bm_ui_font changes the size). */
+    TTF_Font *font[2];
+    int font_px[2];
     struct font_slot fonts[FONT_SLOTS];
     struct text_cache cache;
     struct wrap_entry wraps[WRAP_CACHE];
+    struct fit_entry fits[FIT_CACHE];
     uint64_t clock; /* use stamps */
 
     struct bm_ui_stats stats;
@@ -96,6 +110,7 @@ struct bm_ui {
 /* text.c */
 enum bm_err bm_ui_text_init(struct bm_ui *ui, size_t entries, size_t bytes);
 void bm_ui_text_fini(struct bm_ui *ui);
+/* The font of weight at px. Valid at that size until the next call for the same weight. */
 TTF_Font *bm_ui_font(struct bm_ui *ui, int weight, int px);
 
 /* ui.c: audit hooks */
