@@ -5,6 +5,7 @@
  * pressed are compared byte for byte with the same frame drawn straight to the output (audit
  * mode bypasses the layer) on a second canvas. Counters prove that the layer was copied, not
  * drawn again, when nothing but the clock changed, and drawn again when anything else did.
+ * Also: every size of text comes from one font per weight (resized, not opened again).
  */
 #include "test_support.h"
 
@@ -229,6 +230,22 @@ static void test_attract_reuses_layer_and_matches(void **state)
     assert_int_equal(stats().layer_draws, s1.layer_draws);
 }
 
+static void test_one_font_per_weight(void **state)
+{
+    (void)state;
+    struct bm_home_vm home;
+    struct bm_attract_vm attract;
+    for (int lang = BM_LANG_ZH_CN; lang <= BM_LANG_EN; lang++) {
+        bm_fixture_home(&home, (enum bm_lang)lang);
+        bm_fixture_attract(&attract, (enum bm_lang)lang);
+        draw_home(&direct, &home);
+        draw_attract(&direct, &attract);
+    }
+    struct bm_ui_stats s;
+    bm_ui_get_stats(direct.ui, &s);
+    assert_int_equal(s.fonts_open, 2); /* a screen uses ~20 sizes */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_language_and_theme_redraw_layer),
         cmocka_unit_test(test_pressed_button),
         cmocka_unit_test(test_attract_reuses_layer_and_matches),
+        cmocka_unit_test(test_one_font_per_weight),
     };
     int rc = cmocka_run_group_tests_name("portrait", tests, setup_portrait, teardown);
     return rc ? rc : cmocka_run_group_tests_name("landscape", tests, setup_landscape, teardown);
