@@ -250,6 +250,11 @@ bool bm_ui_layer_begin(struct bm_ui *ui, const char *screen, uint64_t key)
     ui->layer_drawing = NULL;
     if (ui->audit)
         return true; /* audit records what a frame draws: draw it */
+    /* The program's first frame goes straight to the output: the layer's 8 MiB of fresh
+     * pages (zeroed, faulted in) would lie on the path to the first picture. The next frame
+     * of the screen draws the layer. */
+    if (ui->stats.frames == 0)
+        return true;
     const void *theme = ui->theme;
     int size[2] = {ui->width, ui->height};
     key = bm_ui_hash(key, &theme, sizeof theme);

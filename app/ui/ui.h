@@ -86,7 +86,8 @@ void bm_ui_frame_end(struct bm_ui *ui);
  * been copied to the output and there is nothing to draw. Otherwise it returns true and
  * drawing goes into the layer (cleared to the background) until bm_ui_layer_end, which copies
  * it to the output. Pixels are the same as drawing straight to the output. Audit mode and a
- * failed texture draw straight to the output. bm_ui_set_theme makes every layer stale.
+ * failed texture draw straight to the output, and so does the ui's first frame (allocating
+ * the layer would delay the first picture). bm_ui_set_theme makes every layer stale.
  */
 bool bm_ui_layer_begin(struct bm_ui *ui, const char *screen, uint64_t key);
 void bm_ui_layer_end(struct bm_ui *ui);

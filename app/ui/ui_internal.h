@@ -77,6 +77,9 @@ struct bm_ui {
     SDL_Renderer *renderer;
     const struct bm_theme *theme;
     char *font_path[2];
+    /* The font files mapped into memory (NULL if that failed: opened by path then). */
+    void *font_map[2];
+    size_t font_map_size[2];
     int font_face;
     int dpi;
     int width, height;
