@@ -5,13 +5,16 @@
  * pressed are compared byte for byte with the same frame drawn straight to the output (audit
  * mode bypasses the layer) on a second canvas. Counters prove that the layer was copied, not
  * drawn again, when nothing but the clock changed, and drawn again when anything else did.
- * Also: every size of text comes from one font per weight (resized, not opened again).
+ * The same on a window's software renderer (its pixel format is the window's, not the test
+ * canvas's). Also: every size of text comes from one font per weight (resized, not opened
+ * again).
  */
 #include "test_support.h"
 
 #include "../ui/fixture.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -240,6 +243,58 @@ static void test_attract_reuses_layer_and_matches(void **state)
     assert_int_equal(stats().layer_draws, s1.layer_draws);
 }
 
+/* A frame of home read back from a window's renderer (the kiosk's case: the window's pixel
+ * format, XRGB8888 with the offscreen driver, not the test canvas's ARGB8888). */
+static void window_frame(SDL_Renderer *r, struct bm_ui *ui, const struct bm_home_vm *vm,
+                         Uint32 *pixels, int w, int h)
+{
+    draw_home(&(struct bm_canvas){.renderer = r, .ui = ui}, vm);
+    assert_int_equal(SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_ARGB8888, pixels, w * 4), 0);
+    (void)h;
+}
+
+static void test_window_format(void **state)
+{
+    (void)state;
+    int w = layered.surface->w, h = layered.surface->h;
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0)
+        fail_msg("video: %s", SDL_GetError());
+    SDL_Window *win = SDL_CreateWindow("layer", 0, 0, w, h, SDL_WINDOW_HIDDEN);
+    assert_non_null(win);
+    SDL_Renderer *r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    assert_non_null(r);
+    struct bm_ui *through_layer = NULL, *straight = NULL;
+    struct bm_ui_options o = {.dpi = 96};
+    assert_int_equal(bm_ui_create(r, &o, &through_layer), BM_OK);
+    assert_int_equal(bm_ui_create(r, &o, &straight), BM_OK);
+    bm_ui_set_audit(straight, true);
+    Uint32 *a = calloc((size_t)w * h, 4), *b = calloc((size_t)w * h, 4);
+    assert_true(a && b);
+    struct bm_home_vm vm;
+    bm_fixture_home(&vm, BM_LANG_ZH_CN);
+    window_frame(r, through_layer, &vm, a, w, h); /* the first frame: straight */
+    window_frame(r, through_layer, &vm, a, w, h); /* draws the layer */
+    vm.now.tm_min = 45;
+    window_frame(r, through_layer, &vm, a, w, h); /* copies it */
+    window_frame(r, straight, &vm, b, w, h);
+    struct bm_ui_stats s;
+    bm_ui_get_stats(through_layer, &s);
+    assert_int_equal(s.layer_draws, 1);
+    assert_int_equal(s.layer_copies, 1);
+    long differ = 0;
+    for (long i = 0; i < (long)w * h; i++)
+        differ += (a[i] & 0xFFFFFF) != (b[i] & 0xFFFFFF);
+    if (differ)
+        fail_msg("%ld pixels differ between the layer and straight drawing on a window", differ);
+    free(a);
+    free(b);
+    bm_ui_destroy(through_layer);
+    bm_ui_destroy(straight);
+    SDL_DestroyRenderer(r);
+    SDL_DestroyWindow(win);
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+}
+
 static void test_one_font_per_weight(void **state)
 {
     (void)state;
@@ -264,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_pressed_button),
         cmocka_unit_test(test_attract_reuses_layer_and_matches),
         cmocka_unit_test(test_one_font_per_weight),
+        cmocka_unit_test(test_window_format),
     };
     int rc = cmocka_run_group_tests_name("portrait", tests, setup_portrait, teardown);
     return rc ? rc : cmocka_run_group_tests_name("landscape", tests, setup_landscape, teardown);
