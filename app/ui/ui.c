@@ -250,7 +250,7 @@ bool bm_ui_layer_begin(struct bm_ui *ui, const char *screen, uint64_t key)
     ui->layer_drawing = NULL;
     if (ui->audit)
         return true; /* audit records what a frame draws: draw it */
-    /* The program's first frame goes straight to the output: the layer's 8 MiB of fresh
+    /* The ui's first frame goes straight to the output: the layer's 8 MiB of fresh
      * pages (zeroed, faulted in) would lie on the path to the first picture. The next frame
      * of the screen draws the layer. */
     if (ui->stats.frames == 0)
