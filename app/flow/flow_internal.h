@@ -34,6 +34,8 @@ struct bm_flow {
     struct bm_demo *demo;         /* NULL outside demo mode */
 
     enum bm_flow_screen screen;
+    /* The element under a finger on home, drawn pressed until it lifts; "" if none. */
+    char pressed[BM_SCREEN_NAME_MAX];
     enum bm_lang lang, default_lang;
     struct bm_kiosk_info kiosk;
     struct tm now; /* the time the screens show, refreshed each minute */

@@ -66,11 +66,42 @@ static void draw_touch_icon(struct bm_ui *ui, SDL_Rect r, SDL_Color c)
     bm_ui_fill_circle(ui, cx, cy, rad * 4 / 10, c);
 }
 
+/* Everything the static layer shows: the vm but for the time of day (the date stays in). */
+static uint64_t layer_key(const struct bm_attract_vm *vm)
+{
+    char date[96];
+    bm_screen_format_date(&vm->now, vm->lang, date, sizeof date);
+    uint64_t h = bm_ui_hash_str(0, date);
+    h = bm_ui_hash_str(h, vm->kiosk.name);
+    h = bm_ui_hash_str(h, vm->kiosk.location);
+    h = bm_ui_hash_str(h, vm->kiosk.hotline);
+    h = bm_ui_hash(h, &vm->lang, sizeof vm->lang);
+    return bm_ui_hash_str(h, vm->notice);
+}
+
+static void draw_static(struct bm_ui *ui, const struct bm_attract_vm *vm, const struct layout *l);
+
 void bm_attract_draw(struct bm_ui *ui, const struct bm_attract_vm *vm)
 {
-    const struct bm_theme *t = bm_ui_theme(ui);
     struct layout l;
     layout(ui, &l);
+    /* The screen changes once a minute, and only its clock: the rest is one copy. */
+    if (bm_ui_layer_begin(ui, "attract", layer_key(vm))) {
+        draw_static(ui, vm, &l);
+        bm_ui_layer_end(ui);
+    }
+    char buf[32];
+    bm_screen_format_time(&vm->now, buf, sizeof buf);
+    const struct bm_theme *t = bm_ui_theme(ui);
+    bm_ui_label_tabular(ui, l.clock, buf,
+                        bm_scr_font(ui, BM_TYPE_CLOCK, BM_UI_BOLD, t->text_on_dark),
+                        BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE);
+}
+
+static void draw_static(struct bm_ui *ui, const struct bm_attract_vm *vm, const struct layout *lp)
+{
+    const struct bm_theme *t = bm_ui_theme(ui);
+    const struct layout l = *lp;
     char buf[160];
 
     bm_ui_fill_rrect_gradient(ui, l.screen, 0, t->primary_dark, t->primary,
@@ -88,11 +119,7 @@ void bm_attract_draw(struct bm_ui *ui, const struct bm_attract_vm *vm)
                     bm_scr_font(ui, BM_TYPE_BODY, BM_UI_REGULAR, t->text_on_dark_muted),
                     bm_ui_px(ui, 24), BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
 
-    /* Clock and date */
-    bm_screen_format_time(&vm->now, buf, sizeof buf);
-    bm_ui_label_tabular(ui, l.clock, buf,
-                        bm_scr_font(ui, BM_TYPE_CLOCK, BM_UI_BOLD, t->text_on_dark),
-                        BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE);
+    /* The date (the clock goes over the layer) */
     bm_screen_format_date(&vm->now, vm->lang, buf, sizeof buf);
     bm_ui_label(ui, l.date, buf,
                 bm_scr_font(ui, BM_TYPE_TITLE, BM_UI_REGULAR, t->text_on_dark_muted),
@@ -105,8 +132,8 @@ void bm_attract_draw(struct bm_ui *ui, const struct bm_attract_vm *vm)
     bm_ui_fill_rrect(ui, l.button, br, t->surface);
     draw_touch_icon(ui, l.button_icon, t->primary);
     bm_ui_label_fit(ui, l.button_text, _("Touch the screen to start"),
-                    bm_scr_font(ui, BM_TYPE_DISPLAY, BM_UI_BOLD, t->primary_dark),
-                    bm_ui_px(ui, 44), BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
+                    bm_scr_font(ui, BM_TYPE_DISPLAY, BM_UI_BOLD, t->primary_dark), bm_ui_px(ui, 44),
+                    BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
     bm_ui_label_fit(ui, l.hint, _("Tap anywhere to begin. Help is one touch away."),
                     bm_scr_font(ui, BM_TYPE_SUBTITLE, BM_UI_REGULAR, t->text_on_dark_muted),
                     bm_ui_px(ui, 26), BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE);
@@ -128,8 +155,7 @@ void bm_attract_draw(struct bm_ui *ui, const struct bm_attract_vm *vm)
                         bm_ui_px(ui, 22), BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
     }
     snprintf(buf, sizeof buf, _("Service hotline %s"), vm->kiosk.hotline ? vm->kiosk.hotline : "");
-    bm_ui_label(ui, l.hotline, buf,
-                bm_scr_font(ui, BM_TYPE_SUBTITLE, BM_UI_BOLD, t->text_on_dark),
+    bm_ui_label(ui, l.hotline, buf, bm_scr_font(ui, BM_TYPE_SUBTITLE, BM_UI_BOLD, t->text_on_dark),
                 BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE);
 }
 

@@ -56,10 +56,9 @@ static void layout(struct bm_ui *ui, const struct bm_home_vm *vm, struct layout 
 
     /* Header: full width, content inside the column. */
     l->header = bm_rect_take_top(&page, bm_ui_px(ui, 200));
-    SDL_Rect h = bm_rect_inset4(bm_rect(l->column.x, 0, l->column.w, l->header.h), pad, 0, pad,
-                                0);
-    l->emblem = bm_rect(h.x, h.y + (h.h - bm_ui_px(ui, 112)) / 2, bm_ui_px(ui, 112),
-                        bm_ui_px(ui, 112));
+    SDL_Rect h = bm_rect_inset4(bm_rect(l->column.x, 0, l->column.w, l->header.h), pad, 0, pad, 0);
+    l->emblem =
+        bm_rect(h.x, h.y + (h.h - bm_ui_px(ui, 112)) / 2, bm_ui_px(ui, 112), bm_ui_px(ui, 112));
     SDL_Rect right = bm_rect_take_right(&h, bm_ui_px(ui, 300));
     bm_rect_take_left(&h, l->emblem.w + bm_ui_px(ui, 28));
     bm_rect_take_right(&h, bm_ui_px(ui, 16));
@@ -90,8 +89,8 @@ static void layout(struct bm_ui *ui, const struct bm_home_vm *vm, struct layout 
     l->greet_sub = g;
     bm_rect_take_top(&c, bm_ui_px(ui, 32));
 
-    l->tile_count = vm->category_count < BM_HOME_MAX_CATEGORIES ? vm->category_count
-                                                                : BM_HOME_MAX_CATEGORIES;
+    l->tile_count =
+        vm->category_count < BM_HOME_MAX_CATEGORIES ? vm->category_count : BM_HOME_MAX_CATEGORIES;
     SDL_Rect tiles = bm_rect_take_top(&c, bm_ui_px(ui, 440));
     for (size_t i = 0; i < l->tile_count; i++)
         l->tiles[i] = bm_rect_grid(tiles, (int)l->tile_count, 1, gap, (int)i, 0);
@@ -130,20 +129,26 @@ static void draw_header(struct bm_ui *ui, const struct bm_home_vm *vm, const str
     bm_scr_draw_emblem(ui, l->emblem.x + l->emblem.w / 2, l->emblem.y + l->emblem.h / 2,
                        l->emblem.w / 2);
     bm_ui_label_fit(ui, l->name, vm->kiosk.name ? vm->kiosk.name : "",
-                    bm_scr_font(ui, BM_TYPE_TITLE, BM_UI_BOLD, t->text_on_dark),
-                    bm_ui_px(ui, 30), BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
+                    bm_scr_font(ui, BM_TYPE_TITLE, BM_UI_BOLD, t->text_on_dark), bm_ui_px(ui, 30),
+                    BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
     snprintf(buf, sizeof buf, "%s  ·  %s", vm->kiosk.location ? vm->kiosk.location : "",
              _("24-hour self-service"));
     bm_ui_label_fit(ui, l->location, buf,
                     bm_scr_font(ui, BM_TYPE_CAPTION, BM_UI_REGULAR, t->text_on_dark_muted),
                     bm_ui_px(ui, 20), BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
-    bm_screen_format_time(&vm->now, buf, sizeof buf);
-    struct bm_ui_font clock = {BM_UI_BOLD, bm_ui_px(ui, 76), t->text_on_dark};
-    bm_ui_label_tabular(ui, l->clock, buf, clock, BM_UI_ALIGN_RIGHT | BM_UI_ALIGN_MIDDLE);
     bm_screen_format_date(&vm->now, vm->lang, buf, sizeof buf);
     bm_ui_label_fit(ui, l->date, buf,
                     bm_scr_font(ui, BM_TYPE_CAPTION, BM_UI_REGULAR, t->text_on_dark_muted),
                     bm_ui_px(ui, 20), BM_UI_ALIGN_RIGHT | BM_UI_ALIGN_MIDDLE);
+}
+
+/* The clock: the one thing on the screen that changes every minute, drawn over the layer. */
+static void draw_clock(struct bm_ui *ui, const struct bm_home_vm *vm, const struct layout *l)
+{
+    char buf[32];
+    bm_screen_format_time(&vm->now, buf, sizeof buf);
+    struct bm_ui_font clock = {BM_UI_BOLD, bm_ui_px(ui, 76), bm_ui_theme(ui)->text_on_dark};
+    bm_ui_label_tabular(ui, l->clock, buf, clock, BM_UI_ALIGN_RIGHT | BM_UI_ALIGN_MIDDLE);
 }
 
 /* A small ID card: a rounded card outline, a photo disc and two text lines. */
@@ -155,8 +160,9 @@ static void draw_id_icon(struct bm_ui *ui, SDL_Rect r, SDL_Color c)
     bm_ui_stroke_rrect(ui, card, bm_ui_px(ui, 7), lw, c);
     int pr = h / 5;
     bm_ui_fill_circle(ui, card.x + w * 3 / 10, card.y + h * 2 / 5, pr, c);
-    bm_ui_fill_rrect(ui, bm_rect(card.x + w * 3 / 10 - pr - lw / 2, card.y + h * 2 / 5 + pr + lw,
-                                 2 * pr + lw, h / 6),
+    bm_ui_fill_rrect(ui,
+                     bm_rect(card.x + w * 3 / 10 - pr - lw / 2, card.y + h * 2 / 5 + pr + lw,
+                             2 * pr + lw, h / 6),
                      lw, c);
     int lx = card.x + w * 11 / 20, lx2 = card.x + w - w / 7;
     bm_ui_fill_rrect(ui, bm_rect(lx, card.y + h * 3 / 10, lx2 - lx, lw), lw / 2, c);
@@ -191,7 +197,8 @@ static void draw_greeting(struct bm_ui *ui, const struct layout *l)
 
     SDL_Rect b = l->id_button;
     int br = bm_ui_px(ui, t->radius[BM_RADIUS_M]);
-    bm_ui_shadow(ui, b, br, bm_ui_px(ui, 16), bm_ui_px(ui, 6), bm_color_alpha(t->accent_dark, 0x60));
+    bm_ui_shadow(ui, b, br, bm_ui_px(ui, 16), bm_ui_px(ui, 6),
+                 bm_color_alpha(t->accent_dark, 0x60));
     bm_ui_fill_rrect_gradient(ui, b, br, t->accent, t->accent_dark, BM_UI_GRADIENT_VERTICAL);
     SDL_Rect in = bm_rect_inset4(b, bm_ui_px(ui, 28), 0, bm_ui_px(ui, 24), 0);
     draw_id_icon(ui, bm_rect_take_left(&in, bm_ui_px(ui, 64)), t->text_on_accent);
@@ -229,11 +236,10 @@ static void draw_tile(struct bm_ui *ui, SDL_Rect r, const struct bm_home_categor
                     (struct bm_ui_font){BM_UI_BOLD, title_px, white}, bm_ui_px(ui, 30),
                     BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
     if (cat->subtitle)
-        bm_ui_paragraph(ui, sub, cat->subtitle,
-                        (struct bm_ui_font){BM_UI_REGULAR, bm_ui_px(ui, 26),
-                                            bm_color_alpha(white, 0xF0)},
-                        bm_ui_px(ui, 38),
-                        BM_UI_ALIGN_LEFT | BM_UI_ALIGN_BOTTOM | BM_UI_WRAP_WORDS);
+        bm_ui_paragraph(
+            ui, sub, cat->subtitle,
+            (struct bm_ui_font){BM_UI_REGULAR, bm_ui_px(ui, 26), bm_color_alpha(white, 0xF0)},
+            bm_ui_px(ui, 38), BM_UI_ALIGN_LEFT | BM_UI_ALIGN_BOTTOM | BM_UI_WRAP_WORDS);
 }
 
 static void draw_quick(struct bm_ui *ui, SDL_Rect r, const struct bm_home_quick *q, int label_px)
@@ -277,18 +283,16 @@ static void draw_notice(struct bm_ui *ui, const struct layout *l, const char *no
     SDL_Rect in = bm_rect_inset4(l->notice, bm_ui_px(ui, 24), 0, bm_ui_px(ui, 28), 0);
     struct bm_ui_font bf = bm_scr_font(ui, BM_TYPE_CAPTION, BM_UI_BOLD, t->text_on_dark);
     SDL_Point bs = bm_ui_text_size(ui, _("Notice"), bf);
-    SDL_Rect badge = bm_rect(in.x, in.y + (in.h - bm_ui_px(ui, 48)) / 2,
-                             bs.x + bm_ui_px(ui, 32), bm_ui_px(ui, 48));
+    SDL_Rect badge = bm_rect(in.x, in.y + (in.h - bm_ui_px(ui, 48)) / 2, bs.x + bm_ui_px(ui, 32),
+                             bm_ui_px(ui, 48));
     bm_ui_fill_rrect(ui, badge, bm_ui_px(ui, 12), t->notice_badge);
     bm_ui_label(ui, badge, _("Notice"), bf, BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE);
     bm_rect_take_left(&in, badge.w + bm_ui_px(ui, 20));
-    bm_ui_paragraph(ui, in, notice,
-                    bm_scr_font(ui, BM_TYPE_BODY, BM_UI_REGULAR, t->notice_text),
+    bm_ui_paragraph(ui, in, notice, bm_scr_font(ui, BM_TYPE_BODY, BM_UI_REGULAR, t->notice_text),
                     bm_ui_px(ui, 40), BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
 }
 
-static void bar_button(struct bm_ui *ui, SDL_Rect r, SDL_Color bg, SDL_Color fg,
-                       const char *text)
+static void bar_button(struct bm_ui *ui, SDL_Rect r, SDL_Color bg, SDL_Color fg, const char *text)
 {
     const struct bm_theme *t = bm_ui_theme(ui);
     bm_ui_fill_rrect(ui, r, bm_ui_px(ui, t->radius[BM_RADIUS_M]), bg);
@@ -317,11 +321,69 @@ static void draw_bar(struct bm_ui *ui, const struct bm_home_vm *vm, const struct
                vm->lang == BM_LANG_EN ? "中文" : "English");
 }
 
+/* Everything the static layer shows: the vm but for the time of day (the date stays in). */
+static uint64_t layer_key(const struct bm_home_vm *vm)
+{
+    char date[96];
+    bm_screen_format_date(&vm->now, vm->lang, date, sizeof date);
+    uint64_t h = bm_ui_hash_str(0, date);
+    h = bm_ui_hash_str(h, vm->kiosk.name);
+    h = bm_ui_hash_str(h, vm->kiosk.location);
+    h = bm_ui_hash_str(h, vm->kiosk.hotline);
+    int flags[4] = {(int)vm->lang, vm->elderly_on, (int)vm->category_count, (int)vm->quick_count};
+    h = bm_ui_hash(h, flags, sizeof flags);
+    for (size_t i = 0; i < vm->category_count && i < BM_HOME_MAX_CATEGORIES; i++) {
+        const struct bm_home_category *c = &vm->categories[i];
+        h = bm_ui_hash_str(h, c->title);
+        h = bm_ui_hash_str(h, c->subtitle);
+        h = bm_ui_hash_str(h, c->glyph);
+        h = bm_ui_hash(h, &c->hue, sizeof c->hue);
+    }
+    for (size_t i = 0; i < vm->quick_count && i < BM_HOME_MAX_QUICK; i++) {
+        const struct bm_home_quick *q = &vm->quick[i];
+        h = bm_ui_hash_str(h, q->label);
+        h = bm_ui_hash_str(h, q->glyph);
+        int state[2] = {(int)q->hue, q->unavailable};
+        h = bm_ui_hash(h, state, sizeof state);
+    }
+    return bm_ui_hash_str(h, vm->notice);
+}
+
+/* Press feedback: the element under the finger darkens, drawn over the layer. */
+static void draw_pressed(struct bm_ui *ui, const struct bm_home_vm *vm)
+{
+    if (!vm->pressed)
+        return;
+    struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
+    size_t n = bm_home_elements(ui, vm, list, BM_SCREEN_MAX_ELEMENTS);
+    const struct bm_screen_element *e = bm_screen_find(list, n, vm->pressed);
+    if (!e)
+        return;
+    const struct bm_theme *t = bm_ui_theme(ui);
+    bool tile = e->intent.kind == BM_INTENT_CATEGORY;
+    int radius = bm_ui_px(ui, t->radius[tile ? BM_RADIUS_L : BM_RADIUS_M]);
+    bm_ui_fill_rrect(ui, e->rect, radius, bm_color_alpha(t->shadow, 0x38));
+}
+
+static void draw_static(struct bm_ui *ui, const struct bm_home_vm *vm, const struct layout *l);
+
 void bm_home_draw(struct bm_ui *ui, const struct bm_home_vm *vm)
 {
-    const struct bm_theme *t = bm_ui_theme(ui);
     struct layout l;
     layout(ui, vm, &l);
+    /* Redraws are the clock's minute and press feedback: the rest is one copy. */
+    if (bm_ui_layer_begin(ui, "home", layer_key(vm))) {
+        draw_static(ui, vm, &l);
+        bm_ui_layer_end(ui);
+    }
+    draw_clock(ui, vm, &l);
+    draw_pressed(ui, vm);
+}
+
+static void draw_static(struct bm_ui *ui, const struct bm_home_vm *vm, const struct layout *lp)
+{
+    const struct bm_theme *t = bm_ui_theme(ui);
+    const struct layout l = *lp;
 
     draw_header(ui, vm, &l);
     draw_greeting(ui, &l);

@@ -24,15 +24,15 @@
 /* What a tap asks the flow to do. index says which category / quick entry. */
 enum bm_intent_kind {
     BM_INTENT_NONE = 0,
-    BM_INTENT_START,     /* attract: a resident touched the screen */
-    BM_INTENT_ID_CARD,   /* home: "swipe your ID card" (show how / start reading) */
-    BM_INTENT_CATEGORY,  /* home: category tile `index` */
-    BM_INTENT_QUICK,     /* home: quick entry `index` */
-    BM_INTENT_NOTICE,    /* home: the notice strip */
-    BM_INTENT_HELP,      /* call a person */
-    BM_INTENT_HOTLINE,   /* show the hotline */
-    BM_INTENT_ELDERLY,   /* switch elderly mode */
-    BM_INTENT_LANGUAGE,  /* switch between Chinese and English */
+    BM_INTENT_START,    /* attract: a resident touched the screen */
+    BM_INTENT_ID_CARD,  /* home: "swipe your ID card" (show how / start reading) */
+    BM_INTENT_CATEGORY, /* home: category tile `index` */
+    BM_INTENT_QUICK,    /* home: quick entry `index` */
+    BM_INTENT_NOTICE,   /* home: the notice strip */
+    BM_INTENT_HELP,     /* call a person */
+    BM_INTENT_HOTLINE,  /* show the hotline */
+    BM_INTENT_ELDERLY,  /* switch elderly mode */
+    BM_INTENT_LANGUAGE, /* switch between Chinese and English */
 };
 
 struct bm_intent {
@@ -60,7 +60,7 @@ struct bm_kiosk_info {
 
 struct bm_attract_vm {
     struct bm_kiosk_info kiosk;
-    struct tm now;     /* local time; the flow redraws when the minute changes */
+    struct tm now; /* local time; the flow redraws when the minute changes */
     enum bm_lang lang;
     const char *notice; /* one line from the catalog, or NULL */
 };
@@ -76,13 +76,13 @@ struct bm_intent bm_attract_hit(struct bm_ui *ui, const struct bm_attract_vm *vm
 /* ---- home: the first screen of a session ---------------------------------------------- */
 
 #define BM_HOME_MAX_CATEGORIES 3
-#define BM_HOME_MAX_QUICK 12
+#define BM_HOME_MAX_QUICK      12
 
 struct bm_home_category {
-    const char *id;       /* stable catalog id, used in the element name; NULL = index */
-    const char *title;    /* 政务办理 */
+    const char *id;    /* stable catalog id, used in the element name; NULL = index */
+    const char *title; /* 政务办理 */
     const char *subtitle; /* 户籍 · 证照 · 不动产 · 企业开办 · 出入境 (wraps to two lines) */
-    const char *glyph;    /* one character for the badge: 政 */
+    const char *glyph; /* one character for the badge: 政 */
     enum bm_theme_hue hue;
 };
 
@@ -101,9 +101,10 @@ struct bm_home_vm {
     const struct bm_home_category *categories;
     size_t category_count; /* at most BM_HOME_MAX_CATEGORIES are shown */
     const struct bm_home_quick *quick;
-    size_t quick_count; /* at most BM_HOME_MAX_QUICK are shown, four a row */
-    const char *notice; /* or NULL: the strip is left out */
-    bool elderly_on;    /* the elderly-mode button shows its state */
+    size_t quick_count;  /* at most BM_HOME_MAX_QUICK are shown, four a row */
+    const char *notice;  /* or NULL: the strip is left out */
+    bool elderly_on;     /* the elderly-mode button shows its state */
+    const char *pressed; /* the element under a finger ("home.help"), drawn pressed; or NULL */
 };
 
 void bm_home_draw(struct bm_ui *ui, const struct bm_home_vm *vm);
@@ -115,8 +116,8 @@ struct bm_intent bm_home_hit(struct bm_ui *ui, const struct bm_home_vm *vm, int 
 /* ---- shared -------------------------------------------------------------------------- */
 
 /* The element named name in list (NULL if absent). */
-const struct bm_screen_element *bm_screen_find(const struct bm_screen_element *list,
-                                               size_t count, const char *name);
+const struct bm_screen_element *bm_screen_find(const struct bm_screen_element *list, size_t count,
+                                               const char *name);
 
 /* "09:30" */
 void bm_screen_format_time(const struct tm *t, char *buf, size_t size);

@@ -21,41 +21,107 @@
  */
 #include "ui/ui_internal.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_MEASURE 1024 /* bytes of one line we measure; longer text is cut */
 
 /* ---- fonts ---- */
 
+/*
+ * Maps a font file read-only. SDL_ttf reads a font file through stdio: a seek and a 4 KiB
+ * read(2) per table and glyph it touches, ~2,000 reads of the 20 MB collections before the
+ * first frame, a tenth of its time on a VM. From memory the same bytes cost a memcpy; the
+ * pages FreeType touches (~9 MB) are shared with the page cache but count in RSS.
+ */
+static void map_font(struct bm_ui *ui, int weight)
+{
+    int fd = open(ui->font_path[weight], O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size <= INT_MAX) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p != MAP_FAILED) {
+            ui->font_map[weight] = p;
+            ui->font_map_size[weight] = (size_t)st.st_size;
+        }
+    }
+    close(fd);
+}
+
+/* At 72 dpi (SDL_ttf's default) a point is a pixel, so ptsize is the em in pixels. */
+static TTF_Font *open_font(struct bm_ui *ui, int weight, int px)
+{
+    if (!ui->font_map[weight])
+        map_font(ui, weight);
+    if (ui->font_map[weight]) {
+        SDL_RWops *rw = SDL_RWFromConstMem(ui->font_map[weight], (int)ui->font_map_size[weight]);
+        if (rw)
+            return TTF_OpenFontIndexRW(rw, 1, px, ui->font_face);
+    }
+    return TTF_OpenFontIndex(ui->font_path[weight], px, ui->font_face);
+}
+
+/*
+ * One TTF_Font per weight, set to the size asked for. Each font opened on a Noto CJK
+ * collection costs ~1 MB of FreeType tables and ~2 M instructions to parse; a screen uses 20
+ * sizes. TTF_SetFontSize gives the same glyphs as opening at that size (opening ends by
+ * setting the size), and label textures are cached, so the size changes only when a label is
+ * rasterised or measured.
+ */
 TTF_Font *bm_ui_font(struct bm_ui *ui, int weight, int px)
 {
     if (px < 4)
         px = 4;
     weight = weight == BM_UI_BOLD ? BM_UI_BOLD : BM_UI_REGULAR;
+    TTF_Font **f = &ui->font[weight];
+    if (!*f) {
+        *f = open_font(ui, weight, px);
+        if (!*f) {
+            bm_err_set(BM_ERR_NOT_FOUND, "font %s: %s", ui->font_path[weight], TTF_GetError());
+            return NULL;
+        }
+        ui->font_px[weight] = px;
+    } else if (ui->font_px[weight] != px) {
+        if (TTF_SetFontSize(*f, px) != 0) {
+            bm_err_set(BM_ERR_INTERNAL, "font size %d: %s", px, TTF_GetError());
+            ui->font_px[weight] = 0;
+            return NULL;
+        }
+        ui->font_px[weight] = px;
+    }
+    return *f;
+}
+
+/* The font's ascent at a size, remembered so placing a cached label needs no size change. */
+static int font_ascent(struct bm_ui *ui, int weight, int px)
+{
+    weight = weight == BM_UI_BOLD ? BM_UI_BOLD : BM_UI_REGULAR;
     struct font_slot *victim = &ui->fonts[0];
     for (size_t i = 0; i < FONT_SLOTS; i++) {
         struct font_slot *s = &ui->fonts[i];
-        if (s->font && s->weight == weight && s->px == px) {
+        if (s->used && s->weight == weight && s->px == px) {
             s->stamp = ++ui->clock;
-            return s->font;
+            return s->ascent;
         }
-        if (!s->font || (victim->font && s->stamp < victim->stamp))
+        if (!s->used || (victim->used && s->stamp < victim->stamp))
             victim = s;
     }
-    /* At 72 dpi (SDL_ttf's default) a point is a pixel, so ptsize is the em in pixels. */
-    TTF_Font *f = TTF_OpenFontIndex(ui->font_path[weight], px, ui->font_face);
-    if (!f) {
-        bm_err_set(BM_ERR_NOT_FOUND, "font %s: %s", ui->font_path[weight], TTF_GetError());
-        return NULL;
-    }
-    if (victim->font)
-        TTF_CloseFont(victim->font);
-    victim->font = f;
+    TTF_Font *font = bm_ui_font(ui, weight, px);
+    if (!font)
+        return px;
+    victim->used = true;
     victim->weight = weight;
     victim->px = px;
+    victim->ascent = TTF_FontAscent(font);
     victim->stamp = ++ui->clock;
-    return f;
+    return victim->ascent;
 }
 
 /* ---- the label cache ---- */
@@ -115,12 +181,20 @@ void bm_ui_text_fini(struct bm_ui *ui)
     free(tc->entries);
     free(tc->buckets);
     memset(tc, 0, sizeof *tc);
-    for (size_t i = 0; i < FONT_SLOTS; i++)
-        if (ui->fonts[i].font)
-            TTF_CloseFont(ui->fonts[i].font);
+    for (int w = 0; w < 2; w++)
+        if (ui->font[w])
+            TTF_CloseFont(ui->font[w]);
+    memset(ui->font, 0, sizeof ui->font);
+    for (int w = 0; w < 2; w++)
+        if (ui->font_map[w])
+            munmap(ui->font_map[w], ui->font_map_size[w]);
+    memset(ui->font_map, 0, sizeof ui->font_map);
     memset(ui->fonts, 0, sizeof ui->fonts);
     for (size_t i = 0; i < WRAP_CACHE; i++)
         free(ui->wraps[i].text);
+    for (size_t i = 0; i < FIT_CACHE; i++)
+        free(ui->fits[i].text);
+    memset(ui->fits, 0, sizeof ui->fits);
     memset(ui->wraps, 0, sizeof ui->wraps);
 }
 
@@ -233,8 +307,7 @@ static SDL_Point place(struct bm_ui *ui, SDL_Rect box, int w, struct bm_ui_font 
         p.x = box.x + box.w - w;
     else
         p.x = box.x;
-    TTF_Font *font = bm_ui_font(ui, f.weight, f.px);
-    int ascent = font ? TTF_FontAscent(font) : f.px;
+    int ascent = font_ascent(ui, f.weight, f.px);
     int visual_top = ascent - (f.px * 88 + 50) / 100; /* ideographic em box: 0.88 em high */
     if (align & BM_UI_ALIGN_TOP)
         p.y = box.y - visual_top;
@@ -251,8 +324,7 @@ static void blit(struct bm_ui *ui, struct text_entry *e, int x, int y)
     SDL_RenderCopy(ui->renderer, e->tex, NULL, &dst);
 }
 
-int bm_ui_label(struct bm_ui *ui, SDL_Rect box, const char *text, struct bm_ui_font f,
-                int align)
+int bm_ui_label(struct bm_ui *ui, SDL_Rect box, const char *text, struct bm_ui_font f, int align)
 {
     struct text_entry *e = label_get(ui, text, f);
     if (!e)
@@ -264,10 +336,56 @@ int bm_ui_label(struct bm_ui *ui, SDL_Rect box, const char *text, struct bm_ui_f
     return e->w;
 }
 
+/* A size fit_px chose before for these arguments, or NULL with *victim the slot to fill. */
+static struct fit_entry *fit_lookup(struct bm_ui *ui, const char *text, int weight, int px,
+                                    int max_w, int min_px, struct fit_entry **victim)
+{
+    *victim = &ui->fits[0];
+    for (size_t i = 0; i < FIT_CACHE; i++) {
+        struct fit_entry *e = &ui->fits[i];
+        if (e->text && e->weight == weight && e->px == px && e->max_w == max_w &&
+            e->min_px == min_px && strcmp(e->text, text) == 0) {
+            e->stamp = ++ui->clock;
+            return e;
+        }
+        if (!e->text || ((*victim)->text && e->stamp < (*victim)->stamp))
+            *victim = e;
+    }
+    return NULL;
+}
+
+static int fit_measure(struct bm_ui *ui, const char *text, struct bm_ui_font f, int max_w,
+                       int min_px);
+
 int bm_ui_fit_px(struct bm_ui *ui, const char *text, struct bm_ui_font f, int max_w, int min_px)
 {
     if (!text || !*text)
         return f.px;
+    int weight = f.weight == BM_UI_BOLD ? BM_UI_BOLD : BM_UI_REGULAR;
+    struct fit_entry *victim;
+    struct fit_entry *hit = fit_lookup(ui, text, weight, f.px, max_w, min_px, &victim);
+    if (hit)
+        return hit->result;
+    int result = fit_measure(ui, text, f, max_w, min_px);
+    size_t n = strlen(text) + 1;
+    char *copy = malloc(n);
+    if (copy) {
+        memcpy(copy, text, n);
+        free(victim->text);
+        *victim = (struct fit_entry){.text = copy,
+                                     .weight = weight,
+                                     .px = f.px,
+                                     .max_w = max_w,
+                                     .min_px = min_px,
+                                     .result = result,
+                                     .stamp = ++ui->clock};
+    }
+    return result;
+}
+
+static int fit_measure(struct bm_ui *ui, const char *text, struct bm_ui_font f, int max_w,
+                       int min_px)
+{
     /* Measured without rasterising, so the sizes tried do not fill the label cache. Width
      * scales almost linearly with size: one measurement predicts the size, a second checks
      * it. Sizes are even numbers so a screen of fitted labels opens few fonts. */

@@ -27,10 +27,10 @@ struct bm_ui;
 
 /* What bm_ui_create needs. Paths are borrowed for the call only. */
 struct bm_ui_options {
-    const char *font_regular; /* e.g. /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc */
-    const char *font_bold;    /* e.g. .../NotoSansCJK-Bold.ttc */
-    int font_face;            /* face index in the collection; 0 means "use 2 (SC)" */
-    int dpi;                  /* of the physical screen, for touch target sizes; 0 means 96 */
+    const char *font_regular;     /* e.g. /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc */
+    const char *font_bold;        /* e.g. .../NotoSansCJK-Bold.ttc */
+    int font_face;                /* face index in the collection; 0 means "use 2 (SC)" */
+    int dpi;                      /* of the physical screen, for touch target sizes; 0 means 96 */
     const struct bm_theme *theme; /* NULL means bm_theme_standard() */
     size_t text_cache_entries;    /* label textures kept; 0 means 512 */
     size_t text_cache_bytes;      /* their pixel memory cap; 0 means 48 MiB */
@@ -77,6 +77,24 @@ bool bm_ui_dirty(const struct bm_ui *ui);
 void bm_ui_frame_begin(struct bm_ui *ui);
 void bm_ui_frame_end(struct bm_ui *ui);
 
+/*
+ * A screen's static layer: what does not change from frame to frame (everything but a clock
+ * or a pressed button) drawn once into a texture and copied on later frames. screen names
+ * whose layer it is ("home": each screen keeps its own, two are held); key names the content
+ * (bm_ui_hash over the view-model fields the layer shows); the toolkit adds the theme and the
+ * output size. bm_ui_layer_begin returns false when the screen's layer holds this key: it has
+ * been copied to the output and there is nothing to draw. Otherwise it returns true and
+ * drawing goes into the layer (cleared to the background) until bm_ui_layer_end, which copies
+ * it to the output. Pixels are the same as drawing straight to the output. Audit mode and a
+ * failed texture draw straight to the output, and so does the ui's first frame (allocating
+ * the layer would delay the first picture). bm_ui_set_theme makes every layer stale.
+ */
+bool bm_ui_layer_begin(struct bm_ui *ui, const char *screen, uint64_t key);
+void bm_ui_layer_end(struct bm_ui *ui);
+/* FNV-1a over data / a string (NULL hashes like ""), continuing from h (0 to start). */
+uint64_t bm_ui_hash(uint64_t h, const void *data, size_t n);
+uint64_t bm_ui_hash_str(uint64_t h, const char *s);
+
 /* ---- Geometry helpers ------------------------------------------------------------------ */
 
 SDL_Rect bm_rect(int x, int y, int w, int h);
@@ -103,8 +121,8 @@ enum bm_ui_gradient {
 /* A rounded rectangle in one colour, anti-aliased over one pixel. radius 0 is square. */
 void bm_ui_fill_rrect(struct bm_ui *ui, SDL_Rect r, int radius, SDL_Color c);
 /* The same with a two-colour gradient through vertex colours. */
-void bm_ui_fill_rrect_gradient(struct bm_ui *ui, SDL_Rect r, int radius, SDL_Color a,
-                               SDL_Color b, enum bm_ui_gradient dir);
+void bm_ui_fill_rrect_gradient(struct bm_ui *ui, SDL_Rect r, int radius, SDL_Color a, SDL_Color b,
+                               enum bm_ui_gradient dir);
 /* A border of width px along the inside of a rounded rectangle. */
 void bm_ui_stroke_rrect(struct bm_ui *ui, SDL_Rect r, int radius, int width, SDL_Color c);
 /* A soft shadow under r: colour c fading to nothing over blur pixels, moved down by dy. */
@@ -121,8 +139,7 @@ void bm_ui_fill_circle_in_rrect(struct bm_ui *ui, int cx, int cy, int radius, SD
  */
 void bm_ui_portrait(struct bm_ui *ui, SDL_Rect box, const uint8_t *rgb, int w, int h);
 /* A straight line of the given width with round-free square ends, anti-aliased. */
-void bm_ui_line(struct bm_ui *ui, float x0, float y0, float x1, float y1, float width,
-                SDL_Color c);
+void bm_ui_line(struct bm_ui *ui, float x0, float y0, float x1, float y1, float width, SDL_Color c);
 
 /* ---- Text ------------------------------------------------------------------------------ */
 
@@ -155,8 +172,7 @@ SDL_Point bm_ui_text_size(struct bm_ui *ui, const char *text, struct bm_ui_font 
  * centre of CJK ideographs, not the font's line box. Returns the drawn width. A label that does
  * not fit its box is still drawn; in audit mode it is recorded as an overflow.
  */
-int bm_ui_label(struct bm_ui *ui, SDL_Rect box, const char *text, struct bm_ui_font f,
-                int align);
+int bm_ui_label(struct bm_ui *ui, SDL_Rect box, const char *text, struct bm_ui_font f, int align);
 /*
  * Like bm_ui_label, but for data of unknown length (names from config or the catalog): uses
  * the largest size from f.px down to min_px at which text fits box.w. Returns the size used.
@@ -187,8 +203,8 @@ struct bm_ui_line_span {
  * BM_UI_WRAP_WORDS. Simple rules
  * now; UAX #14 through libunibreak replaces them later behind the same call.
  */
-size_t bm_ui_wrap(struct bm_ui *ui, const char *text, struct bm_ui_font f, int max_w,
-                  int flags, struct bm_ui_line_span *lines, size_t max_lines, bool *truncated);
+size_t bm_ui_wrap(struct bm_ui *ui, const char *text, struct bm_ui_font f, int max_w, int flags,
+                  struct bm_ui_line_span *lines, size_t max_lines, bool *truncated);
 /*
  * Draws wrapped text in box, line_height pixels per line, up to what fits in box.h. Returns
  * the number of lines drawn. Text that needs more lines than fit is an overflow in audit mode.
@@ -210,13 +226,15 @@ struct bm_ui_stats {
     size_t text_bytes;       /* their pixel memory */
     size_t fonts_open;
     uint64_t frames;
+    uint64_t layer_draws;  /* static layers drawn (bm_ui_layer_begin returned true) */
+    uint64_t layer_copies; /* frames that reused the static layer */
 };
 void bm_ui_get_stats(const struct bm_ui *ui, struct bm_ui_stats *out);
 
 /* One label drawn during an audited frame. */
 struct bm_ui_audit_label {
-    char text[96]; /* cut to fit */
-    SDL_Rect box;  /* the box it was given */
+    char text[96];  /* cut to fit */
+    SDL_Rect box;   /* the box it was given */
     SDL_Point size; /* what it needed */
     bool overflow;
 };

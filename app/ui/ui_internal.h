@@ -12,9 +12,10 @@
 
 #define FONT_SLOTS 32
 
+/* A font size's ascent, remembered (see font_ascent in text.c). */
 struct font_slot {
-    TTF_Font *font; /* NULL if free */
-    int weight, px;
+    bool used;
+    int weight, px, ascent;
     uint64_t stamp;
 };
 
@@ -26,7 +27,7 @@ struct text_entry {
     SDL_Color color;
     SDL_Texture *tex;
     int w, h;
-    int next; /* hash chain, or free list */
+    int next;       /* hash chain, or free list */
     uint64_t stamp; /* last use, for LRU eviction */
 };
 
@@ -37,6 +38,26 @@ struct text_cache {
     size_t nbuckets;
     int free_head;
     size_t bytes, max_bytes;
+};
+
+/* One static layer: a screen's unchanging pixels, output-sized (8 MiB at 1080x1920). Two:
+ * attract and home both stay; a third would take peak RSS past the 80 MB budget. */
+#define LAYER_SLOTS 2
+struct layer_slot {
+    SDL_Texture *tex; /* NULL if never drawn */
+    uint64_t screen;  /* whose layer it is (hash of the screen's name) */
+    uint64_t key;     /* what it holds, with theme and size mixed in */
+    bool valid;       /* false while being drawn and after bm_ui_set_theme */
+    uint64_t stamp;   /* last use */
+};
+
+/* Sizes bm_ui_fit_px chose: measuring needs the font at each size tried, and a screen fits
+ * the same names on every redraw of its layer. */
+#define FIT_CACHE 64
+struct fit_entry {
+    char *text; /* NULL if free */
+    int weight, px, max_w, min_px, result;
+    uint64_t stamp;
 };
 
 #define WRAP_CACHE 32
@@ -56,18 +77,31 @@ struct bm_ui {
     SDL_Renderer *renderer;
     const struct bm_theme *theme;
     char *font_path[2];
+    /* The font files mapped into memory (NULL if that failed: opened by path then). */
+    void *font_map[2];
+    size_t font_map_size[2];
     int font_face;
     int dpi;
     int width, height;
     float scale;
     bool dirty;
 
+    /* One font per weight, at font_px now (bm_ui_font changes the size). */
+    TTF_Font *font[2];
+    int font_px[2];
     struct font_slot fonts[FONT_SLOTS];
     struct text_cache cache;
     struct wrap_entry wraps[WRAP_CACHE];
+    struct fit_entry fits[FIT_CACHE];
     uint64_t clock; /* use stamps */
 
     struct bm_ui_stats stats;
+
+    /* Static layers (bm_ui_layer_begin), two so that going back and forth between
+     * screens (attract, home) copies too; the least recently used is redrawn. layer_drawing: the
+     * one drawing goes into now, or NULL. */
+    struct layer_slot layers[LAYER_SLOTS];
+    struct layer_slot *layer_drawing;
 
     bool audit;
     struct bm_ui_audit_label labels[BM_UI_AUDIT_MAX_LABELS];
@@ -79,6 +113,7 @@ struct bm_ui {
 /* text.c */
 enum bm_err bm_ui_text_init(struct bm_ui *ui, size_t entries, size_t bytes);
 void bm_ui_text_fini(struct bm_ui *ui);
+/* The font of weight at px. Valid at that size until the next call for the same weight. */
 TTF_Font *bm_ui_font(struct bm_ui *ui, int weight, int px);
 
 /* ui.c: audit hooks */
