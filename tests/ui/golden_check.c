@@ -1,8 +1,8 @@
 /*
- * golden_check.c - the golden-image comparison of the widget test (see golden_check.h), the
- * same rule as test_screens.c: a channel may differ by GOLDEN_CHANNEL_SLACK (rounding), no
- * pixel by more; a mismatch leaves the actual picture and a diff (magenta on a dimmed
- * reference) for a person to look at.
+ * golden_check.c - the golden-image comparison of the screen, keyboard and widget tests (see
+ * golden_check.h): a channel may differ by GOLDEN_CHANNEL_SLACK (rounding), no pixel by
+ * more; a mismatch leaves the actual picture and a diff (magenta on a dimmed reference) for a
+ * person to look at.
  */
 #include "test_support.h"
 

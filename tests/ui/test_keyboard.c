@@ -12,6 +12,7 @@
 #include "test_support.h"
 
 #include "../ui/fixture.h"
+#include "golden_check.h"
 #include "ui/keyboard.h"
 
 #include <SDL_image.h>
@@ -21,8 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define GOLDEN_CHANNEL_SLACK 1
-#define DPI                  96
+#define DPI 96
 
 enum orient { PORTRAIT, LANDSCAPE, ORIENTS };
 static struct bm_canvas canvas[ORIENTS];
@@ -119,60 +119,7 @@ static int max_chan_diff(Uint32 a, Uint32 b)
 
 static void check_golden(SDL_Surface *a, const char *name)
 {
-    const char *dir = getenv("BM_GOLDEN_DIR"), *out = getenv("BM_GOLDEN_OUT");
-    assert_non_null(dir);
-    char ref[4096], actual[4096], diffp[4096];
-    snprintf(ref, sizeof ref, "%s/%s.png", dir, name);
-    const char *upd = getenv("BM_UPDATE_GOLDENS");
-    if (upd && *upd && strcmp(upd, "0") != 0) {
-        assert_int_equal(IMG_SavePNG(a, ref), 0);
-        fprintf(stderr, "updated %s\n", ref);
-        return;
-    }
-    out = out ? out : ".";
-    mkdir(out, 0755);
-    snprintf(actual, sizeof actual, "%s/%s-actual.png", out, name);
-    snprintf(diffp, sizeof diffp, "%s/%s-diff.png", out, name);
-    SDL_Surface *loaded = IMG_Load(ref);
-    if (!loaded) {
-        IMG_SavePNG(a, actual);
-        fail_msg("no reference %s (actual written to %s); BM_UPDATE_GOLDENS=1 creates it", ref,
-                 actual);
-    }
-    SDL_Surface *g = SDL_ConvertSurfaceFormat(loaded, SDL_PIXELFORMAT_ARGB8888, 0);
-    SDL_FreeSurface(loaded);
-    assert_non_null(g);
-    if (g->w != a->w || g->h != a->h) {
-        IMG_SavePNG(a, actual);
-        SDL_FreeSurface(g);
-        fail_msg("%s is %dx%d, rendered %dx%d (actual: %s)", ref, g->w, g->h, a->w, a->h, actual);
-    }
-    SDL_Surface *d = SDL_CreateRGBSurfaceWithFormat(0, a->w, a->h, 32, SDL_PIXELFORMAT_ARGB8888);
-    assert_non_null(d);
-    long bad = 0;
-    int worst = 0;
-    for (int y = 0; y < a->h; y++)
-        for (int x = 0; x < a->w; x++) {
-            Uint32 pa = px_at(a, x, y), pg = px_at(g, x, y);
-            int m = max_chan_diff(pa, pg);
-            worst = m > worst ? m : worst;
-            Uint32 grey = ((pg >> 16 & 0xFF) + (pg >> 8 & 0xFF) + (pg & 0xFF)) / 12;
-            Uint32 dp = 0xFF000000u | grey << 16 | grey << 8 | grey;
-            if (m > GOLDEN_CHANNEL_SLACK) {
-                bad++;
-                dp = 0xFFFF00FFu;
-            }
-            ((Uint32 *)((Uint8 *)d->pixels + (size_t)y * (size_t)d->pitch))[x] = dp;
-        }
-    if (bad > 0) {
-        IMG_SavePNG(a, actual);
-        IMG_SavePNG(d, diffp);
-    }
-    SDL_FreeSurface(d);
-    SDL_FreeSurface(g);
-    if (bad > 0)
-        fail_msg("%s: %ld pixels differ (worst channel delta %d); actual %s, diff %s", name, bad,
-                 worst, actual, diffp);
+    bm_golden_check(a, name);
 }
 
 static void test_goldens(void **state)

@@ -6,12 +6,13 @@
  *
  * Goldens: BM_UPDATE_GOLDENS=1 rewrites the references instead of comparing (docs/ui.md).
  * A mismatch writes <name>-actual.png and <name>-diff.png into BM_GOLDEN_OUT and fails with
- * their paths. Tolerance: a channel may differ by GOLDEN_CHANNEL_SLACK (rounding), no pixel
+ * their paths. Tolerance (golden_check.c): a channel may differ by 1 (rounding), no pixel
  * may differ by more.
  */
 #include "test_support.h"
 
 #include "../ui/fixture.h"
+#include "golden_check.h"
 
 #include <SDL_image.h>
 #include <stdio.h>
@@ -20,9 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define GOLDEN_CHANNEL_SLACK 1
-#define W 1080
-#define H 1920
+#define W   1080
+#define H   1920
 #define DPI 96
 
 static struct bm_canvas canvas;
@@ -50,82 +50,9 @@ static int teardown(void **state)
     return 0;
 }
 
-static Uint32 px_at(SDL_Surface *s, int x, int y)
-{
-    return ((Uint32 *)((Uint8 *)s->pixels + (size_t)y * (size_t)s->pitch))[x];
-}
-
-static int chan_diff(Uint32 a, Uint32 b, int shift)
-{
-    int d = (int)((a >> shift) & 0xFF) - (int)((b >> shift) & 0xFF);
-    return d < 0 ? -d : d;
-}
-
 static void check_golden(const char *name)
 {
-    const char *dir = getenv("BM_GOLDEN_DIR");
-    const char *out = getenv("BM_GOLDEN_OUT");
-    assert_non_null(dir);
-    char ref[4096], actual[4096], diffp[4096];
-    snprintf(ref, sizeof ref, "%s/%s.png", dir, name);
-    const char *upd = getenv("BM_UPDATE_GOLDENS");
-    if (upd && *upd && strcmp(upd, "0") != 0) {
-        assert_int_equal(IMG_SavePNG(canvas.surface, ref), 0);
-        fprintf(stderr, "updated %s\n", ref);
-        return;
-    }
-    if (!out)
-        out = ".";
-    mkdir(out, 0755);
-    snprintf(actual, sizeof actual, "%s/%s-actual.png", out, name);
-    snprintf(diffp, sizeof diffp, "%s/%s-diff.png", out, name);
-
-    SDL_Surface *loaded = IMG_Load(ref);
-    if (!loaded) {
-        IMG_SavePNG(canvas.surface, actual);
-        fail_msg("no reference %s (actual written to %s); BM_UPDATE_GOLDENS=1 creates it", ref,
-                 actual);
-    }
-    SDL_Surface *g = SDL_ConvertSurfaceFormat(loaded, SDL_PIXELFORMAT_ARGB8888, 0);
-    SDL_FreeSurface(loaded);
-    assert_non_null(g);
-    SDL_Surface *a = canvas.surface;
-    if (g->w != a->w || g->h != a->h) {
-        IMG_SavePNG(a, actual);
-        SDL_FreeSurface(g);
-        fail_msg("%s is %dx%d, rendered %dx%d (actual: %s)", ref, g->w, g->h, a->w, a->h, actual);
-    }
-    SDL_Surface *d = SDL_CreateRGBSurfaceWithFormat(0, a->w, a->h, 32, SDL_PIXELFORMAT_ARGB8888);
-    assert_non_null(d);
-    long bad = 0;
-    int worst = 0;
-    for (int y = 0; y < a->h; y++) {
-        for (int x = 0; x < a->w; x++) {
-            Uint32 pa = px_at(a, x, y), pg = px_at(g, x, y);
-            int m = 0;
-            for (int sh = 0; sh < 24; sh += 8) {
-                int c = chan_diff(pa, pg, sh);
-                m = c > m ? c : m;
-            }
-            worst = m > worst ? m : worst;
-            Uint32 grey = ((pg >> 16 & 0xFF) + (pg >> 8 & 0xFF) + (pg & 0xFF)) / 12;
-            Uint32 dp = 0xFF000000u | grey << 16 | grey << 8 | grey;
-            if (m > GOLDEN_CHANNEL_SLACK) {
-                bad++;
-                dp = 0xFFFF00FFu; /* magenta marks a differing pixel on a dimmed reference */
-            }
-            ((Uint32 *)((Uint8 *)d->pixels + (size_t)y * (size_t)d->pitch))[x] = dp;
-        }
-    }
-    if (bad > 0) {
-        IMG_SavePNG(a, actual);
-        IMG_SavePNG(d, diffp);
-    }
-    SDL_FreeSurface(d);
-    SDL_FreeSurface(g);
-    if (bad > 0)
-        fail_msg("%s: %ld pixels differ (worst channel delta %d); actual %s, diff %s", name, bad,
-                 worst, actual, diffp);
+    bm_golden_check(canvas.surface, name);
 }
 
 static void golden(int screen, enum bm_lang lang)
@@ -188,8 +115,8 @@ static void test_elements(void **state)
         assert_int_equal(bm_fixture_language((enum bm_lang)lang), BM_OK);
         for (int s = 0; s < BM_FIXTURE_SCREENS; s++) {
             struct bm_screen_element el[BM_SCREEN_MAX_ELEMENTS];
-            size_t n = bm_fixture_elements(&canvas, s, (enum bm_lang)lang, el,
-                                           BM_SCREEN_MAX_ELEMENTS);
+            size_t n =
+                bm_fixture_elements(&canvas, s, (enum bm_lang)lang, el, BM_SCREEN_MAX_ELEMENTS);
             assert_true(n > 0 && n <= BM_SCREEN_MAX_ELEMENTS);
             for (size_t i = 0; i < n; i++) {
                 SDL_Rect r = el[i].rect;
@@ -217,9 +144,9 @@ static void test_elements(void **state)
     /* The names journeys will use exist. */
     struct bm_screen_element el[BM_SCREEN_MAX_ELEMENTS];
     size_t n = bm_fixture_elements(&canvas, 1, BM_LANG_ZH_CN, el, BM_SCREEN_MAX_ELEMENTS);
-    const char *names[] = {"home.id_card", "home.category.gov", "home.quick.social_security",
-                           "home.help", "home.hotline", "home.elderly", "home.language",
-                           "home.notice"};
+    const char *names[] = {"home.id_card",  "home.category.gov", "home.quick.social_security",
+                           "home.help",     "home.hotline",      "home.elderly",
+                           "home.language", "home.notice"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!bm_screen_find(el, n, names[i]))
             fail_msg("no element %s", names[i]);
@@ -267,9 +194,12 @@ static void test_audit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden_attract_zh), cmocka_unit_test(test_golden_attract_en),
-        cmocka_unit_test(test_golden_home_zh),    cmocka_unit_test(test_golden_home_en),
-        cmocka_unit_test(test_text_cache_second_frame), cmocka_unit_test(test_elements),
+        cmocka_unit_test(test_golden_attract_zh),
+        cmocka_unit_test(test_golden_attract_en),
+        cmocka_unit_test(test_golden_home_zh),
+        cmocka_unit_test(test_golden_home_en),
+        cmocka_unit_test(test_text_cache_second_frame),
+        cmocka_unit_test(test_elements),
         cmocka_unit_test(test_audit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
