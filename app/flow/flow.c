@@ -13,16 +13,16 @@
  *
  * Main thread only.
  */
+#include "catalog_view.h"
 #include "flow_internal.h"
+#include "frame_times.h"
 
 #include "core/i18n.h"
 #include "core/log.h"
-#include "catalog_view.h"
 #include "core/loop.h"
 #include "core/paths.h"
 #include "core/secbuf.h"
 #include "drivers/receipt_printer.h"
-#include "frame_times.h"
 #include "drivers/registry.h"
 #include "services/signature.h"
 
