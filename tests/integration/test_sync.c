@@ -111,23 +111,6 @@ static int64_t run_until_empty(int64_t now, int64_t step, int max_steps, unsigne
 
 static const char *svc = "household_certificate";
 
-/* One integer from the centre's database (its request log, say). */
-static long centre_int(const char *sql)
-{
-    char db[4200];
-    snprintf(db, sizeof db, "%s/central.db", dir);
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(h, 10000);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long v = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
-}
-
 static void test_delivered_once(void **state)
 {
     for (int n = 1; n <= 3; n++)
@@ -144,8 +127,9 @@ static void test_delivered_once(void **state)
     bm_outbox_stats(bm_sync_outbox(sync_engine), &st);
     assert_int_equal(st.delivered, 3 * 4 + 1);
     /* The submit has an empty body, as the API says (not "{}"). */
-    assert_int_equal(centre_int("SELECT COUNT(*) FROM requests WHERE method = 'POST' AND path "
-                                "LIKE '%/submit' AND status = 200 AND bytes_in = 0"),
+    assert_int_equal(central_db_int(&central,
+                                    "SELECT COUNT(*) FROM requests WHERE method = 'POST' AND path "
+                                    "LIKE '%/submit' AND status = 200 AND bytes_in = 0"),
                      3);
 
     /* Nothing left, nothing sent; the same application again is not queued again. */
@@ -260,10 +244,11 @@ static void test_new_application_is_numbered(void **state)
     assert_int_equal(bm_sync_run(sync_engine, T0, &r), BM_OK);
     assert_int_equal(r.acknowledged, 2);
     assert_int_equal(r.dead, 0);
-    assert_int_equal(centre_int("SELECT COUNT(*) FROM applications WHERE state = 'received' AND "
-                                "no IN ('BM20251130000001', 'BM20251130000002') AND "
-                                "json_extract(body, '$.application_no') = no"),
-                     2);
+    assert_int_equal(
+        central_db_int(&central, "SELECT COUNT(*) FROM applications WHERE state = 'received' AND "
+                                 "no IN ('BM20251130000001', 'BM20251130000002') AND "
+                                 "json_extract(body, '$.application_no') = no"),
+        2);
 
     const char *numbered = "{\"application_no\" : \"BM1\", \"service\": \"x\"}";
     struct bm_sync_application b = {NULL, numbered, strlen(numbered), &file, 1};
@@ -529,43 +514,6 @@ static void test_heartbeat(void **state)
 }
 
 /*
- * A small disk of its own, as test_outbox's full-disk test has it: a 1 MiB tmpfs mounted on
- * dir in a private mount namespace (root, or an unprivileged user namespace where the system
- * allows it); false if neither works here. The namespace stays this process's: later tests
- * use directories of their own.
- */
-static bool mount_small_disk(const char *disk)
-{
-    if (unshare(CLONE_NEWNS) != 0) {
-        uid_t uid = geteuid();
-        gid_t gid = getegid();
-        if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
-            return false;
-        char map[64];
-        snprintf(map, sizeof map, "0 %u 1", (unsigned)uid);
-        bm_test_write_file("/proc/self", "uid_map", map);
-        bm_test_write_file("/proc/self", "setgroups", "deny");
-        snprintf(map, sizeof map, "0 %u 1", (unsigned)gid);
-        bm_test_write_file("/proc/self", "gid_map", map);
-    }
-    return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
-           mount("tmpfs", disk, "tmpfs", 0, "size=1m,mode=0700") == 0;
-}
-
-/* Writes path until its file system has not one byte left. */
-static void fill_disk(const char *path)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(fd >= 0);
-    static const char block[4096];
-    while (write(fd, block, sizeof block) > 0)
-        ;
-    while (write(fd, block, 1) > 0)
-        ;
-    close(fd);
-}
-
-/*
  * The outbox's disk fills after a request succeeded, so the centre's answer cannot be
  * recorded: the round stops with BM_ERR_NO_SPACE and waits (it used to take the same item
  * again at once, resending it in a loop), nothing is marked wrongly, and once there is room
@@ -579,7 +527,7 @@ static void test_outbox_full_after_an_answer(void **state)
     char disk[4300], filler[4400];
     snprintf(disk, sizeof disk, "%s/disk", dir);
     assert_int_equal(mkdir(disk, 0700), 0);
-    if (!mount_small_disk(disk)) {
+    if (!bm_test_mount_small_disk(disk)) {
         if (bm_test_in_ci())
             fail_msg("cannot mount a small tmpfs for the full-disk test");
         skip();
@@ -591,14 +539,15 @@ static void test_outbox_full_after_an_answer(void **state)
     assert_int_equal(bm_sync_open(&cfg, &sync_engine), BM_OK);
     enqueue_application(1, svc, 20000);
     snprintf(filler, sizeof filler, "%s/filler", disk);
-    fill_disk(filler); /* reading the outbox needs no room; recording an answer does */
+    bm_test_fill_disk(filler); /* reading the outbox needs no room; recording an answer does */
 
     struct bm_sync_round r;
     assert_int_equal(bm_sync_run(sync_engine, T0, &r), BM_ERR_NO_SPACE);
     assert_non_null(strstr(bm_err_detail(), "disk is full"));
     assert_int_equal(r.requests, 1);
-    assert_int_equal(centre_int("SELECT COUNT(*) FROM requests WHERE method = 'PUT' AND path = "
-                                "'/v1/applications/BM20251130000001' AND status = 201"),
+    assert_int_equal(central_db_int(&central,
+                                    "SELECT COUNT(*) FROM requests WHERE method = 'PUT' AND path = "
+                                    "'/v1/applications/BM20251130000001' AND status = 201"),
                      1);
     /* Nothing was marked: the PUT is still the application's next step, all four wait. */
     struct bm_outbox_item it;
@@ -620,12 +569,14 @@ static void test_outbox_full_after_an_answer(void **state)
     assert_int_equal(r.dead, 0);
     assert_int_equal(queued(), 0);
     assert_int_equal(central_count(&central, "submissions"), 1);
-    assert_int_equal(centre_int("SELECT COUNT(*) FROM applications"), 1);
-    assert_int_equal(centre_int("SELECT COUNT(*) FROM files WHERE complete = 1"), 2);
-    assert_int_equal(centre_int("SELECT COUNT(*) FROM requests WHERE method = 'PUT' AND path = "
-                                "'/v1/applications/BM20251130000001' AND status = 200"),
+    assert_int_equal(central_db_int(&central, "SELECT COUNT(*) FROM applications"), 1);
+    assert_int_equal(central_db_int(&central, "SELECT COUNT(*) FROM files WHERE complete = 1"), 2);
+    assert_int_equal(central_db_int(&central,
+                                    "SELECT COUNT(*) FROM requests WHERE method = 'PUT' AND path = "
+                                    "'/v1/applications/BM20251130000001' AND status = 200"),
                      1);
-    assert_int_equal(centre_int("SELECT COUNT(*) FROM requests WHERE status >= 400"), 0);
+    assert_int_equal(central_db_int(&central, "SELECT COUNT(*) FROM requests WHERE status >= 400"),
+                     0);
 }
 
 static void test_backoff(void **state)

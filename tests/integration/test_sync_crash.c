@@ -99,23 +99,6 @@ static int absorb(int fd, int highest)
     return highest;
 }
 
-/* One integer from the centre's database. */
-static long centre_int(const char *sql)
-{
-    char db[4200];
-    snprintf(db, sizeof db, "%s/central.db", dir);
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(h, 10000);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long v = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
-}
-
 static void test_sigkill_during_enqueue_and_delivery(void **state)
 {
     snprintf(dir, sizeof dir, "%s", bm_test_mkdtemp("sync-crash"));
@@ -180,27 +163,29 @@ static void test_sigkill_during_enqueue_and_delivery(void **state)
         apps++;
         number_of(n, number, sizeof number);
         snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM submissions WHERE no = '%s'", number);
-        if (centre_int(sql) != 1)
-            fail_msg("%s: %ld submissions", number, centre_int(sql));
+        if (central_db_int(&central, sql) != 1)
+            fail_msg("%s: %ld submissions", number, central_db_int(&central, sql));
         /* The centre's tables are keyed, so its log is where a second creation would show. */
         snprintf(sql, sizeof sql,
                  "SELECT COUNT(*) FROM requests WHERE method = 'PUT' AND status = 201 AND path = "
                  "'/v1/applications/%s'",
                  number);
-        assert_int_equal(centre_int(sql), 1);
+        assert_int_equal(central_db_int(&central, sql), 1);
         snprintf(sql, sizeof sql,
                  "SELECT COUNT(*) FROM files WHERE no = '%s' AND complete = 1 AND size = 150000",
                  number);
-        assert_int_equal(centre_int(sql), 1);
+        assert_int_equal(central_db_int(&central, sql), 1);
     }
     /* Nothing else: the centre holds exactly the applications that were queued (the last
      * one may have been queued and delivered just before a kill cut its report short). */
     /* Repeats were all the same request again: nothing conflicted, nothing was refused. */
     assert_int_equal(
-        centre_int("SELECT COUNT(*) FROM requests WHERE status = 422 OR code = 'conflict'"), 0);
-    long held = centre_int("SELECT COUNT(*) FROM applications");
+        central_db_int(&central,
+                       "SELECT COUNT(*) FROM requests WHERE status = 422 OR code = 'conflict'"),
+        0);
+    long held = central_db_int(&central, "SELECT COUNT(*) FROM applications");
     assert_true(held == apps || held == apps + 1);
-    assert_int_equal(centre_int("SELECT COUNT(*) FROM submissions"), held);
+    assert_int_equal(central_db_int(&central, "SELECT COUNT(*) FROM submissions"), held);
     assert_true(st.delivered >= (uint64_t)apps * 3);
     printf("%d rounds: %d applications queued and delivered once each\n", ROUNDS, apps);
     /* How many get queued depends on the machine's speed (about 90 on a quiet one, 8 under

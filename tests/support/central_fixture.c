@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,21 @@ long central_count(const struct central *c, const char *what)
     snprintf(key, sizeof key, "\"%s\":", what);
     const char *at = strstr(t.buf, key);
     return at ? strtol(at + strlen(key), NULL, 10) : -1;
+}
+
+long central_db_int(const struct central *c, const char *sql)
+{
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(central_file(c, "central.db"), &h, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    sqlite3_busy_timeout(h, 10000);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long v = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
 }
 
 void central_sync_config(const struct central *c, const char *dir, size_t upload_chunk,

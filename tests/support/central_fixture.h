@@ -36,6 +36,8 @@ void central_publish(const struct central *c, const char *kind, const char *body
                      const char *kiosk);
 /* GET /state's count named `what` (applications, submissions, ...); -1 if absent. */
 long central_count(const struct central *c, const char *what);
+/* One integer the centre's database answers to sql (read-only; fails the test otherwise). */
+long central_db_int(const struct central *c, const char *sql);
 
 /*
  * A sync engine's configuration for this centre and the test PKI's kiosk certificate, its

@@ -4,9 +4,12 @@
 #include "test_support.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -90,4 +93,37 @@ const char *bm_test_source_path(const char *rel)
     static char path[4096];
     snprintf(path, sizeof path, "%s/%s", BM_SOURCE_DIR, rel);
     return path;
+}
+
+bool bm_test_mount_small_disk(const char *dir)
+{
+    if (unshare(CLONE_NEWNS) != 0) {
+        uid_t uid = geteuid();
+        gid_t gid = getegid();
+        if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
+            return false;
+        char map[64];
+        snprintf(map, sizeof map, "0 %u 1", (unsigned)uid);
+        bm_test_write_file("/proc/self", "uid_map", map);
+        bm_test_write_file("/proc/self", "setgroups", "deny");
+        snprintf(map, sizeof map, "0 %u 1", (unsigned)gid);
+        bm_test_write_file("/proc/self", "gid_map", map);
+    }
+    return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+           mount("tmpfs", dir, "tmpfs", 0, "size=1m,mode=0700") == 0;
+}
+
+void bm_test_fill_disk(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "fill %s: %s\n", path, strerror(errno));
+        abort();
+    }
+    static const char block[4096];
+    while (write(fd, block, sizeof block) > 0)
+        ;
+    while (write(fd, block, 1) > 0) /* the last partial block */
+        ;
+    close(fd);
 }

@@ -38,4 +38,13 @@ void bm_test_skip_or_fail(const char *what) __attribute__((noreturn));
 /* Path of a file in the source tree (static buffer). */
 const char *bm_test_source_path(const char *rel);
 
+/*
+ * A small disk of its own for full-disk tests: a 1 MiB tmpfs mounted on dir in a private mount
+ * namespace (as root, or in an unprivileged user namespace where the system allows it); false
+ * if neither works here. The namespace stays the calling process's for its life.
+ */
+bool bm_test_mount_small_disk(const char *dir);
+/* Writes path until its file system has not one byte left. */
+void bm_test_fill_disk(const char *path);
+
 #endif

@@ -481,28 +481,6 @@ static void test_size_cap(void **state)
     assert_int_equal(put(BM_OUTBOX_FILE, key, "", true, body), BM_OK);
 }
 
-/*
- * A small disk of its own: a 1 MiB tmpfs mounted on dir in a private mount namespace (root, or
- * an unprivileged user namespace where the system allows it). false if neither works here.
- */
-static bool mount_small_disk(const char *dir)
-{
-    if (unshare(CLONE_NEWNS) != 0) {
-        uid_t uid = geteuid();
-        gid_t gid = getegid();
-        if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
-            return false;
-        char map[64];
-        snprintf(map, sizeof map, "0 %u 1", (unsigned)uid);
-        bm_test_write_file("/proc/self", "uid_map", map);
-        bm_test_write_file("/proc/self", "setgroups", "deny");
-        snprintf(map, sizeof map, "0 %u 1", (unsigned)gid);
-        bm_test_write_file("/proc/self", "gid_map", map);
-    }
-    return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
-           mount("tmpfs", dir, "tmpfs", 0, "size=1m,mode=0700") == 0;
-}
-
 static void test_full_disk(void **state)
 {
     bm_outbox_close(rig.ob);
@@ -510,7 +488,7 @@ static void test_full_disk(void **state)
     char disk[4300];
     snprintf(disk, sizeof disk, "%s/disk", rig.dir);
     assert_int_equal(mkdir(disk, 0700), 0);
-    if (!mount_small_disk(disk)) {
+    if (!bm_test_mount_small_disk(disk)) {
         if (bm_test_in_ci())
             fail_msg("cannot mount a small tmpfs for the full-disk test");
         skip();
