@@ -36,23 +36,12 @@ static void test_apply_reaches_the_centre(void **state)
     struct central c;
     central_start(&c, dir, NULL);
 
-    char set[9][4400];
-    snprintf(set[0], sizeof set[0], "central.url=%s", c.url);
-    snprintf(set[1], sizeof set[1], "central.ca_bundle=%s", central_file(&c, "ca.pem"));
-    snprintf(set[2], sizeof set[2], "central.client_cert=%s", central_file(&c, "kiosk.crt"));
-    snprintf(set[3], sizeof set[3], "central.client_key=%s", central_file(&c, "kiosk.key"));
-    snprintf(set[4], sizeof set[4], "central.signing_public_key=%s",
-             central_file(&c, "signing.keys"));
-    snprintf(set[5], sizeof set[5], "sync.outbox=%s/outbox.db", dir);
-    snprintf(set[6], sizeof set[6], "sync.key_file=%s/outbox.key", dir);
-    snprintf(set[7], sizeof set[7], "sim.output_dir=%s/sim", dir);
-    snprintf(set[8], sizeof set[8], "catalog.current=%s/current.json", dir);
+    struct central_program args;
+    central_program_args(&args, &c, dir);
+    central_program_set(&args, "central.signing_public_key=%s", central_file(&c, "signing.keys"));
+    central_program_set(&args, "catalog.current=%s/current.json", dir);
     struct bm_program r;
-    bm_program_start(&r, BM_PROGRAM,
-                     (const char *[]){"--demo-console", "--set", set[0],  "--set", set[1],
-                                      "--set",          set[2],  "--set", set[3],  "--set",
-                                      set[4],           "--set", set[5],  "--set", set[6],
-                                      "--set",          set[7],  "--set", set[8],  NULL});
+    bm_program_start(&r, BM_PROGRAM, args.argv);
     /* (Each wait looks after the last line found, so these go in the order they are logged.) */
     assert_true(bm_program_wait_output(&r, "catalog.json: 3 categories", 60));
     assert_true(bm_program_wait_output(&r, "sync: sending to https://127.0.0.1:", 60));
@@ -126,25 +115,14 @@ static void test_remote_settings_between_sessions(void **state)
     publish_settings(&c, "2026-11-29.1", "{\"kiosk\":{\"hotline\":\"0571-1\"}}");
     central_fault(&c, "{\"path\": \"^/v1/notices$\", \"kind\": \"signature\"}");
 
-    char set[11][4400];
-    snprintf(set[0], sizeof set[0], "central.url=%s", c.url);
-    snprintf(set[1], sizeof set[1], "central.ca_bundle=%s", central_file(&c, "ca.pem"));
-    snprintf(set[2], sizeof set[2], "central.client_cert=%s", central_file(&c, "kiosk.crt"));
-    snprintf(set[3], sizeof set[3], "central.client_key=%s", central_file(&c, "kiosk.key"));
-    snprintf(set[4], sizeof set[4], "central.signing_public_key=%s",
-             central_file(&c, "signing.keys"));
-    snprintf(set[5], sizeof set[5], "sync.outbox=%s/outbox.db", dir);
-    snprintf(set[6], sizeof set[6], "sync.key_file=%s/outbox.key", dir);
-    snprintf(set[7], sizeof set[7], "sim.output_dir=%s/sim", dir);
-    snprintf(set[8], sizeof set[8], "catalog.current=%s/current.json", dir);
-    snprintf(set[9], sizeof set[9], "sync.state_dir=%s/state", dir);
-    snprintf(set[10], sizeof set[10], "sync.heartbeat_interval_s=30");
+    struct central_program args;
+    central_program_args(&args, &c, dir);
+    central_program_set(&args, "central.signing_public_key=%s", central_file(&c, "signing.keys"));
+    central_program_set(&args, "catalog.current=%s/current.json", dir);
+    central_program_set(&args, "sync.state_dir=%s/state", dir);
+    central_program_set(&args, "sync.heartbeat_interval_s=30");
     struct bm_program r;
-    bm_program_start(&r, BM_PROGRAM,
-                     (const char *[]){"--demo-console", "--set", set[0], "--set", set[1],  "--set",
-                                      set[2],           "--set", set[3], "--set", set[4],  "--set",
-                                      set[5],           "--set", set[6], "--set", set[7],  "--set",
-                                      set[8],           "--set", set[9], "--set", set[10], NULL});
+    bm_program_start(&r, BM_PROGRAM, args.argv);
     /* On the attract screen no session runs: the first settings apply at once. */
     assert_true(bm_program_wait_output(&r, "the centre's notices refused (bad_signature)", 60));
     assert_true(bm_program_wait_output(&r, "remote settings revision 2026-11-29.1 applied", 60));

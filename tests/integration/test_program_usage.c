@@ -19,15 +19,11 @@
 
 static struct central c;
 static char dir[4096];
-static char set[10][4400];
+static struct central_program args;
 
 static void start(struct bm_program *r)
 {
-    bm_program_start(r, BM_PROGRAM,
-                     (const char *[]){"--demo-console", "--set", set[0],  "--set", set[1],
-                                      "--set",          set[2],  "--set", set[3],  "--set",
-                                      set[4],           "--set", set[5],  "--set", set[6],
-                                      "--set",          set[7],  "--set", set[8],  NULL});
+    bm_program_start(r, BM_PROGRAM, args.argv);
     assert_true(bm_program_wait_output(r, "sync: sending to https://127.0.0.1:", 60));
 }
 
@@ -75,16 +71,9 @@ static void test_counts_reach_the_centre(void **state)
 {
     snprintf(dir, sizeof dir, "%s", bm_test_mkdtemp("program-usage"));
     central_start(&c, dir, NULL);
-    snprintf(set[0], sizeof set[0], "central.url=%s", c.url);
-    snprintf(set[1], sizeof set[1], "central.ca_bundle=%s", central_file(&c, "ca.pem"));
-    snprintf(set[2], sizeof set[2], "central.client_cert=%s", central_file(&c, "kiosk.crt"));
-    snprintf(set[3], sizeof set[3], "central.client_key=%s", central_file(&c, "kiosk.key"));
-    snprintf(set[4], sizeof set[4], "sync.outbox=%s/outbox.db", dir);
-    snprintf(set[5], sizeof set[5], "sync.key_file=%s/outbox.key", dir);
-    snprintf(set[6], sizeof set[6], "sim.output_dir=%s/sim", dir);
-    snprintf(set[7], sizeof set[7], "session.timeout_s=15");
-    snprintf(set[8], sizeof set[8], "sync.usage_batch_s=3600");
-
+    central_program_args(&args, &c, dir);
+    central_program_set(&args, "session.timeout_s=15");
+    central_program_set(&args, "sync.usage_batch_s=3600");
     struct bm_program r;
     start(&r);
     bm_program_say(&r, "paper-out");

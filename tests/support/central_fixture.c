@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +190,33 @@ long central_db_int(const struct central *c, const char *sql)
     sqlite3_finalize(st);
     sqlite3_close(h);
     return v;
+}
+
+void central_program_set(struct central_program *p, const char *fmt, ...)
+{
+    assert_true(p->n_sets < CENTRAL_PROGRAM_MAX_SETS);
+    char *set = p->set[p->n_sets++];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(set, sizeof p->set[0], fmt, ap);
+    va_end(ap);
+    int i = 1 + 2 * (p->n_sets - 1);
+    p->argv[i] = "--set";
+    p->argv[i + 1] = set;
+    p->argv[i + 2] = NULL;
+}
+
+void central_program_args(struct central_program *p, const struct central *c, const char *dir)
+{
+    memset(p, 0, sizeof *p);
+    p->argv[0] = "--demo-console";
+    central_program_set(p, "central.url=%s", c->url);
+    central_program_set(p, "central.ca_bundle=%s", central_file(c, "ca.pem"));
+    central_program_set(p, "central.client_cert=%s", central_file(c, "kiosk.crt"));
+    central_program_set(p, "central.client_key=%s", central_file(c, "kiosk.key"));
+    central_program_set(p, "sync.outbox=%s/outbox.db", dir);
+    central_program_set(p, "sync.key_file=%s/outbox.key", dir);
+    central_program_set(p, "sim.output_dir=%s/sim", dir);
 }
 
 void central_sync_config(const struct central *c, const char *dir, size_t upload_chunk,

@@ -40,6 +40,22 @@ long central_count(const struct central *c, const char *what);
 long central_db_int(const struct central *c, const char *sql);
 
 /*
+ * The kiosk program's arguments for this centre: --demo-console and the --set options of
+ * [central] (url, CA, the test kiosk's certificate and key), [sync] outbox
+ * and key file in dir, and the sim's output in dir; central_program_set adds one more
+ * "SECTION.KEY=VALUE". argv is NULL-terminated, for bm_program_start.
+ */
+#define CENTRAL_PROGRAM_MAX_SETS 16
+struct central_program {
+    char set[CENTRAL_PROGRAM_MAX_SETS][4400];
+    const char *argv[2 * CENTRAL_PROGRAM_MAX_SETS + 2];
+    int n_sets;
+};
+void central_program_args(struct central_program *p, const struct central *c, const char *dir);
+void central_program_set(struct central_program *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
  * A sync engine's configuration for this centre and the test PKI's kiosk certificate, its
  * outbox in dir. The strings live in *paths, which must outlive the engine's opening.
  */
