@@ -25,8 +25,10 @@ packages=(
     libcurl4-openssl-dev libssl-dev
     # decoding the QR codes we print, in tests (and the barcode driver)
     libzbar-dev
-    # Chinese pinyin input: librime, its deployer and the luna_pinyin schema data
-    librime-dev librime-bin rime-data-luna-pinyin
+    # Chinese pinyin input: librime, its deployer, the luna_pinyin schema data, and what the
+    # deployer needs beside it (default.yaml, punctuation: rime-prelude; the essay's word
+    # frequencies: rime-essay), which a fresh Debian 12 does not pull in without recommends
+    librime-dev librime-bin rime-data-luna-pinyin rime-prelude rime-essay
     # voice guidance: espeak-ng (engine, data with the cmn-latn-pinyin voice, headers)
     espeak-ng libespeak-ng-dev
     # headless demo and real-window tests
