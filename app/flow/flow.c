@@ -13,7 +13,6 @@
  *
  * Main thread only.
  */
-#include "catalog_view.h"
 #include "flow_internal.h"
 #include "frame_times.h"
 
@@ -60,71 +59,30 @@ static void switch_language(struct bm_flow *flow, enum bm_lang lang)
     bm_flow_speak_screen(flow);
 }
 
-/* ---- view-models ---- */
+/* ---- drawing and hit-testing, through the screen table ---- */
 
-static const struct bm_catalog *catalog(const struct bm_flow *flow)
+static const struct bm_flow_screen_ops *current(const struct bm_flow *flow)
 {
-    return flow->catalogs ? bm_catalog_store_get(flow->catalogs) : NULL;
-}
-
-static void fill_attract(const struct bm_flow *flow, struct bm_attract_vm *vm)
-{
-    *vm = (struct bm_attract_vm){
-        .kiosk = flow->kiosk,
-        .now = flow->now,
-        .lang = flow->lang,
-        .notice = bm_catalog_view_notice(bm_flow_notices(flow, catalog(flow)), flow->lang,
-                                         bm_catalog_view_date(&flow->now))};
-}
-
-/* parts holds the arrays vm points at: declare it next to the vm. */
-static void fill_home(const struct bm_flow *flow, struct bm_home_vm *vm,
-                      struct bm_home_parts *parts)
-{
-    *vm = (struct bm_home_vm){
-        .kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang, .elderly_on = flow->elderly};
-    bm_catalog_view_home(catalog(flow), flow->lang, bm_catalog_view_date(&flow->now),
-                         bm_devices_usable(flow->devices), parts, vm);
-    if (flow->notices) /* the centre's notices replace the catalog's */
-        vm->notice =
-            bm_catalog_view_notice(flow->notices, flow->lang, bm_catalog_view_date(&flow->now));
-    vm->pressed = flow->pressed[0] ? flow->pressed : NULL;
+    return bm_flow_screen_ops(flow->screen);
 }
 
 static void draw(struct bm_flow *flow)
 {
     bm_ui_frame_begin(flow->ui);
-    if (flow->screen == BM_FLOW_ATTRACT) {
-        struct bm_attract_vm vm;
-        fill_attract(flow, &vm);
-        bm_attract_draw(flow->ui, &vm);
-    } else {
-        struct bm_home_vm vm;
-        struct bm_home_parts parts;
-        fill_home(flow, &vm, &parts);
-        bm_home_draw(flow->ui, &vm);
-    }
+    current(flow)->draw(flow);
     bm_ui_frame_end(flow->ui);
 }
 
 static size_t current_elements(struct bm_flow *flow, struct bm_screen_element *out, size_t cap)
 {
-    if (flow->screen == BM_FLOW_ATTRACT) {
-        struct bm_attract_vm vm;
-        fill_attract(flow, &vm);
-        return bm_attract_elements(flow->ui, &vm, out, cap);
-    }
-    struct bm_home_vm vm;
-    struct bm_home_parts parts;
-    fill_home(flow, &vm, &parts);
-    return bm_home_elements(flow->ui, &vm, out, cap);
+    return current(flow)->elements(flow, out, cap);
 }
 
 /* ---- frames ---- */
 
 static const char *screen_name(enum bm_flow_screen s)
 {
-    return s == BM_FLOW_ATTRACT ? "attract" : "home";
+    return bm_flow_screen_ops(s)->name;
 }
 
 void bm_flow_screenshot(struct bm_flow *flow, const char *dir)
@@ -307,18 +265,10 @@ static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *nam
 
 static void on_press(struct bm_flow *flow, int x, int y)
 {
+    struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
+    size_t n = current_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
     const char *name = NULL;
-    struct bm_intent in;
-    if (flow->screen == BM_FLOW_ATTRACT) {
-        struct bm_attract_vm vm;
-        fill_attract(flow, &vm);
-        in = bm_attract_hit(flow->ui, &vm, x, y, &name);
-    } else {
-        struct bm_home_vm vm;
-        struct bm_home_parts parts;
-        fill_home(flow, &vm, &parts);
-        in = bm_home_hit(flow->ui, &vm, x, y, &name);
-    }
+    struct bm_intent in = bm_screen_hit(list, n, x, y, &name);
     touch_session(flow);
     on_intent(flow, in, name);
 }
@@ -340,8 +290,6 @@ enum bm_err bm_flow_tap(struct bm_flow *flow, const char *name)
 static void show_pressed(struct bm_flow *flow, int x, int y)
 {
     flow->pressed[0] = '\0';
-    if (flow->screen != BM_FLOW_HOME)
-        return;
     struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
     size_t n = current_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
     for (size_t i = 0; i < n; i++) {

@@ -6,6 +6,7 @@
 
 #include "display.h"
 #include "flow.h"
+#include "flow_screens.h"
 
 #include "drivers/id_reader.h"
 #include "screens/screens.h"
@@ -17,8 +18,6 @@
 #include "ui/ui.h"
 
 #include <stdint.h>
-
-enum bm_flow_screen { BM_FLOW_ATTRACT, BM_FLOW_HOME };
 
 struct bm_demo;
 
@@ -73,6 +72,9 @@ struct bm_flow {
     enum bm_lang shot_lang;
     bool shot_taken;
 };
+
+/* The catalog in force (NULL until one has loaded). */
+const struct bm_catalog *bm_flow_catalog(const struct bm_flow *flow);
 
 /* Switches screen (starting or ending the session as needed) and redraws. */
 void bm_flow_show(struct bm_flow *flow, enum bm_flow_screen screen);

@@ -22,15 +22,8 @@
 const char *bm_flow_prompt(enum bm_flow_screen screen)
 {
     /* Short, the next step first; Chinese numerals if a number is ever needed (espeak-ng's
-     * Mandarin drops 点 from decimal figures). */
-    switch (screen) {
-    case BM_FLOW_ATTRACT:
-        return _("Welcome to self-service. Touch the screen to begin.");
-    case BM_FLOW_HOME:
-        return _("Please choose a service, or swipe your ID card. For help, press the red button "
-                 "at the bottom left.");
-    }
-    return "";
+     * Mandarin drops 点 from decimal figures). The words are each screen's (flow_screens.h). */
+    return _(bm_flow_screen_ops(screen)->prompt);
 }
 
 static bool voice_wanted(const struct bm_flow *flow)
@@ -42,8 +35,7 @@ void bm_flow_speak_screen(struct bm_flow *flow)
 {
     if (!flow->voice || !voice_wanted(flow))
         return;
-    bm_log_debug("voice", "prompt of the %s screen",
-                 flow->screen == BM_FLOW_ATTRACT ? "attract" : "home");
+    bm_log_debug("voice", "prompt of the %s screen", bm_flow_screen_ops(flow->screen)->name);
     bm_voice_say(flow->voice, bm_flow_prompt(flow->screen), flow->lang);
 }
 

@@ -177,5 +177,5 @@ struct bm_intent bm_attract_hit(struct bm_ui *ui, const struct bm_attract_vm *vm
 {
     struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
     size_t n = bm_attract_elements(ui, vm, list, BM_SCREEN_MAX_ELEMENTS);
-    return bm_scr_hit(list, n, x, y, name);
+    return bm_screen_hit(list, n, x, y, name);
 }

@@ -20,9 +20,9 @@ static const char *const weekday_zh[7] = {"星期日", "星期一", "星期二",
                                           "星期四", "星期五", "星期六"};
 static const char *const weekday_en[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                           "Thursday", "Friday", "Saturday"};
-static const char *const month_en[12] = {"January", "February", "March",     "April",
-                                         "May",     "June",     "July",      "August",
-                                         "September", "October", "November", "December"};
+static const char *const month_en[12] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
 
 void bm_screen_format_time(const struct tm *t, char *buf, size_t size)
 {
@@ -97,8 +97,8 @@ void bm_scr_add(struct bm_screen_element *out, size_t cap, size_t *n, SDL_Rect r
     (*n)++;
 }
 
-struct bm_intent bm_scr_hit(const struct bm_screen_element *list, size_t count, int x, int y,
-                            const char **name)
+struct bm_intent bm_screen_hit(const struct bm_screen_element *list, size_t count, int x, int y,
+                               const char **name)
 {
     /* The list lives on the caller's stack: the name is copied to outlive it (until the
      * next hit, as screens.h says). */
@@ -119,8 +119,8 @@ struct bm_intent bm_scr_hit(const struct bm_screen_element *list, size_t count, 
     return in;
 }
 
-const struct bm_screen_element *bm_screen_find(const struct bm_screen_element *list,
-                                               size_t count, const char *name)
+const struct bm_screen_element *bm_screen_find(const struct bm_screen_element *list, size_t count,
+                                               const char *name)
 {
     for (size_t i = 0; i < count; i++)
         if (strcmp(list[i].name, name) == 0)

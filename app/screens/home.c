@@ -462,5 +462,5 @@ struct bm_intent bm_home_hit(struct bm_ui *ui, const struct bm_home_vm *vm, int 
 {
     struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
     size_t n = bm_home_elements(ui, vm, list, BM_SCREEN_MAX_ELEMENTS);
-    return bm_scr_hit(list, n, x, y, name);
+    return bm_screen_hit(list, n, x, y, name);
 }

@@ -119,6 +119,11 @@ struct bm_intent bm_home_hit(struct bm_ui *ui, const struct bm_home_vm *vm, int 
 const struct bm_screen_element *bm_screen_find(const struct bm_screen_element *list, size_t count,
                                                const char *name);
 
+/* The first element of list containing (x, y): its intent (BM_INTENT_NONE if none), and
+ * *name if given (its name, or "" for none; valid until the next hit). */
+struct bm_intent bm_screen_hit(const struct bm_screen_element *list, size_t count, int x, int y,
+                               const char **name);
+
 /* "09:30" */
 void bm_screen_format_time(const struct tm *t, char *buf, size_t size);
 /* "2026年11月29日 星期日" in Chinese, "Sunday, 29 November 2026" in English. */

@@ -26,9 +26,4 @@ void bm_scr_add(struct bm_screen_element *out, size_t cap, size_t *n, SDL_Rect r
                 enum bm_intent_kind kind, int index, const char *name_fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
-/* The first element of list containing (x, y): its intent, and *name if given (its name, or
- * "" for none; valid until the next hit). */
-struct bm_intent bm_scr_hit(const struct bm_screen_element *list, size_t count, int x, int y,
-                            const char **name);
-
 #endif
