@@ -33,6 +33,12 @@ enum bm_intent_kind {
     BM_INTENT_HOTLINE,  /* show the hotline */
     BM_INTENT_ELDERLY,  /* switch elderly mode */
     BM_INTENT_LANGUAGE, /* switch between Chinese and English */
+    BM_INTENT_VOICE,    /* switch spoken guidance on or off */
+    BM_INTENT_BACK,     /* one screen back */
+    BM_INTENT_HOME,     /* to the home screen, the session goes on */
+    BM_INTENT_SERVICE,  /* a service `index` of the list shown */
+    BM_INTENT_CONTINUE, /* "are you still there?": yes, go on */
+    BM_INTENT_END,      /* end the session now (its data is wiped) */
 };
 
 struct bm_intent {
