@@ -7,8 +7,8 @@ set -euo pipefail
 packages=(
     # toolchain
     build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev gettext
-    # display, text and images
-    libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-noto-cjk
+    # display, text and images; line breaking (UAX #14) for wrapped Chinese and English text
+    libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-noto-cjk libunibreak-dev
     # core runtime and tests
     libinih-dev libcmocka-dev
     # service catalog (JSON)

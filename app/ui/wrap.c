@@ -1,21 +1,22 @@
 /*
  * wrap.c - line breaking for the few multi-line texts of the first screens, and paragraphs.
  *
- * Design: greedy breaking over break opportunities found by a small rule set:
- * - after a run of spaces (Latin words stay whole);
- * - before and after an ideograph, kana or full-width form (Chinese breaks between characters);
- * - never before closing punctuation (，。、；：？！）」』》 and their ASCII kin) and never after
- *   opening punctuation (（「《“ ...): those stick to their neighbour, so no line starts with
- *   "，" -- the rule SDL2_ttf's own wrapping breaks.
- * A word wider than the line is cut between characters as a last resort. Widths come from
- * TTF_SizeUTF8 of the candidate line; results are kept in a small cache keyed by (text,
- * weight, size, width), because paragraphs are redrawn far more often than they change.
- * libunibreak (UAX #14) will replace the rules behind bm_ui_wrap later.
+ * Design: greedy breaking over the break opportunities of the Unicode line breaking algorithm
+ * (UAX #14, libunibreak, with Chinese as the language): Latin words stay whole and break after
+ * spaces, Chinese breaks between characters, and no line starts with closing punctuation
+ * (，。、；：？！）」』》) or ends with opening punctuation (（「《“) -- the rule SDL2_ttf's own
+ * wrapping breaks. Our own list of those marks is checked as well, so the rule holds even
+ * where UAX #14 is lenient (the middle dot of "户籍 · 证照", ambiguous quotes). With
+ * BM_UI_WRAP_WORDS a line breaks only after a space. A word wider than the line is cut
+ * between characters as a last resort. Widths come from TTF_SizeUTF8 of the candidate line;
+ * results are kept in a small cache keyed by (text, weight, size, width), because paragraphs
+ * are redrawn far more often than they change.
  *
  * Main thread only.
  */
 #include "ui/ui_internal.h"
 
+#include <linebreak.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,10 +25,10 @@
 bool bm_ui_is_closing_punct(uint32_t cp)
 {
     static const uint32_t set[] = {
-        0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF1F, 0xFF01, 0xFF09, 0x300D,
-        0x300F, 0x300B, 0x3009, 0x3011, 0x3015, 0x3017, 0x201D, 0x2019, 0x2026, 0x00B7,
-        0x30FB, 0xFF5D, 0xFF3D, 0x3003, 0x30FC, 0xFF05, ',',    '.',    ';',    ':',
-        '!',    '?',    ')',    ']',    '}',    '%',
+        0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF1F, 0xFF01, 0xFF09,
+        0x300D, 0x300F, 0x300B, 0x3009, 0x3011, 0x3015, 0x3017, 0x201D, 0x2019,
+        0x2026, 0x00B7, 0x30FB, 0xFF5D, 0xFF3D, 0x3003, 0x30FC, 0xFF05, ',',
+        '.',    ';',    ':',    '!',    '?',    ')',    ']',    '}',    '%',
     };
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
         if (set[i] == cp)
@@ -37,21 +38,12 @@ bool bm_ui_is_closing_punct(uint32_t cp)
 
 bool bm_ui_is_opening_punct(uint32_t cp)
 {
-    static const uint32_t set[] = {0xFF08, 0x300C, 0x300E, 0x300A, 0x3008, 0x3010, 0x3014,
-                                   0x3016, 0x201C, 0x2018, 0xFF5B, 0xFF3B, '(',    '[',
-                                   '{'};
+    static const uint32_t set[] = {0xFF08, 0x300C, 0x300E, 0x300A, 0x3008, 0x3010, 0x3014, 0x3016,
+                                   0x201C, 0x2018, 0xFF5B, 0xFF3B, '(',    '[',    '{'};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
         if (set[i] == cp)
             return true;
     return false;
-}
-
-/* Characters between which a line may break: ideographs, kana, full-width forms. */
-static bool is_wide(uint32_t cp)
-{
-    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFFEF) ||
-           (cp >= 0x20000 && cp <= 0x3FFFF);
 }
 
 /* Decodes one UTF-8 character at s; *len gets its byte length (1 for a bad byte). */
@@ -88,16 +80,19 @@ static int measure(TTF_Font *font, const char *text, size_t start, size_t end)
     return w;
 }
 
-/* A break is allowed between prev and next (code points, 0 at the ends). */
-static bool may_break(uint32_t prev, uint32_t next, bool words)
+/*
+ * A break is allowed between prev and next (code points, 0 at the ends), where UAX #14 said
+ * `uax14` (LINEBREAK_* of the character before the break).
+ */
+static bool may_break(uint32_t prev, uint32_t next, char uax14, bool words)
 {
     if (!prev || !next || next == ' ')
         return false; /* breaks go after spaces, never before them */
     if (bm_ui_is_closing_punct(next) || bm_ui_is_opening_punct(prev))
         return false;
-    if (prev == ' ')
-        return true;
-    return !words && (is_wide(prev) || is_wide(next));
+    if (words)
+        return prev == ' ';
+    return uax14 == LINEBREAK_ALLOWBREAK || uax14 == LINEBREAK_MUSTBREAK;
 }
 
 /*
@@ -122,12 +117,25 @@ static size_t do_wrap(TTF_Font *font, const char *text, int max_w, bool words,
 {
     size_t total = strlen(text), count = 0, start = 0;
     *truncated = false;
+    static bool unibreak_ready; /* main thread only, like the rest of the toolkit */
+    if (!unibreak_ready) {
+        init_linebreak();
+        unibreak_ready = true;
+    }
+    /* brks[i]: may a line break after byte i? (INSIDEACHAR inside a multi-byte character).
+     * Wrapping is cached, so this runs when a text is first shown, not every frame. */
+    char *brks = malloc(total + 1);
+    if (!brks) {
+        *truncated = true;
+        return 0;
+    }
+    set_linebreaks_utf8((const utf8_t *)text, total, "zh", brks);
     while (start < total && text[start] == ' ')
         start++;
     while (start < total) {
         if (count == max_lines) {
             *truncated = true;
-            return count;
+            break;
         }
         /* Grow the line break opportunity by break opportunity while it fits. */
         size_t pos = start, last_break = 0, last_fit_char = 0;
@@ -136,7 +144,7 @@ static size_t do_wrap(TTF_Font *font, const char *text, int max_w, bool words,
         while (pos < total) {
             size_t len;
             uint32_t cp = utf8_next(text + pos, &len);
-            if (pos > start && may_break(prev, cp, words))
+            if (pos > start && may_break(prev, cp, brks[pos - 1], words))
                 last_break = pos;
             if (cp != ' ' && measure(font, text, start, pos + len) > max_w) {
                 if (last_break > start)
@@ -158,11 +166,12 @@ static size_t do_wrap(TTF_Font *font, const char *text, int max_w, bool words,
         while (start < total && text[start] == ' ')
             start++;
     }
+    free(brks);
     return count;
 }
 
-size_t bm_ui_wrap(struct bm_ui *ui, const char *text, struct bm_ui_font f, int max_w,
-                  int flags, struct bm_ui_line_span *lines, size_t max_lines, bool *truncated)
+size_t bm_ui_wrap(struct bm_ui *ui, const char *text, struct bm_ui_font f, int max_w, int flags,
+                  struct bm_ui_line_span *lines, size_t max_lines, bool *truncated)
 {
     bool trunc_dummy;
     if (!truncated)
@@ -185,8 +194,8 @@ size_t bm_ui_wrap(struct bm_ui *ui, const char *text, struct bm_ui_font f, int m
     struct wrap_entry *victim = &ui->wraps[0];
     for (size_t i = 0; i < WRAP_CACHE; i++) {
         struct wrap_entry *w = &ui->wraps[i];
-        if (w->hash == h && w->weight == weight && w->px == f.px && w->max_w == max_w && w->flags == flags &&
-            strcmp(w->text, text) == 0) {
+        if (w->hash == h && w->weight == weight && w->px == f.px && w->max_w == max_w &&
+            w->flags == flags && strcmp(w->text, text) == 0) {
             w->stamp = ++ui->clock;
             size_t n = w->count < max_lines ? w->count : max_lines;
             memcpy(lines, w->lines, n * sizeof *lines);
@@ -201,7 +210,8 @@ size_t bm_ui_wrap(struct bm_ui *ui, const char *text, struct bm_ui_font f, int m
     if (!font)
         return 0;
     struct wrap_entry fresh = {0};
-    fresh.count = do_wrap(font, text, max_w, flags != 0, fresh.lines, BM_UI_MAX_LINES, &fresh.truncated);
+    fresh.count =
+        do_wrap(font, text, max_w, flags != 0, fresh.lines, BM_UI_MAX_LINES, &fresh.truncated);
     fresh.text = malloc(strlen(text) + 1);
     if (fresh.text) {
         memcpy(fresh.text, text, strlen(text) + 1);

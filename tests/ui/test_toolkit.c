@@ -44,7 +44,8 @@ static void test_face_is_sc(void **state)
 
 static bool starts_with_closing(const char *s)
 {
-    static const char *const closing[] = {"，", "。", "、", "；", "：", "？", "！", "）", "」", "·"};
+    static const char *const closing[] = {"，", "。", "、", "；", "：",
+                                          "？", "！", "）", "」", "·"};
     for (size_t i = 0; i < sizeof closing / sizeof closing[0]; i++)
         if (strncmp(s, closing[i], strlen(closing[i])) == 0)
             return true;
@@ -54,7 +55,8 @@ static bool starts_with_closing(const char *s)
 static void test_wrap_punctuation(void **state)
 {
     (void)state;
-    const char *text = "本终端7×24小时服务，遇到问题请按「求助」，工作人员远程视频协助，证件材料请当面核对。";
+    const char *text =
+        "本终端7×24小时服务，遇到问题请按「求助」，工作人员远程视频协助，证件材料请当面核对。";
     struct bm_ui_font f = {BM_UI_REGULAR, 28, {0, 0, 0, 255}};
     /* Try many widths so a break lands just before each punctuation mark at some width. */
     for (int w = 120; w < 900; w += 7) {
@@ -77,6 +79,34 @@ static void test_wrap_punctuation(void **state)
         memcpy(last, list + lines[i].start + lines[i].len - 2, 2);
         assert_true(strcmp(last, "·") != 0 || i == n - 1);
     }
+}
+
+/* Wraps text at width w and returns line i as a string (in buf). */
+static const char *wrapped_line(const char *text, int w, size_t i, char *buf, size_t size)
+{
+    struct bm_ui_font f = {BM_UI_REGULAR, 28, {0, 0, 0, 255}};
+    struct bm_ui_line_span lines[BM_UI_MAX_LINES];
+    size_t n = bm_ui_wrap(canvas.ui, text, f, w, 0, lines, BM_UI_MAX_LINES, NULL);
+    assert_true(i < n);
+    snprintf(buf, size, "%.*s", (int)lines[i].len, text + lines[i].start);
+    return buf;
+}
+
+/* The break opportunities are UAX #14's: a hyphenated word breaks after its hyphen, and a date
+ * or a number with a hyphen or a decimal point is never split. */
+static void test_wrap_uax14(void **state)
+{
+    (void)state;
+    struct bm_ui_font f = {BM_UI_REGULAR, 28, {0, 0, 0, 255}};
+    char buf[128];
+    /* Room for "Self-ser": cutting between characters would leave "Self-ser" | "vice". */
+    int self = bm_ui_text_size(canvas.ui, "Self-ser", f).x;
+    assert_string_equal(wrapped_line("Self-service kiosk", self + 2, 0, buf, sizeof buf), "Self-");
+    int date = bm_ui_text_size(canvas.ui, "办理日期2026-11-", f).x;
+    assert_string_equal(wrapped_line("办理日期2026-11-30起", date + 2, 1, buf, sizeof buf),
+                        "2026-11-30起");
+    int fee = bm_ui_text_size(canvas.ui, "费用12.", f).x;
+    assert_true(strncmp(wrapped_line("费用12.50元", fee + 2, 1, buf, sizeof buf), "12.50", 5) == 0);
 }
 
 static void test_tabular(void **state)
@@ -133,8 +163,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_face_is_sc), cmocka_unit_test(test_wrap_punctuation),
-        cmocka_unit_test(test_tabular),    cmocka_unit_test(test_cache_lru),
-        cmocka_unit_test(test_grid),
+        cmocka_unit_test(test_wrap_uax14), cmocka_unit_test(test_tabular),
+        cmocka_unit_test(test_cache_lru),  cmocka_unit_test(test_grid),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
