@@ -23,6 +23,7 @@
 #include "core/loop.h"
 #include "drivers/sim/sim.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,17 @@ enum outcome {
     PENDING, /* not yet: look again on the next pump */
     FAILED,  /* why is written */
 };
+
+/* Writes why the step failed and says so. */
+__attribute__((format(printf, 3, 4))) static enum outcome failed(char *why, size_t size,
+                                                                 const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, size, fmt, ap);
+    va_end(ap);
+    return FAILED;
+}
 
 static const char *lang_code(const struct bm_flow *flow)
 {
@@ -148,19 +160,18 @@ static enum outcome act_on_device(struct bm_flow *flow, struct bm_journey_run *r
     enum bm_device_class cls;
     char line[BM_JOURNEY_LINE_MAX + 64];
     if (!device_command(r->journey, st, &cls, line, sizeof line))
-        return snprintf(why, size, "not a device step"), FAILED;
+        return failed(why, size, "not a device step");
     if (!flow->demo)
-        return snprintf(why, size, "the simulated devices need demo mode (kiosk.mode = demo)"),
-               FAILED;
+        return failed(why, size, "the simulated devices need demo mode (kiosk.mode = demo)");
     struct bm_device_status ds;
     bm_devices_status(flow->devices, cls, &ds);
     if (ds.device == BM_DEVICE_STARTING) {
         if (now < r->deadline_ms)
             return PENDING;
-        return snprintf(why, size, "the %s is still starting", bm_device_class_name(cls)), FAILED;
+        return failed(why, size, "the %s is still starting", bm_device_class_name(cls));
     }
     if (bm_demo_command(flow->demo, line) != BM_OK)
-        return snprintf(why, size, "%s", bm_err_detail()), FAILED;
+        return failed(why, size, "%s", bm_err_detail());
     return ACTED;
 }
 
@@ -173,16 +184,16 @@ static enum outcome act(struct bm_flow *flow, struct bm_journey_run *r,
         if (!element_shown(flow, st->arg) && now < r->deadline_ms)
             return PENDING;
         if (bm_flow_tap(flow, st->arg) != BM_OK)
-            return snprintf(why, size, "%s", bm_err_detail()), FAILED;
+            return failed(why, size, "%s", bm_err_detail());
         return ACTED;
     case BM_JOURNEY_VOICE:
         bm_flow_set_voice(flow, strcmp(st->arg, "on") == 0);
         return ACTED;
     case BM_JOURNEY_DEMO:
         if (!flow->demo)
-            return snprintf(why, size, "demo commands need demo mode (kiosk.mode = demo)"), FAILED;
+            return failed(why, size, "demo commands need demo mode (kiosk.mode = demo)");
         if (bm_demo_command(flow->demo, st->arg) != BM_OK)
-            return snprintf(why, size, "%s", bm_err_detail()), FAILED;
+            return failed(why, size, "%s", bm_err_detail());
         return ACTED;
     default:
         return act_on_device(flow, r, st, now, why, size);

@@ -127,6 +127,20 @@ static void test_failure_names_the_line_not_the_screen_words(void **state)
     free(out);
 }
 
+/* Outside demo mode taps work, and a device step fails saying why. */
+static void test_device_steps_need_demo_mode(void **state)
+{
+    (void)state;
+    const char *path = write_journey("kiosk-mode.journey", "tap attract.start\n"
+                                                           "wait screen home\n"
+                                                           "card elderly\n");
+    char *out = NULL;
+    assert_int_equal(play(path, (const char *[]){"--set", "kiosk.mode=kiosk", NULL}, &out), 5);
+    assert_non_null(strstr(out, "kiosk-mode.journey:3: card failed after"));
+    assert_non_null(strstr(out, "the simulated devices need demo mode"));
+    free(out);
+}
+
 /* A bad line is found before the kiosk starts: exit 2, the file and line named. */
 static void test_bad_journey_is_bad_usage(void **state)
 {
@@ -179,6 +193,7 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failure_names_the_line_not_the_screen_words),
+        cmocka_unit_test(test_device_steps_need_demo_mode),
         cmocka_unit_test(test_bad_journey_is_bad_usage),
         cmocka_unit_test(test_console_plays_a_journey),
     };
