@@ -8,6 +8,7 @@
  *   2  bad command-line usage
  *   3  the configuration (or the catalog --check-catalog was given) is invalid or unreadable
  *   4  start-up failed (display, fonts, translations, devices)
+ *   5  the journey given with --journey failed (its log says at which line)
  * Main thread only.
  */
 #include "core/config.h"
@@ -17,6 +18,7 @@
 #include "core/paths.h"
 #include "core/signals.h"
 #include "flow/flow.h"
+#include "flow/journey.h"
 #include "services/catalog.h"
 #include "services/outbox_cli.h"
 
@@ -41,6 +43,7 @@ struct args {
     bool check_config;
     const char *check_catalog;
     const char *outbox_cmd, *outbox_arg; /* --outbox CMD [ARG] */
+    const char *journey_path;
     const char *sets[MAX_SETS];
     int set_count;
     struct bm_flow_options flow;
@@ -65,6 +68,9 @@ static void print_help(FILE *out)
             "      --screenshot-dir DIR save a PNG of every screen shown into DIR\n"
             "      --demo-console       read simulated-device commands from standard input\n"
             "                           (demo mode; type 'help')\n"
+            "      --journey FILE       play a scripted resident journey (docs/journeys.md)\n"
+            "                           with the simulated devices, then exit: 0 if it\n"
+            "                           passed, 5 if not\n"
             "      --exit-after-first-frame\n"
             "                           quit once the first frame is on screen (benchmarks)\n"
             "  -h, --help               show this help and exit\n"
@@ -78,7 +84,8 @@ static void print_help(FILE *out)
             "  1  failure while running\n"
             "  2  bad command-line usage\n"
             "  3  invalid or unreadable configuration (or catalog, with --check-catalog)\n"
-            "  4  start-up failed (display, fonts, translations, devices)\n",
+            "  4  start-up failed (display, fonts, translations, devices)\n"
+            "  5  the --journey failed (the log names the line)\n",
             bm_paths_default_config());
 }
 
@@ -91,6 +98,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         OPT_SHOTS,
         OPT_FIRST_FRAME,
         OPT_CONSOLE,
+        OPT_JOURNEY,
         OPT_OUTBOX
     };
     static const struct option options[] = {
@@ -102,6 +110,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"set", required_argument, NULL, 's'},
         {"screenshot-dir", required_argument, NULL, OPT_SHOTS},
         {"demo-console", no_argument, NULL, OPT_CONSOLE},
+        {"journey", required_argument, NULL, OPT_JOURNEY},
         {"exit-after-first-frame", no_argument, NULL, OPT_FIRST_FRAME},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -138,6 +147,9 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case OPT_CONSOLE:
             a->flow.demo_console = true;
+            break;
+        case OPT_JOURNEY:
+            a->journey_path = optarg;
             break;
         case OPT_FIRST_FRAME:
             a->flow.exit_after_first_frame = true;
@@ -266,6 +278,14 @@ int main(int argc, char **argv)
         bm_config_free(cfg);
         return EXIT_OK;
     }
+    /* A journey with a bad line is bad usage: said before anything starts. */
+    struct bm_journey *journey = NULL;
+    if (a.journey_path && bm_journey_load(a.journey_path, &journey) != BM_OK) {
+        fprintf(stderr, "bianmin: --journey %s\n", bm_err_detail());
+        bm_config_free(cfg);
+        return EXIT_USAGE;
+    }
+    a.flow.journey = journey;
 
     setup_logging(cfg);
     bm_log_notice("main", "bianmin %s starting, config %s", BM_VERSION, bm_config_path(cfg));
@@ -273,6 +293,7 @@ int main(int argc, char **argv)
     if (bm_i18n_init(bm_paths_localedir(), bm_config_str(cfg, "kiosk", "language")) != BM_OK) {
         bm_log_err(BM_LOG_ERROR, "main", BM_ERR_NOT_FOUND, "translations");
         bm_config_free(cfg);
+        bm_journey_free(journey);
         bm_log_shutdown();
         return EXIT_STARTUP;
     }
@@ -285,6 +306,7 @@ int main(int argc, char **argv)
         bm_log_err(BM_LOG_ERROR, "main", err, "start-up failed");
         bm_signals_stop();
         bm_config_free(cfg);
+        bm_journey_free(journey);
         bm_log_shutdown();
         return EXIT_STARTUP;
     }
@@ -293,6 +315,7 @@ int main(int argc, char **argv)
     bm_signals_stop();
     bm_log_notice("main", "bianmin stopped (exit %d)", rc);
     bm_config_free(cfg);
+    bm_journey_free(journey);
     bm_log_shutdown();
     return rc;
 }

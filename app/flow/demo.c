@@ -13,6 +13,7 @@
 
 #include "demo_print.h"
 #include "demo_sync.h"
+#include "journey_run.h"
 
 #include "core/log.h"
 #include "core/loop.h"
@@ -41,12 +42,17 @@ static struct bm_device *dev(struct bm_demo *d, enum bm_device_class cls)
     return bm_devices_get(d->flow->devices, cls);
 }
 
-static void report(const char *what, enum bm_err err)
+/* Logs a command's outcome and returns it (the detail stays set for a journey's message). */
+static enum bm_err report(const char *what, enum bm_err err)
 {
-    if (err == BM_OK)
+    if (err == BM_OK) {
         bm_log_notice("demo", "%s", what);
-    else
-        bm_log_warn("demo", "%s: %s (%s)", what, bm_err_name(err), bm_err_detail());
+        return BM_OK;
+    }
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s", bm_err_detail());
+    bm_log_warn("demo", "%s: %s (%s)", what, bm_err_name(err), detail);
+    return bm_err_set(err, "%s: %s", what, detail[0] ? detail : bm_err_str(err));
 }
 
 static void on_reprinted(const struct bm_completion *c, void *ud)
@@ -105,6 +111,7 @@ static const char help_text[] =
     "  apply                                     queue a sample application for the centre\n"
     "  unplug [CLASS] | replug [CLASS]           default id_reader (F9 F10)\n"
     "  tap NAME                                  tap a named screen element\n"
+    "  journey FILE                              play a scripted journey (docs/journeys.md)\n"
     "  voice [on|off]                            spoken guidance for this session (toggles)\n"
     "  screenshot [DIR]                          save the screen as PNG (F11)\n"
     "  status                                    log every device's status and the catalog's\n"
@@ -164,8 +171,8 @@ static void log_voice_status(struct bm_flow *flow)
                   (unsigned long long)st.cut, (unsigned long long)st.samples_out, st.sample_rate);
 }
 
-/* Runs one command line. Main thread. */
-static void run_command(struct bm_demo *d, char *line)
+/* Runs one command line; returns its outcome (also logged). Main thread. */
+static enum bm_err run_command(struct bm_demo *d, char *line)
 {
     char *arg = line + strcspn(line, " \t");
     if (*arg) {
@@ -183,23 +190,29 @@ static void run_command(struct bm_demo *d, char *line)
     } else if (strcmp(cmd, "card") == 0) {
         enum bm_sim_card card = BM_SIM_CARD_ADULT;
         if (*arg && !card_by_name(arg, &card))
-            return report("card: unknown test card", BM_ERR_INVALID_ARG);
-        report("card presented", bm_sim_card_insert(dev(d, BM_CLASS_ID_READER), card));
+            return report("card", bm_err_set(BM_ERR_INVALID_ARG,
+                                             "unknown test card '%s' (adult, elderly, expired, "
+                                             "foreign, hmt)",
+                                             arg));
+        return report("card presented", bm_sim_card_insert(dev(d, BM_CLASS_ID_READER), card));
     } else if (strcmp(cmd, "remove") == 0) {
-        report("card removed", bm_sim_card_remove(dev(d, BM_CLASS_ID_READER)));
+        return report("card removed", bm_sim_card_remove(dev(d, BM_CLASS_ID_READER)));
     } else if (strcmp(cmd, "page") == 0) {
-        report("page placed", bm_sim_page_place(dev(d, BM_CLASS_SCANNER), *arg ? arg : NULL));
+        return report("page placed",
+                      bm_sim_page_place(dev(d, BM_CLASS_SCANNER), *arg ? arg : NULL));
     } else if (strcmp(cmd, "page-remove") == 0) {
-        report("page removed", bm_sim_page_remove(dev(d, BM_CLASS_SCANNER)));
+        return report("page removed", bm_sim_page_remove(dev(d, BM_CLASS_SCANNER)));
     } else if (strcmp(cmd, "code") == 0) {
-        report("code scanned", bm_sim_barcode_scan(dev(d, BM_CLASS_BARCODE), arg));
+        return report("code scanned", bm_sim_barcode_scan(dev(d, BM_CLASS_BARCODE), arg));
     } else if (strcmp(cmd, "unplug") == 0 || strcmp(cmd, "replug") == 0) {
         if (*arg && !class_by_name(arg, &cls))
-            return report("unknown device class", BM_ERR_INVALID_ARG);
+            return report(cmd, bm_err_set(BM_ERR_INVALID_ARG, "unknown device class '%s'", arg));
         bool unplug = cmd[0] == 'u';
-        report(cmd, unplug ? bm_sim_unplug(dev(d, cls)) : bm_sim_replug(dev(d, cls)));
+        return report(cmd, unplug ? bm_sim_unplug(dev(d, cls)) : bm_sim_replug(dev(d, cls)));
     } else if (strcmp(cmd, "tap") == 0) {
-        report("tap", bm_flow_tap(d->flow, arg));
+        return report("tap", bm_flow_tap(d->flow, arg));
+    } else if (strcmp(cmd, "journey") == 0) {
+        return report("journey", bm_journey_run_file(d->flow, arg));
     } else if (strcmp(cmd, "voice") == 0) {
         bool on = *arg ? strcmp(arg, "on") == 0 : !d->flow->voice_on;
         bm_flow_set_voice(d->flow, on);
@@ -211,11 +224,12 @@ static void run_command(struct bm_demo *d, char *line)
         if (err == BM_OK)
             err = cmd[0] == 'r' ? bm_demo_print_receipt(d->print, strcmp(arg, "en") == 0)
                                 : bm_demo_print_certificate(d->print);
-        report(cmd[0] == 'r' ? "receipt: rendering" : "certificate: rendering", err);
+        return report(cmd[0] == 'r' ? "receipt: rendering" : "certificate: rendering", err);
     } else if (strcmp(cmd, "reprint") == 0) {
         uint64_t id;
-        report("receipt: reprinting", bm_receipt_printer_reprint(dev(d, BM_CLASS_RECEIPT_PRINTER),
-                                                                 on_reprinted, NULL, &id));
+        return report(
+            "receipt: reprinting",
+            bm_receipt_printer_reprint(dev(d, BM_CLASS_RECEIPT_PRINTER), on_reprinted, NULL, &id));
     } else if (strcmp(cmd, "apply") == 0) {
         bm_demo_apply(d->flow);
     } else if (strcmp(cmd, "status") == 0) {
@@ -234,7 +248,18 @@ static void run_command(struct bm_demo *d, char *line)
             if (strcmp(word, printer_words[i].word) == 0)
                 return report(word, bm_sim_printer(dev(d, cls), printer_words[i].ev));
         bm_log_warn("demo", "unknown command '%s' (type help)", cmd);
+        return bm_err_set(BM_ERR_INVALID_ARG, "unknown demo command '%s'", cmd);
     }
+    return BM_OK;
+}
+
+enum bm_err bm_demo_command(struct bm_demo *d, const char *line)
+{
+    char buf[LINE_MAX_LEN];
+    if (snprintf(buf, sizeof buf, "%s", line) >= (int)sizeof buf)
+        return bm_err_set(BM_ERR_INVALID_ARG, "demo command longer than %d bytes",
+                          LINE_MAX_LEN - 1);
+    return run_command(d, buf);
 }
 
 bool bm_demo_key(struct bm_demo *d, const SDL_KeyboardEvent *key)

@@ -15,6 +15,7 @@
  */
 #include "flow_internal.h"
 #include "frame_times.h"
+#include "journey_run.h"
 
 #include "core/i18n.h"
 #include "core/log.h"
@@ -123,12 +124,9 @@ static void report_first_frame(struct bm_flow *flow)
         bm_loop_request_quit(0);
 }
 
-/* Before the loop sleeps: one frame for everything that changed since the last one. */
-static void before_wait(void *ud)
+/* One frame for everything that changed since the last one. */
+static void draw_frame(struct bm_flow *flow)
 {
-    struct bm_flow *flow = ud;
-    if (!bm_ui_dirty(flow->ui))
-        return;
     bm_frame_times_begin();
     draw(flow);
     /* A PNG per screen shown, not per frame: a clock tick or a device change redraws too. */
@@ -142,6 +140,15 @@ static void before_wait(void *ud)
     bm_frame_times_end();
     if (!flow->first_frame_done)
         report_first_frame(flow);
+}
+
+/* Before the loop sleeps: the frame, then a journey's next steps, which look at it. */
+static void before_wait(void *ud)
+{
+    struct bm_flow *flow = ud;
+    if (bm_ui_dirty(flow->ui))
+        draw_frame(flow);
+    bm_journey_run_pump(flow);
 }
 
 /* ---- clock ---- */
@@ -453,6 +460,8 @@ enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_opti
         bm_flow_voice_open(flow);
     if (err == BM_OK && strcmp(bm_config_str(cfg, "kiosk", "mode"), "demo") == 0)
         err = bm_demo_start(flow, opts->demo_console, &flow->demo);
+    if (err == BM_OK && opts->journey)
+        err = bm_journey_run_start(flow, opts->journey, true);
     if (err != BM_OK) {
         bm_flow_stop(flow);
         return err;
@@ -477,6 +486,7 @@ void bm_flow_stop(struct bm_flow *flow)
     if (!flow)
         return;
     flow->stopping = true; /* news still in the loop finds nobody to tell */
+    bm_journey_run_stop(flow);
     bm_demo_stop(flow->demo);
     bm_flow_voice_close(flow);           /* on its own thread, before SDL goes */
     bm_sync_service_destroy(flow->sync); /* what is queued stays in the outbox */

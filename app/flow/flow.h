@@ -13,11 +13,14 @@
 #include <stdbool.h>
 
 struct bm_flow;
+struct bm_journey;
 
 struct bm_flow_options {
-    const char *screenshot_dir; /* save a PNG of each new screen here (NULL: never) */
+    const char *screenshot_dir;  /* save a PNG of each new screen here (NULL: never) */
     bool exit_after_first_frame; /* benchmarks: quit once the first frame is presented */
     bool demo_console;           /* read simulated-device commands from stdin (demo mode) */
+    /* Play this journey (borrowed: outlives the flow), then quit with its result. */
+    const struct bm_journey *journey;
 };
 
 /* Opens the window, the UI, the devices and shows the attract screen. */

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 struct bm_demo;
+struct bm_journey_run;
 
 struct bm_flow {
     const struct bm_config *cfg;
@@ -33,6 +34,9 @@ struct bm_flow {
     struct bm_demo *demo;         /* NULL outside demo mode */
 
     enum bm_flow_screen screen;
+    /* The name of a dialog open over the screen ("help", "hotline"), NULL if none: set it
+     * when one opens, so that journeys' `wait screen NAME` finds it. */
+    const char *overlay;
     /* The element under a finger on home, drawn pressed until it lifts; "" if none. */
     char pressed[BM_SCREEN_NAME_MAX];
     enum bm_lang lang, default_lang;
@@ -64,6 +68,9 @@ struct bm_flow {
 
     /* The resident of this session: personal data, wiped when the session ends. */
     struct bm_identity *resident;
+
+    /* A scripted journey being played (journey_run.c), NULL if none. */
+    struct bm_journey_run *journey;
 
     bool first_frame_done;
     unsigned screenshot_seq;
@@ -114,6 +121,8 @@ void bm_flow_set_elderly(struct bm_flow *flow, bool on);
 
 /* Demo mode (demo.c): keyboard and console scripting of the simulated devices. */
 enum bm_err bm_demo_start(struct bm_flow *flow, bool console, struct bm_demo **out);
+/* Runs one demo console command line ("card elderly"); its outcome is logged too. */
+enum bm_err bm_demo_command(struct bm_demo *demo, const char *line);
 /* Handles a key press; returns true if it was a demo key. */
 bool bm_demo_key(struct bm_demo *demo, const SDL_KeyboardEvent *key);
 void bm_demo_stop(struct bm_demo *demo);

@@ -108,6 +108,7 @@ void bm_ui_destroy(struct bm_ui *ui)
         if (ui->layers[i].tex)
             SDL_DestroyTexture(ui->layers[i].tex);
     bm_ui_text_fini(ui);
+    bm_ui_texts_record(ui, false);
     free(ui->font_path[0]);
     free(ui->font_path[1]);
     free(ui);
@@ -176,6 +177,7 @@ void bm_ui_frame_begin(struct bm_ui *ui)
     update_size(ui);
     ui->label_count = 0;
     ui->outside_count = 0;
+    bm_ui_texts_frame_begin(ui);
     SDL_Color bg = ui->theme->background;
     SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_NONE);
     SDL_SetRenderDrawColor(ui->renderer, bg.r, bg.g, bg.b, 255);
@@ -264,6 +266,7 @@ bool bm_ui_layer_begin(struct bm_ui *ui, const char *screen, uint64_t key)
     l->stamp = ++ui->clock;
     if (hit) {
         layer_copy(ui, l);
+        bm_ui_texts_layer_copied(ui, l);
         ui->stats.layer_copies++;
         return false;
     }
@@ -284,6 +287,7 @@ bool bm_ui_layer_begin(struct bm_ui *ui, const char *screen, uint64_t key)
     l->screen = bm_ui_hash_str(0, screen);
     l->key = key;
     ui->layer_drawing = l;
+    bm_ui_texts_layer_drawing(ui);
     return true;
 }
 
@@ -299,6 +303,7 @@ void bm_ui_layer_end(struct bm_ui *ui)
     }
     l->valid = true;
     layer_copy(ui, l);
+    bm_ui_texts_layer_drawn(ui, l);
 }
 
 void bm_ui_frame_end(struct bm_ui *ui)
@@ -434,6 +439,7 @@ void bm_ui_audit_bounds(struct bm_ui *ui, float x0, float y0, float x1, float y1
 void bm_ui_audit_label(struct bm_ui *ui, SDL_Rect box, const char *text, SDL_Point need,
                        bool overflow)
 {
+    bm_ui_texts_note(ui, text); /* every label passes here: the words on screen */
     if (!ui->audit)
         return;
     bm_ui_audit_bounds(ui, (float)box.x, (float)box.y, (float)(box.x + box.w),

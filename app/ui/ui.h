@@ -249,4 +249,18 @@ void bm_ui_set_audit(struct bm_ui *ui, bool on);
 const struct bm_ui_audit_label *bm_ui_audit_labels(const struct bm_ui *ui, size_t *count);
 size_t bm_ui_audit_outside(const struct bm_ui *ui, SDL_Rect *first);
 
+/* ---- Words on screen (journeys) ------------------------------------------------------- */
+
+/*
+ * Recording keeps the text of every label the last frame showed, static layers included, so
+ * a script can ask whether the resident sees a text. Off by default; turning it on redraws
+ * the screen (layers too), turning it off wipes the record (it may hold personal data).
+ */
+void bm_ui_texts_record(struct bm_ui *ui, bool on);
+bool bm_ui_texts_recording(const struct bm_ui *ui);
+/* Whether text is part of a label of the last frame (false when not recording). */
+bool bm_ui_texts_shown(const struct bm_ui *ui, const char *text);
+/* How many labels the last frame recorded; *cut (may be NULL): some did not fit the record. */
+size_t bm_ui_texts_count(const struct bm_ui *ui, bool *cut);
+
 #endif

@@ -103,6 +103,9 @@ struct bm_ui {
     struct layer_slot layers[LAYER_SLOTS];
     struct layer_slot *layer_drawing;
 
+    /* The words on screen for journeys (ui_texts.c); NULL unless recording. */
+    struct bm_ui_texts *texts;
+
     bool audit;
     struct bm_ui_audit_label labels[BM_UI_AUDIT_MAX_LABELS];
     size_t label_count;
@@ -120,5 +123,12 @@ TTF_Font *bm_ui_font(struct bm_ui *ui, int weight, int px);
 void bm_ui_audit_bounds(struct bm_ui *ui, float x0, float y0, float x1, float y1);
 void bm_ui_audit_label(struct bm_ui *ui, SDL_Rect box, const char *text, SDL_Point need,
                        bool overflow);
+
+/* ui_texts.c: what each frame and each static layer drew (no-ops unless recording) */
+void bm_ui_texts_frame_begin(struct bm_ui *ui);
+void bm_ui_texts_note(struct bm_ui *ui, const char *text);
+void bm_ui_texts_layer_drawing(struct bm_ui *ui);
+void bm_ui_texts_layer_drawn(struct bm_ui *ui, const struct layer_slot *slot);
+void bm_ui_texts_layer_copied(struct bm_ui *ui, const struct layer_slot *slot);
 
 #endif
