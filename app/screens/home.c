@@ -72,21 +72,19 @@ static int target(struct bm_ui *ui, int design)
 
 /* Header: emblem, name and location (standard) or name and date (elderly: fewer words),
  * the clock on the right. */
-static void layout_header(struct bm_ui *ui, struct layout *l, SDL_Rect *page)
+static void layout_header(struct bm_ui *ui, struct layout *l, SDL_Rect *page, SDL_Rect column)
 {
     int pad = bm_ui_px(ui, 40);
     l->header = bm_rect_take_top(page, bm_ui_px(ui, l->land ? 176 : 200));
-    SDL_Rect h = bm_rect_inset4(l->header, pad, 0, pad, 0);
-    if (!l->land) /* the 1080-wide column, as the content below */
-        h = bm_rect_inset4(bm_rect(bm_scr_column(ui).x, 0, bm_scr_column(ui).w, l->header.h), pad,
-                           0, pad, 0);
+    /* Full width; the content inside the column, as below. */
+    SDL_Rect h = bm_rect_inset4(bm_rect(column.x, 0, column.w, l->header.h), pad, 0, pad, 0);
     int e = bm_ui_px(ui, 112);
     l->emblem = bm_rect(h.x, h.y + (h.h - e) / 2, e, e);
-    struct bm_ui_font cf = {BM_UI_BOLD, type_px(ui, BM_TYPE_DISPLAY), bm_ui_theme(ui)->text};
-    int clock_w = bm_ui_tabular_width(ui, "00:00", cf) + bm_ui_px(ui, 8);
-    int right_w = l->elderly ? clock_w : bm_ui_px(ui, 300);
-    if (right_w < clock_w)
-        right_w = clock_w;
+    /* The clock's side is as wide as the clock needs (and the date, in standard mode). */
+    struct bm_ui_font clock = {BM_UI_BOLD, type_px(ui, BM_TYPE_DISPLAY), bm_ui_theme(ui)->text};
+    int right_w = bm_ui_tabular_width(ui, "00:00", clock) + bm_ui_px(ui, 8);
+    if (!l->elderly && right_w < bm_ui_px(ui, 300))
+        right_w = bm_ui_px(ui, 300);
     SDL_Rect right = bm_rect_take_right(&h, right_w);
     bm_rect_take_left(&h, l->emblem.w + bm_ui_px(ui, 28));
     bm_rect_take_right(&h, bm_ui_px(ui, 16));
@@ -99,7 +97,7 @@ static void layout_header(struct bm_ui *ui, struct layout *l, SDL_Rect *page)
         l->date = under_name;
     } else {
         l->location = under_name;
-        int clock_h = cf.px * 6 / 5;
+        int clock_h = clock.px * 6 / 5;
         l->clock = bm_rect(right.x, top + (title - clock_h) / 2, right.w, clock_h);
         l->date = bm_rect(right.x, under_name.y, right.w, caption);
     }
@@ -223,7 +221,7 @@ static void layout(struct bm_ui *ui, const struct bm_home_vm *vm, struct layout 
     /* Portrait uses the 1080-wide column; landscape the whole width. */
     SDL_Rect column = l->land ? l->screen : bm_scr_column(ui);
     SDL_Rect page = l->screen;
-    layout_header(ui, l, &page);
+    layout_header(ui, l, &page, column);
     layout_bar(ui, l, &page, column);
     SDL_Rect c = bm_rect_inset4(bm_rect(column.x, page.y, column.w, page.h), pad,
                                 bm_ui_px(ui, l->land ? 28 : 32), pad, bm_ui_px(ui, 28));
