@@ -125,11 +125,18 @@ static void layout_bar(struct bm_ui *ui, struct layout *l, SDL_Rect *page, SDL_R
         l->hotline = bm_rect_grid(bar, 2, 1, gap, 1, 0);
         return;
     }
-    l->help = bm_rect_grid(bar, 5, 1, gap, 0, 0);
-    l->hotline = bm_rect_grid(bar, 5, 1, gap, 1, 0);
-    l->elderly_button = bm_rect_grid(bar, 5, 1, gap, 2, 0);
-    l->voice = bm_rect_grid(bar, 5, 1, gap, 3, 0);
-    l->language = bm_rect_grid(bar, 5, 1, gap, 4, 0);
+    /* The hotline's words and number are the longest: it gets 1.3 shares, so every label
+     * keeps the bar's one size. */
+    int share = (bar.w - 4 * gap) * 10 / 53;
+    l->help = bm_rect_take_left(&bar, share);
+    bm_rect_take_left(&bar, gap);
+    l->hotline = bm_rect_take_left(&bar, bar.w - 3 * (share + gap));
+    bm_rect_take_left(&bar, gap);
+    l->elderly_button = bm_rect_take_left(&bar, share);
+    bm_rect_take_left(&bar, gap);
+    l->voice = bm_rect_take_left(&bar, share);
+    bm_rect_take_left(&bar, gap);
+    l->language = bar;
 }
 
 /* The greeting card: title and a line of help on the left, the gold ID-card button on the
