@@ -166,7 +166,7 @@ static void log_voice_status(struct bm_flow *flow)
     bm_log_notice("voice",
                   "%s%s; %llu prompts asked, %llu spoken to the end, %llu cut short, "
                   "%llu samples played at %d Hz",
-                  flow->voice_on || flow->elderly ? "on" : "off", st.silent ? " (silent)" : "",
+                  flow->voice_on ? "on" : "off", st.silent ? " (silent)" : "",
                   (unsigned long long)st.requested, (unsigned long long)st.spoken,
                   (unsigned long long)st.cut, (unsigned long long)st.samples_out, st.sample_rate);
 }

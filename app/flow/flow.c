@@ -258,8 +258,11 @@ static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *nam
         switch_language(flow, flow->lang == BM_LANG_EN ? BM_LANG_ZH_CN : BM_LANG_EN);
         break;
     case BM_INTENT_ELDERLY:
-        /* The state and the button's label; the larger elderly theme comes with the toolkit. */
+        /* The elderly theme and layouts, and voice on (flow_voice.c). */
         bm_flow_set_elderly(flow, !flow->elderly);
+        break;
+    case BM_INTENT_VOICE:
+        bm_flow_set_voice(flow, !flow->voice_on);
         break;
     case BM_INTENT_NONE:
         break;

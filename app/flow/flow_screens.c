@@ -31,6 +31,7 @@ static void fill_attract(const struct bm_flow *flow, struct bm_attract_vm *vm)
         .kiosk = flow->kiosk,
         .now = flow->now,
         .lang = flow->lang,
+        .elderly = flow->elderly,
         .notice = bm_catalog_view_notice(bm_flow_notices(flow, bm_flow_catalog(flow)), flow->lang,
                                          bm_catalog_view_date(&flow->now))};
 }
@@ -62,8 +63,11 @@ const struct bm_flow_screen_ops bm_flow_attract_screen = {
 static void fill_home(const struct bm_flow *flow, struct bm_home_vm *vm,
                       struct bm_home_parts *parts)
 {
-    *vm = (struct bm_home_vm){
-        .kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang, .elderly_on = flow->elderly};
+    *vm = (struct bm_home_vm){.kiosk = flow->kiosk,
+                              .now = flow->now,
+                              .lang = flow->lang,
+                              .elderly_on = flow->elderly,
+                              .voice_on = flow->voice_on};
     bm_catalog_view_home(bm_flow_catalog(flow), flow->lang, bm_catalog_view_date(&flow->now),
                          bm_devices_usable(flow->devices), parts, vm);
     if (flow->notices) /* the centre's notices replace the catalog's */

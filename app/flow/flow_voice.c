@@ -1,12 +1,14 @@
 /*
  * flow_voice.c - spoken guidance in the flow: each screen's prompt, and when it is spoken.
  *
- * A screen's prompt is spoken when the screen is shown, while voice is on or elderly mode is
- * on; switching either on, or switching language, speaks the current screen's prompt again
+ * A screen's prompt is spoken when the screen is shown while voice is on. Elderly mode switches
+ * voice on (a resident may still switch it off: the home screen's voice button shows the
+ * state); switching voice on, or switching language, speaks the current screen's prompt again
  * (in the new language), so a resident who cannot read hears at once what the tap did. The
  * prompts are the program's own fixed words, translated like every other text of the screens:
  * never a name, a number or anything else of the resident's. The session's end stops speech
- * and returns voice and elderly mode to the kiosk's defaults.
+ * and returns voice and elderly mode to the kiosk's defaults. Elderly mode also puts the
+ * elderly theme on the ui (the screens lay out fewer, larger items), the standard one after.
  *
  * The voice service does the work on its own thread; everything here only hands it a text.
  * Main thread only.
@@ -26,14 +28,9 @@ const char *bm_flow_prompt(enum bm_flow_screen screen)
     return _(bm_flow_screen_ops(screen)->prompt);
 }
 
-static bool voice_wanted(const struct bm_flow *flow)
-{
-    return flow->voice_on || flow->elderly;
-}
-
 void bm_flow_speak_screen(struct bm_flow *flow)
 {
-    if (!flow->voice || !voice_wanted(flow))
+    if (!flow->voice || !flow->voice_on)
         return;
     bm_log_debug("voice", "prompt of the %s screen", bm_flow_screen_ops(flow->screen)->name);
     bm_voice_say(flow->voice, bm_flow_prompt(flow->screen), flow->lang);
@@ -67,15 +64,18 @@ void bm_flow_voice_session_end(struct bm_flow *flow)
 {
     bm_voice_stop(flow->voice);
     flow->voice_on = flow->voice_default;
+    if (flow->elderly)
+        bm_ui_set_theme(flow->ui, bm_theme_standard());
     flow->elderly = false;
 }
 
 void bm_flow_set_voice(struct bm_flow *flow, bool on)
 {
-    bool was = voice_wanted(flow);
+    bool was = flow->voice_on;
     flow->voice_on = on;
     bm_log_info("voice", "voice %s", on ? "on" : "off");
-    if (!voice_wanted(flow))
+    bm_ui_invalidate(flow->ui); /* the voice button shows its state */
+    if (!on)
         bm_voice_stop(flow->voice);
     else if (!was)
         bm_flow_speak_screen(flow);
@@ -83,12 +83,12 @@ void bm_flow_set_voice(struct bm_flow *flow, bool on)
 
 void bm_flow_set_elderly(struct bm_flow *flow, bool on)
 {
-    bool was = voice_wanted(flow);
     flow->elderly = on;
     bm_log_info("flow", "elderly mode %s", on ? "on" : "off");
-    bm_ui_invalidate(flow->ui); /* the button shows its state */
-    if (!voice_wanted(flow))
-        bm_voice_stop(flow->voice);
-    else if (!was)
-        bm_flow_speak_screen(flow);
+    /* Larger type and targets; the screens lay out fewer, larger items (vm.elderly). The
+     * theme switch invalidates the ui and every static layer. */
+    bm_ui_set_theme(flow->ui, on ? bm_theme_elderly() : bm_theme_standard());
+    /* Elderly mode speaks; leaving it leaves voice as the resident now sees it on the button. */
+    if (on)
+        bm_flow_set_voice(flow, true);
 }

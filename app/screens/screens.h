@@ -69,6 +69,7 @@ struct bm_attract_vm {
     struct tm now; /* local time; the flow redraws when the minute changes */
     enum bm_lang lang;
     const char *notice; /* one line from the catalog, or NULL */
+    bool elderly;       /* elderly mode (a kiosk that starts in it): larger, fewer words */
 };
 
 void bm_attract_draw(struct bm_ui *ui, const struct bm_attract_vm *vm);
@@ -107,9 +108,11 @@ struct bm_home_vm {
     const struct bm_home_category *categories;
     size_t category_count; /* at most BM_HOME_MAX_CATEGORIES are shown */
     const struct bm_home_quick *quick;
-    size_t quick_count;  /* at most BM_HOME_MAX_QUICK are shown, four a row */
+    size_t quick_count;  /* at most BM_HOME_MAX_QUICK are shown, four a row (six, three a row,
+                            in elderly mode) */
     const char *notice;  /* or NULL: the strip is left out */
-    bool elderly_on;     /* the elderly-mode button shows its state */
+    bool elderly_on;     /* elderly mode: fewer, larger items; the button shows the state */
+    bool voice_on;       /* spoken guidance: the voice button shows the state */
     const char *pressed; /* the element under a finger ("home.help"), drawn pressed; or NULL */
 };
 

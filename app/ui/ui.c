@@ -5,7 +5,7 @@
  * Design: struct bm_ui borrows the caller's SDL_Renderer (a window's, or a software renderer
  * on a plain SDL_Surface in tests and headless runs) and owns everything derived from it:
  * fonts, label textures, wrap results. Screens are laid out from the output size: the scale is
- * min(width / 1080, height / 1920), so a design size means the same proportion everywhere;
+ * min(short side / 1080, long side / 1920), so type has one size in portrait and landscape;
  * physical sizes (touch targets) come from the dpi instead, because a finger does not scale.
  * A frame is drawn only when something invalidated the ui; idle costs nothing here.
  *
@@ -51,8 +51,11 @@ static void update_size(struct bm_ui *ui)
         ui->dirty = true;
     ui->width = w;
     ui->height = h;
-    float sx = (float)w / DESIGN_WIDTH, sy = (float)h / DESIGN_HEIGHT;
-    ui->scale = sx < sy ? sx : sy;
+    /* Sizes follow the short side (1080 design pixels), so type is as large in landscape as
+     * in portrait; the long side (1920) caps it for windows squatter than 9:16. */
+    float short_side = (float)(w < h ? w : h), long_side = (float)(w < h ? h : w);
+    float by_short = short_side / DESIGN_WIDTH, by_long = long_side / DESIGN_HEIGHT;
+    ui->scale = by_short < by_long ? by_short : by_long;
 }
 
 enum bm_err bm_ui_create(SDL_Renderer *renderer, const struct bm_ui_options *opts,

@@ -7,8 +7,9 @@
  * cached: fonts per (weight, pixel size) and every label as a texture, so a frame that shows
  * the same words again costs a texture copy, not a rasterisation.
  *
- * Geometry is designed on a 1080-pixel-wide portrait canvas; bm_ui_px() scales a design size
- * to the real window, so a screen laid out from the window size works at other sizes.
+ * Geometry is designed on a 1080x1920 canvas (portrait, or 1920x1080 landscape); bm_ui_px()
+ * scales a design size to the real window by its short side, so a screen laid out from the
+ * window size works at other sizes.
  *
  * Everything here runs on the main thread (the thread that owns SDL).
  */
@@ -59,7 +60,9 @@ void bm_ui_set_theme(struct bm_ui *ui, const struct bm_theme *theme);
 /* The drawing area in pixels (the renderer's output size, refreshed by bm_ui_frame_begin). */
 int bm_ui_width(const struct bm_ui *ui);
 int bm_ui_height(const struct bm_ui *ui);
-/* A design size (1080-wide canvas) in real pixels, rounded, never below 1 for size > 0. */
+/* A design size in real pixels, rounded, never below 1 for size > 0. Design pixels are those
+ * of a 1080x1920 screen in either orientation: the scale is min(short side / 1080, long side /
+ * 1920), so type is the same size in portrait and landscape. */
 int bm_ui_px(const struct bm_ui *ui, int design);
 /* millimetres on the physical screen in pixels (from the dpi), rounded up. */
 int bm_ui_mm(const struct bm_ui *ui, double mm);

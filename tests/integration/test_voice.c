@@ -2,7 +2,8 @@
  * test_voice.c - spoken guidance for real: espeak-ng synthesises every screen's prompt in both
  * languages, the voice service plays through SDL's dummy driver (real time) and disk driver
  * (a file, written at once), say returns at once, a newer say or the session's end cuts the
- * speech short, and a missing audio driver or espeak-ng data leaves a silent, working service.
+ * speech short, and a missing audio driver or espeak-ng data leaves a silent, working service;
+ * in the real flow, elderly mode (theme and voice) and the home screen's voice button.
  * The program's own behaviour without audio is in test_program_voice.c.
  */
 #include "test_support.h"
@@ -350,6 +351,59 @@ static void test_session_end_stops_speech(void **state)
     bm_config_free(cfg);
 }
 
+/* The home screen's switches in the real flow: elderly mode puts the elderly theme on the ui
+ * and voice on; the voice button silences it even in elderly mode; the session's end brings
+ * the standard theme back. */
+static void test_elderly_theme_and_voice_button(void **state)
+{
+    (void)state;
+    setenv("SDL_AUDIODRIVER", "dummy", 1);
+    struct bm_config *cfg;
+    assert_int_equal(bm_config_load(bm_paths_default_config(), &cfg), BM_OK);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/sim", bm_test_mkdtemp("voice-elderly"));
+    assert_int_equal(bm_config_set(cfg, "sim", "output_dir", path), BM_OK);
+    assert_int_equal(bm_i18n_set_language("zh_CN"), BM_OK);
+    struct bm_flow_options opts = {0};
+    struct bm_flow *flow;
+    if (bm_flow_start(cfg, &opts, &flow) != BM_OK)
+        fail_msg("the flow did not start: %s", bm_err_detail());
+    assert_ptr_equal(bm_ui_theme(flow->ui), bm_theme_standard());
+    assert_int_equal(bm_flow_tap(flow, "attract.start"), BM_OK);
+
+    uint64_t base = played(flow->voice);
+    assert_int_equal(bm_flow_tap(flow, "home.elderly"), BM_OK);
+    assert_ptr_equal(bm_ui_theme(flow->ui), bm_theme_elderly());
+    assert_true(flow->voice_on);
+    assert_true(wait_playing(flow->voice, base, 30000));
+
+    /* Voice off in elderly mode: silent at once, the theme stays. */
+    assert_int_equal(bm_flow_tap(flow, "home.voice"), BM_OK);
+    assert_false(flow->voice_on);
+    assert_true(bm_voice_wait_idle(flow->voice, 5000));
+    assert_ptr_equal(bm_ui_theme(flow->ui), bm_theme_elderly());
+    /* And on again: the screen's prompt. */
+    base = played(flow->voice);
+    assert_int_equal(bm_flow_tap(flow, "home.voice"), BM_OK);
+    assert_true(flow->voice_on);
+    assert_true(wait_playing(flow->voice, base, 30000));
+
+    /* Standard mode: the standard theme; voice stays as the button shows it. */
+    assert_int_equal(bm_flow_tap(flow, "home.elderly"), BM_OK);
+    assert_ptr_equal(bm_ui_theme(flow->ui), bm_theme_standard());
+    assert_true(flow->voice_on);
+
+    assert_int_equal(bm_flow_tap(flow, "home.elderly"), BM_OK);
+    bm_flow_show(flow, BM_FLOW_ATTRACT); /* the session ends */
+    assert_ptr_equal(bm_ui_theme(flow->ui), bm_theme_standard());
+    assert_false(flow->elderly);
+    assert_false(flow->voice_on);
+    assert_true(bm_voice_wait_idle(flow->voice, 5000));
+
+    bm_flow_stop(flow);
+    bm_config_free(cfg);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--no-engine") == 0)
@@ -365,6 +419,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_no_audio_driver_or_no_engine_is_silent_not_fatal),
         cmocka_unit_test(test_no_engine_data_is_silent_not_fatal),
         cmocka_unit_test(test_session_end_stops_speech),
+        cmocka_unit_test(test_elderly_theme_and_voice_button),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,6 +146,31 @@ void bm_fixture_home(struct bm_home_vm *vm, enum bm_lang lang)
                       "证件材料请当面核对。";
 }
 
+const struct bm_fixture_look bm_fixture_looks[BM_FIXTURE_LOOKS] = {
+    {"zh_CN", BM_LANG_ZH_CN, false, "standard"},
+    {"en", BM_LANG_EN, false, "standard"},
+    {"elderly", BM_LANG_ZH_CN, true, "elderly"},
+    {"high_contrast-zh_CN", BM_LANG_ZH_CN, false, "high_contrast"},
+    {"en-elderly", BM_LANG_EN, true, "elderly"},
+};
+
+enum bm_err bm_fixture_use_look(struct bm_canvas *c, const struct bm_fixture_look *look)
+{
+    bm_ui_set_theme(c->ui, bm_theme_find(look->theme));
+    return bm_fixture_language(look->lang);
+}
+
+const char *bm_fixture_orientation_name(int orientation)
+{
+    return orientation == 0 ? "portrait" : "landscape";
+}
+
+void bm_fixture_orientation_size(int orientation, int *w, int *h)
+{
+    *w = orientation == 0 ? 1080 : 1920;
+    *h = orientation == 0 ? 1920 : 1080;
+}
+
 const char *bm_fixture_screen_name(int screen)
 {
     return screen == 0 ? "attract" : "home";
@@ -177,4 +202,55 @@ size_t bm_fixture_elements(struct bm_canvas *c, int screen, enum bm_lang lang,
     struct bm_home_vm vm;
     bm_fixture_home(&vm, lang);
     return bm_home_elements(c->ui, &vm, out, cap);
+}
+
+void bm_fixture_draw_look(struct bm_canvas *c, int screen, const struct bm_fixture_look *look)
+{
+    bm_ui_frame_begin(c->ui);
+    if (screen == 0) {
+        struct bm_attract_vm vm;
+        bm_fixture_attract(&vm, look->lang);
+        vm.elderly = look->elderly;
+        bm_attract_draw(c->ui, &vm);
+    } else {
+        struct bm_home_vm vm;
+        bm_fixture_home(&vm, look->lang);
+        vm.elderly_on = look->elderly;
+        vm.voice_on = look->elderly; /* elderly mode switches voice on (flow_voice.c) */
+        bm_home_draw(c->ui, &vm);
+    }
+    bm_ui_frame_end(c->ui);
+}
+
+size_t bm_fixture_elements_look(struct bm_canvas *c, int screen, const struct bm_fixture_look *look,
+                                struct bm_screen_element *out, size_t cap)
+{
+    if (screen == 0) {
+        struct bm_attract_vm vm;
+        bm_fixture_attract(&vm, look->lang);
+        vm.elderly = look->elderly;
+        return bm_attract_elements(c->ui, &vm, out, cap);
+    }
+    struct bm_home_vm vm;
+    bm_fixture_home(&vm, look->lang);
+    vm.elderly_on = look->elderly;
+    vm.voice_on = look->elderly;
+    return bm_home_elements(c->ui, &vm, out, cap);
+}
+
+struct bm_intent bm_fixture_hit_look(struct bm_canvas *c, int screen,
+                                     const struct bm_fixture_look *look, int x, int y,
+                                     const char **name)
+{
+    if (screen == 0) {
+        struct bm_attract_vm vm;
+        bm_fixture_attract(&vm, look->lang);
+        vm.elderly = look->elderly;
+        return bm_attract_hit(c->ui, &vm, x, y, name);
+    }
+    struct bm_home_vm vm;
+    bm_fixture_home(&vm, look->lang);
+    vm.elderly_on = look->elderly;
+    vm.voice_on = look->elderly;
+    return bm_home_hit(c->ui, &vm, x, y, name);
 }
