@@ -146,6 +146,9 @@ size_t bm_ui_text_block(struct bm_ui *ui, SDL_Rect box, const char *text, struct
         bm_ui_label(ui, bm_rect(box.x, y + (int)i * line_h, box.w, h), buf, f,
                     halign | BM_UI_ALIGN_MIDDLE);
     }
+    /* The words on screen are the whole text too, not only its lines: a journey expecting
+     * "Hotline 12345" finds it on a button that wrapped it in two. */
+    bm_ui_texts_note(ui, text);
     return n;
 }
 
