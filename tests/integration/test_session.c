@@ -5,7 +5,8 @@
  * its memory is freed; "Yes, continue" keeps the session and its data; "End session now"
  * wipes at once; a touch beside the buttons changes nothing. A resident aged 65 or more is
  * offered elderly mode and staff once a session; help and the hotline open over home and
- * close again. (The dialogs' pictures: tests/ui/test_screens_session.c.)
+ * close again; with voice on, the dialog speaks its own prompt. (The dialogs' pictures:
+ * tests/ui/test_screens_session.c.)
  *
  * The proof of the wipe: the test notes where the resident's buffers live when the card is
  * read, and bm_secbuf's free observer shows it each buffer's bytes as it is freed, before
@@ -36,20 +37,35 @@
 static struct bm_config *cfg;
 static struct bm_flow *flow;
 
-static int setup(void **state)
+static void start_flow(bool voice)
 {
-    (void)state;
     assert_int_equal(bm_config_load(bm_paths_default_config(), &cfg), BM_OK);
     char path[4200];
     snprintf(path, sizeof path, "%s/sim", bm_test_mkdtemp("session"));
     assert_int_equal(bm_config_set(cfg, "sim", "output_dir", path), BM_OK);
-    assert_int_equal(bm_config_set(cfg, "voice", "device", "none"), BM_OK);
+    if (voice)
+        setenv("SDL_AUDIODRIVER", "dummy", 1); /* real synthesis, played to nowhere */
+    else
+        assert_int_equal(bm_config_set(cfg, "voice", "device", "none"), BM_OK);
     assert_int_equal(bm_i18n_init(bm_paths_localedir(), "zh_CN"), BM_OK);
     struct bm_flow_options opts = {0};
     if (bm_flow_start(cfg, &opts, &flow) != BM_OK)
         fail_msg("the flow did not start: %s", bm_err_detail());
     flow->session_timeout_ms = TIMEOUT_MS;
     flow->countdown_ms = COUNTDOWN_MS;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    start_flow(false);
+    return 0;
+}
+
+static int setup_with_voice(void **state)
+{
+    (void)state;
+    start_flow(true);
     return 0;
 }
 
@@ -346,6 +362,27 @@ static void test_help_and_hotline(void **state)
     assert_int_equal(flow->screen, BM_FLOW_HOME);
 }
 
+/* With voice on, the dialog says what it asks (its own prompt, in place of the screen's), and
+ * closing it cuts the prompt short. */
+static void test_still_there_is_spoken(void **state)
+{
+    (void)state;
+    assert_non_null(flow->voice);
+    assert_int_equal(bm_flow_tap(flow, "attract.start"), BM_OK);
+    bm_flow_set_voice(flow, true); /* home's prompt */
+    struct bm_voice_stats st;
+    bm_voice_get_stats(flow->voice, &st);
+    uint64_t before = st.requested;
+    assert_true(before >= 1);
+    wait_overlay(BM_OVERLAY_STILL_THERE);
+    bm_voice_get_stats(flow->voice, &st);
+    assert_int_equal(st.requested, before + 1);
+    assert_int_equal(bm_flow_tap(flow, "still_there.continue"), BM_OK);
+    assert_true(bm_voice_wait_idle(flow->voice, DEADLINE_MS)); /* stopped, not spoken on */
+    bm_voice_get_stats(flow->voice, &st);
+    assert_int_equal(st.requested, before + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +391,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_end_wipes_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elderly_offer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help_and_hotline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_still_there_is_spoken, setup_with_voice, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
