@@ -23,7 +23,7 @@ check_home() { # header, the only directory allowed to include it
 check_home 'libusb' 'drivers/\|tests/driver/'
 check_home 'sane/' 'drivers/'
 check_home 'cups/' 'drivers/'
-check_home 'zbar' 'drivers/\|tests/ui/test_document_render\|tests/ui/test_widgets\|tests/driver/test_receipt_print'
+check_home 'zbar' 'drivers/\|tests/ui/test_document_render\|tests/ui/test_widgets\|tests/ui/test_screens_session\|tests/driver/test_receipt_print'
 check_home 'cairo' 'drivers/sim/\|tests/\|app/services/'
 check_home 'curl/' 'app/services/central_http\|tests/'
 check_home 'openssl/' 'app/services/central_http\|tests/'

@@ -48,6 +48,8 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bm_secbuf *registry;
 static size_t live;
 static size_t live_jobs;
+static bm_secbuf_free_observer free_observer; /* tests only; under registry_lock */
+static void *free_observer_ud;
 
 static size_t page_size(void)
 {
@@ -123,7 +125,11 @@ void bm_secbuf_free(struct bm_secbuf *buf)
         buf->next->prev = buf->prev;
     live--;
     live_jobs -= buf->job;
+    bm_secbuf_free_observer observe = free_observer;
+    void *observe_ud = free_observer_ud;
     pthread_mutex_unlock(&registry_lock);
+    if (observe)
+        observe(buf->data, buf->capacity + 1, observe_ud);
 
     /* The whole mapping, not just len: a writer may have used bytes past len. */
     explicit_bzero(buf->data, buf->map_size);
@@ -249,4 +255,12 @@ size_t bm_secbuf_job_count(void)
     size_t n = live_jobs;
     pthread_mutex_unlock(&registry_lock);
     return n;
+}
+
+void bm_secbuf_set_free_observer(bm_secbuf_free_observer fn, void *ud)
+{
+    pthread_mutex_lock(&registry_lock);
+    free_observer = fn;
+    free_observer_ud = ud;
+    pthread_mutex_unlock(&registry_lock);
 }

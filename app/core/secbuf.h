@@ -72,4 +72,13 @@ size_t bm_secbuf_live_count(void);
 /* Number of live job buffers (logs: what the session wipe spared). */
 size_t bm_secbuf_job_count(void);
 
+/*
+ * Tests only: fn(data, size, ud) sees every buffer's bytes (all capacity + 1 of them) as
+ * bm_secbuf_free begins, before free zeroes and unmaps them, on the freeing thread. A test
+ * proves with it that personal data was already zeroed when its buffer went (the session's
+ * wipe, tests/integration/test_session.c). NULL removes it.
+ */
+typedef void (*bm_secbuf_free_observer)(const unsigned char *data, size_t size, void *ud);
+void bm_secbuf_set_free_observer(bm_secbuf_free_observer fn, void *ud);
+
 #endif

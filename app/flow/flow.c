@@ -6,10 +6,12 @@
  * wakeup, and only if something changed. The clock is a one-shot timer armed for the next
  * minute boundary, so an idle attract screen wakes once a minute.
  *
- * A session starts with the first touch (or a card) and ends on inactivity: the resident's
- * personal data is wiped and the attract screen returns. The receipt printer forgets its
- * reprint copy first; a receipt still printing then comes out whole, and is not kept. (The
- * "are you still there?" countdown and the full session rules come with the resident UI work.)
+ * A session starts with the first touch (or a card). It ends when the resident ends it or
+ * does not answer "are you still there?" (flow_session.c: the inactivity timeout, then a
+ * countdown): the resident's personal data is wiped and the attract screen returns. The
+ * receipt printer forgets its reprint copy first; a receipt still printing then comes out
+ * whole, and is not kept. A dialog over the screen (help, the hotline, the countdown, the
+ * elderly offer) is drawn after the screen and takes every tap while it shows.
  *
  * Main thread only.
  */
@@ -71,12 +73,16 @@ static void draw(struct bm_flow *flow)
 {
     bm_ui_frame_begin(flow->ui);
     current(flow)->draw(flow);
+    if (bm_flow_overlay_ops(flow))
+        bm_flow_overlay_ops(flow)->draw(flow); /* dims the screen behind it */
     bm_ui_frame_end(flow->ui);
 }
 
+/* A dialog's elements are the only ones while it shows. */
 static size_t current_elements(struct bm_flow *flow, struct bm_screen_element *out, size_t cap)
 {
-    return current(flow)->elements(flow, out, cap);
+    const struct bm_flow_screen_ops *overlay = bm_flow_overlay_ops(flow);
+    return (overlay ? overlay : current(flow))->elements(flow, out, cap);
 }
 
 /* ---- frames ---- */
@@ -97,8 +103,9 @@ void bm_flow_screenshot(struct bm_flow *flow, const char *dir)
         return;
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/%03u-%s-%s.png", dir, ++flow->screenshot_seq,
-             screen_name(flow->screen), code_of(flow->lang));
+    const char *overlay = bm_overlay_name(flow->overlay); /* "home+help" under a dialog */
+    snprintf(path, sizeof path, "%s/%03u-%s%s%s-%s.png", dir, ++flow->screenshot_seq,
+             screen_name(flow->screen), *overlay ? "+" : "", overlay, code_of(flow->lang));
     if (bm_display_save_png(&flow->display, path) != BM_OK)
         bm_log_err(BM_LOG_WARN, "flow", BM_ERR_IO, "screenshot");
     else
@@ -130,10 +137,12 @@ static void draw_frame(struct bm_flow *flow)
     bm_frame_times_begin();
     draw(flow);
     /* A PNG per screen shown, not per frame: a clock tick or a device change redraws too. */
-    if (!flow->shot_taken || flow->shot_screen != flow->screen || flow->shot_lang != flow->lang) {
+    if (!flow->shot_taken || flow->shot_screen != flow->screen || flow->shot_lang != flow->lang ||
+        flow->shot_overlay != flow->overlay) {
         bm_flow_screenshot(flow, NULL); /* reads pixels, so before present */
         flow->shot_taken = true;
         flow->shot_screen = flow->screen;
+        flow->shot_overlay = flow->overlay;
         flow->shot_lang = flow->lang;
     }
     SDL_RenderPresent(flow->display.renderer);
@@ -174,17 +183,6 @@ static bool clock_tick(void *ud)
 
 /* ---- session ---- */
 
-static bool session_timeout(void *ud);
-
-static void touch_session(struct bm_flow *flow)
-{
-    bm_loop_timer_cancel(flow->idle_timer);
-    flow->idle_timer = 0;
-    if (flow->screen != BM_FLOW_ATTRACT)
-        flow->idle_timer =
-            bm_loop_timer_add(flow->session_timeout_ms, false, session_timeout, flow);
-}
-
 int64_t bm_flow_mono_ms(void)
 {
     struct timespec ts;
@@ -203,13 +201,15 @@ static void count_usage(const struct bm_usage_event *ev, void *ud)
 static void end_session(struct bm_flow *flow)
 {
     bm_usage_session_end(&flow->usage, bm_flow_mono_ms());
-    bm_flow_apply_settings(flow); /* remote settings wait for the session to end */
-    bm_identity_free(flow->resident);
-    flow->resident = NULL;
+    bm_flow_apply_settings(flow);    /* remote settings wait for the session to end */
     bm_flow_voice_session_end(flow); /* nothing of this session goes on speaking */
+    flow->elderly_offered = false;
     /* Before the wipe, which spares print jobs' buffers: the kept receipt copy is one of them. */
     bm_receipt_printer_forget_last();
+    /* Every personal buffer zeroed, the resident's too, before any is freed (test_session). */
     size_t wiped = bm_secbuf_wipe_all();
+    bm_identity_free(flow->resident);
+    flow->resident = NULL;
     bm_log_info("flow",
                 "session ended: %zu personal buffers wiped, %zu still allocated "
                 "(%zu of them receipts still printing)",
@@ -220,6 +220,7 @@ static void end_session(struct bm_flow *flow)
 
 void bm_flow_show(struct bm_flow *flow, enum bm_flow_screen screen)
 {
+    bm_flow_overlay_close(flow); /* a screen shown is what the resident sees next */
     if (screen == BM_FLOW_ATTRACT && flow->screen != BM_FLOW_ATTRACT)
         end_session(flow);
     if (screen != BM_FLOW_ATTRACT && flow->screen == BM_FLOW_ATTRACT)
@@ -229,20 +230,10 @@ void bm_flow_show(struct bm_flow *flow, enum bm_flow_screen screen)
         bm_log_info("flow", "screen %s", screen_name(screen));
     flow->screen = screen;
     flow->pressed[0] = '\0';
-    touch_session(flow);
+    bm_flow_session_touch(flow);
     bm_ui_invalidate(flow->ui);
     if (changed)
         bm_flow_speak_screen(flow); /* cuts the last screen's prompt short */
-}
-
-static bool session_timeout(void *ud)
-{
-    struct bm_flow *flow = ud;
-    flow->idle_timer = 0;
-    bm_log_info("flow", "no touch for %u s: back to the attract screen",
-                flow->session_timeout_ms / 1000u);
-    bm_flow_show(flow, BM_FLOW_ATTRACT);
-    return false;
 }
 
 /* ---- input ---- */
@@ -250,6 +241,8 @@ static bool session_timeout(void *ud)
 static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *name)
 {
     bm_log_info("flow", "tap %s", name && *name ? name : "(nothing)");
+    if (bm_flow_overlay_intent(flow, in)) /* help, hotline, a dialog's buttons */
+        return;
     switch (in.kind) {
     case BM_INTENT_START:
         bm_flow_show(flow, BM_FLOW_HOME);
@@ -267,7 +260,7 @@ static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *nam
     case BM_INTENT_NONE:
         break;
     default:
-        /* Service, help and elderly screens arrive with the resident UI work. */
+        /* Service screens arrive with the resident UI work. */
         bm_log_info("flow", "%s has no screen yet", name);
         break;
     }
@@ -279,7 +272,7 @@ static void on_press(struct bm_flow *flow, int x, int y)
     size_t n = current_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
     const char *name = NULL;
     struct bm_intent in = bm_screen_hit(list, n, x, y, &name);
-    touch_session(flow);
+    bm_flow_session_touch(flow);
     on_intent(flow, in, name);
 }
 
@@ -289,8 +282,9 @@ enum bm_err bm_flow_tap(struct bm_flow *flow, const char *name)
     size_t n = current_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
     const struct bm_screen_element *e = bm_screen_find(list, n, name);
     if (!e)
-        return bm_err_set(BM_ERR_NOT_FOUND, "no element '%s' on the %s screen", name,
-                          screen_name(flow->screen));
+        return bm_err_set(BM_ERR_NOT_FOUND, "no element '%s' on the %s screen%s%s", name,
+                          screen_name(flow->screen), flow->overlay ? " under the dialog " : "",
+                          bm_overlay_name(flow->overlay));
     on_press(flow, e->rect.x + e->rect.w / 2, e->rect.y + e->rect.h / 2);
     return BM_OK;
 }
@@ -356,6 +350,7 @@ static void on_device_event(struct bm_device_event *ev, void *ud)
         ev->identity = NULL;
         bm_log_info("flow", "ID card read (%s)", bm_id_card_type_name(flow->resident->type));
         bm_flow_show(flow, BM_FLOW_HOME);
+        bm_flow_offer_elderly(flow); /* aged 65 or more: elderly mode and staff, once */
     }
     if (ev->kind == BM_EVENT_STATUS)
         bm_ui_invalidate(flow->ui); /* services that need this device may change state */
@@ -439,6 +434,7 @@ enum bm_err bm_flow_start(const struct bm_config *cfg, const struct bm_flow_opti
                                          bm_config_str(cfg, "kiosk", "location"),
                                          bm_config_str(cfg, "kiosk", "hotline")};
     flow->session_timeout_ms = (unsigned)bm_config_int(cfg, "session", "timeout_s") * 1000u;
+    flow->countdown_ms = (unsigned)bm_config_int(cfg, "session", "countdown_s") * 1000u;
     flow->screen = BM_FLOW_ATTRACT;
     bm_usage_tracker_init(&flow->usage, count_usage, flow);
 

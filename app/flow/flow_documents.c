@@ -7,9 +7,9 @@
  * replace the catalog's on the screens at once: they are only read between taps. Settings
  * never change a session under way: a new document waits until the session ends (or applies
  * at once when no session runs, on the attract screen), and then the kiosk's name, location,
- * hotline, the language sessions start in, the inactivity timeout and the log level are read
- * again, remote values over the config file's. The progress of uploads to the centre is kept
- * here too, for a progress bar.
+ * hotline, the language sessions start in, the inactivity timeout, its countdown and the
+ * log level are read again, remote values over the config file's. The progress of uploads to
+ * the centre is kept here too, for a progress bar.
  *
  * Main thread only.
  */
@@ -61,6 +61,7 @@ void bm_flow_apply_settings(struct bm_flow *flow)
                              ? BM_LANG_EN
                              : BM_LANG_ZH_CN;
     flow->session_timeout_ms = (unsigned)bm_settings_int(rs, cfg, "session", "timeout_s") * 1000u;
+    flow->countdown_ms = (unsigned)bm_settings_int(rs, cfg, "session", "countdown_s") * 1000u;
     enum bm_log_level level;
     /* The level from the command line stays unless the centre sets one (or set one before). */
     if ((had_level || bm_remote_settings_has(rs, "log", "level")) &&

@@ -9,6 +9,7 @@
 #include "flow_screens.h"
 
 #include "drivers/id_reader.h"
+#include "screens/overlay.h"
 #include "screens/screens.h"
 #include "services/catalog_store.h"
 #include "services/devices.h"
@@ -43,8 +44,12 @@ struct bm_flow {
     struct bm_kiosk_info kiosk;
     struct tm now; /* the time the screens show, refreshed each minute */
 
-    uint32_t idle_timer;
-    unsigned session_timeout_ms;
+    /* Session lifetime and the dialog over the screen (flow_session.c). */
+    uint32_t idle_timer, countdown_timer;
+    unsigned session_timeout_ms, countdown_ms;
+    uint32_t countdown_deadline; /* SDL_GetTicks() when "are you still there?" reaches 0 */
+    enum bm_overlay overlay;     /* BM_OVERLAY_NONE: the screen alone */
+    bool elderly_offered;        /* a resident aged 65+ is offered elderly mode once */
 
     /* Usage counts for demand analysis (no personal data): to the sync worker. */
     struct bm_usage_tracker usage;
@@ -76,6 +81,7 @@ struct bm_flow {
     unsigned screenshot_seq;
     /* The screen and language of the last automatic screenshot: one PNG per screen shown. */
     enum bm_flow_screen shot_screen;
+    enum bm_overlay shot_overlay;
     enum bm_lang shot_lang;
     bool shot_taken;
 };
@@ -118,6 +124,17 @@ void bm_flow_speak_screen(struct bm_flow *flow);
 void bm_flow_voice_session_end(struct bm_flow *flow);
 void bm_flow_set_voice(struct bm_flow *flow, bool on);
 void bm_flow_set_elderly(struct bm_flow *flow, bool on);
+
+/* Session lifetime and the dialogs over the screen (flow_session.c). */
+/* A touch: the inactivity timer starts again (not while "are you still there?" asks). */
+void bm_flow_session_touch(struct bm_flow *flow);
+/* Opens a dialog over the current screen (closing any other) and speaks its prompt. */
+void bm_flow_overlay_show(struct bm_flow *flow, enum bm_overlay overlay);
+void bm_flow_overlay_close(struct bm_flow *flow);
+/* Help and the hotline from any screen, and a dialog's buttons: true if it was one of them. */
+bool bm_flow_overlay_intent(struct bm_flow *flow, struct bm_intent in);
+/* After an ID card is read: a resident aged 65 or more is offered elderly mode and staff. */
+void bm_flow_offer_elderly(struct bm_flow *flow);
 
 /* Demo mode (demo.c): keyboard and console scripting of the simulated devices. */
 enum bm_err bm_demo_start(struct bm_flow *flow, bool console, struct bm_demo **out);

@@ -34,4 +34,8 @@ extern const struct bm_flow_screen_ops bm_flow_home_screen;
 /* The screen's row of the table (never NULL for a valid screen). */
 const struct bm_flow_screen_ops *bm_flow_screen_ops(enum bm_flow_screen screen);
 
+/* The dialog over the current screen (flow_session.c), NULL if none: drawn after the screen,
+ * its elements are the only ones while it shows. */
+const struct bm_flow_screen_ops *bm_flow_overlay_ops(const struct bm_flow *flow);
+
 #endif

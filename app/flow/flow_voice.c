@@ -32,8 +32,12 @@ void bm_flow_speak_screen(struct bm_flow *flow)
 {
     if (!flow->voice || !flow->voice_on)
         return;
-    bm_log_debug("voice", "prompt of the %s screen", bm_flow_screen_ops(flow->screen)->name);
-    bm_voice_say(flow->voice, bm_flow_prompt(flow->screen), flow->lang);
+    /* A dialog over the screen speaks for it (flow_session.c). */
+    const struct bm_flow_screen_ops *ops = bm_flow_overlay_ops(flow);
+    if (!ops)
+        ops = bm_flow_screen_ops(flow->screen);
+    bm_log_debug("voice", "prompt of the %s screen", ops->name);
+    bm_voice_say(flow->voice, _(ops->prompt), flow->lang);
 }
 
 void bm_flow_voice_open(struct bm_flow *flow)

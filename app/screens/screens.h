@@ -39,6 +39,7 @@ enum bm_intent_kind {
     BM_INTENT_SERVICE,  /* a service `index` of the list shown */
     BM_INTENT_CONTINUE, /* "are you still there?": yes, go on */
     BM_INTENT_END,      /* end the session now (its data is wiped) */
+    BM_INTENT_CLOSE,    /* close the dialog over the screen (screens/overlay.h) */
 };
 
 struct bm_intent {

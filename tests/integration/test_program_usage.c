@@ -80,6 +80,7 @@ static void test_counts_reach_the_centre(void **state)
     bm_program_say(&r, "tap attract.start");
     assert_true(bm_program_wait_output(&r, "screen home", 60));
     assert_true(bm_program_wait_output(&r, "no touch for 15 s", 120));
+    assert_true(bm_program_wait_output(&r, "session ended", 60)); /* after the countdown */
     bm_program_say(&r, "apply");
     /* The worker takes requests in order: the counts went in before the application. */
     assert_true(bm_program_wait_output(&r, "queued for the centre", 60));
