@@ -78,8 +78,7 @@ static void draw(struct bm_flow *flow)
     bm_ui_frame_end(flow->ui);
 }
 
-/* A dialog's elements are the only ones while it shows. */
-static size_t current_elements(struct bm_flow *flow, struct bm_screen_element *out, size_t cap)
+size_t bm_flow_elements(struct bm_flow *flow, struct bm_screen_element *out, size_t cap)
 {
     const struct bm_flow_screen_ops *overlay = bm_flow_overlay_ops(flow);
     return (overlay ? overlay : current(flow))->elements(flow, out, cap);
@@ -269,7 +268,7 @@ static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *nam
 static void on_press(struct bm_flow *flow, int x, int y)
 {
     struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
-    size_t n = current_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
+    size_t n = bm_flow_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
     const char *name = NULL;
     struct bm_intent in = bm_screen_hit(list, n, x, y, &name);
     bm_flow_session_touch(flow);
@@ -279,7 +278,7 @@ static void on_press(struct bm_flow *flow, int x, int y)
 enum bm_err bm_flow_tap(struct bm_flow *flow, const char *name)
 {
     struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
-    size_t n = current_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
+    size_t n = bm_flow_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
     const struct bm_screen_element *e = bm_screen_find(list, n, name);
     if (!e)
         return bm_err_set(BM_ERR_NOT_FOUND, "no element '%s' on the %s screen%s%s", name,
@@ -295,7 +294,7 @@ static void show_pressed(struct bm_flow *flow, int x, int y)
 {
     flow->pressed[0] = '\0';
     struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
-    size_t n = current_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
+    size_t n = bm_flow_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
     for (size_t i = 0; i < n; i++) {
         if (bm_rect_contains(list[i].rect, x, y)) {
             snprintf(flow->pressed, sizeof flow->pressed, "%s", list[i].name);

@@ -35,9 +35,6 @@ struct bm_flow {
     struct bm_demo *demo;         /* NULL outside demo mode */
 
     enum bm_flow_screen screen;
-    /* The name of a dialog open over the screen ("help", "hotline"), NULL if none: set it
-     * when one opens, so that journeys' `wait screen NAME` finds it. */
-    const char *overlay;
     /* The element under a finger on home, drawn pressed until it lifts; "" if none. */
     char pressed[BM_SCREEN_NAME_MAX];
     enum bm_lang lang, default_lang;
@@ -88,6 +85,9 @@ struct bm_flow {
 
 /* The catalog in force (NULL until one has loaded). */
 const struct bm_catalog *bm_flow_catalog(const struct bm_flow *flow);
+
+/* The elements a finger can reach now: a dialog's only while one shows, else the screen's. */
+size_t bm_flow_elements(struct bm_flow *flow, struct bm_screen_element *out, size_t cap);
 
 /* Switches screen (starting or ending the session as needed) and redraws. */
 void bm_flow_show(struct bm_flow *flow, enum bm_flow_screen screen);

@@ -74,14 +74,14 @@ static const char *screen_now(const struct bm_flow *flow)
 /* Whether the screen called name shows: the screen itself, or a dialog over it (overlay). */
 static bool screen_shows(const struct bm_flow *flow, const char *name)
 {
-    return strcmp(screen_now(flow), name) == 0 ||
-           (flow->overlay && strcmp(flow->overlay, name) == 0);
+    const struct bm_flow_screen_ops *overlay = bm_flow_overlay_ops(flow);
+    return strcmp(screen_now(flow), name) == 0 || (overlay && strcmp(overlay->name, name) == 0);
 }
 
 static bool element_shown(struct bm_flow *flow, const char *name)
 {
     struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
-    size_t n = bm_flow_screen_ops(flow->screen)->elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
+    size_t n = bm_flow_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
     return bm_screen_find(list, n, name) != NULL;
 }
 
@@ -89,16 +89,17 @@ static bool element_shown(struct bm_flow *flow, const char *name)
 static void log_elements(struct bm_flow *flow, const char *journey)
 {
     struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
-    size_t n = bm_flow_screen_ops(flow->screen)->elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
+    size_t n = bm_flow_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
     char names[1024] = "";
     size_t len = 0;
     for (size_t i = 0; i < n && len < sizeof names; i++) {
         int w = snprintf(names + len, sizeof names - len, "%s%s", i ? " " : "", list[i].name);
         len += w > 0 ? (size_t)w : 0;
     }
+    const struct bm_flow_screen_ops *overlay = bm_flow_overlay_ops(flow);
     bm_log_error("journey", "%s: the %s screen%s%s (language %s) offers: %s", journey,
-                 screen_now(flow), flow->overlay ? " under " : "",
-                 flow->overlay ? flow->overlay : "", lang_code(flow), n ? names : "(nothing)");
+                 screen_now(flow), overlay ? " under " : "", overlay ? overlay->name : "",
+                 lang_code(flow), n ? names : "(nothing)");
 }
 
 static int printer_slot(const char *which)
