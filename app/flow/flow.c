@@ -257,6 +257,8 @@ static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *nam
     case BM_INTENT_NONE:
         break;
     default:
+        if (bm_flow_browse_intent(flow, in)) /* categories, services, guides, back, home */
+            break;
         /* Service, help and elderly screens arrive with the resident UI work. */
         bm_log_info("flow", "%s has no screen yet", name);
         break;

@@ -39,6 +39,8 @@ enum bm_intent_kind {
     BM_INTENT_SERVICE,  /* a service `index` of the list shown */
     BM_INTENT_CONTINUE, /* "are you still there?": yes, go on */
     BM_INTENT_END,      /* end the session now (its data is wiped) */
+    BM_INTENT_PAGE,     /* page a list or a guide: index -1 back, +1 on */
+    BM_INTENT_APPLY,    /* guide: start the service shown (开始办理) */
 };
 
 struct bm_intent {
