@@ -51,6 +51,8 @@ static size_t row_count(const struct bm_category_vm *vm)
     return vm->row_count < BM_CATEGORY_MAX_ROWS ? vm->row_count : BM_CATEGORY_MAX_ROWS;
 }
 
+static int intro_height(struct bm_ui *ui, const struct bm_category_vm *vm, int width);
+
 static void layout(struct bm_ui *ui, const struct bm_category_vm *vm, const struct bm_list *list,
                    struct layout *l)
 {
@@ -60,6 +62,8 @@ static void layout(struct bm_ui *ui, const struct bm_category_vm *vm, const stru
     if (bm_ui_landscape(ui)) {
         l->intro = bm_rect_take_left(&c, c.w * 3 / 10);
         bm_rect_take_left(&c, bm_ui_px(ui, 36));
+        int h = intro_height(ui, vm, l->intro.w);
+        l->intro.h = h < l->intro.h ? h : l->intro.h;
     } else {
         l->intro = bm_rect_take_top(&c, bm_ui_px(ui, vm->frame.elderly ? 200 : 176));
         bm_rect_take_top(&c, bm_ui_px(ui, 28));
@@ -127,12 +131,17 @@ static void draw_intro(struct bm_ui *ui, const struct bm_category_vm *vm, SDL_Re
     struct bm_ui_font cf = bm_scr_font(ui, BM_TYPE_BODY, BM_UI_BOLD, white);
     int line = sf.px * 3 / 2;
     if (landscape) {
-        SDL_Rect sub = bm_rect_take_top(&in, 4 * line);
-        bm_ui_text_block(ui, sub, vm->subtitle ? vm->subtitle : "", sf, 4,
-                         BM_UI_ALIGN_LEFT | BM_UI_ALIGN_TOP | BM_UI_WRAP_WORDS);
-        bm_rect_take_top(&in, bm_ui_px(ui, 24));
-        bm_ui_text_block(ui, bm_rect_take_top(&in, 3 * line), count, cf, 3,
-                         BM_UI_ALIGN_LEFT | BM_UI_ALIGN_TOP);
+        struct bm_ui_font tf = bm_scr_font(ui, BM_TYPE_HEADLINE, BM_UI_BOLD, white);
+        bm_ui_text_block(ui, bm_rect_take_top(&in, tf.px * 4 / 3), vm->title ? vm->title : "", tf,
+                         1, BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
+        bm_rect_take_top(&in, bm_ui_px(ui, 16));
+        struct bm_ui_line_span spans[4];
+        size_t n = bm_ui_wrap(ui, vm->subtitle ? vm->subtitle : "", sf, in.w, BM_UI_WRAP_WORDS,
+                              spans, 4, NULL);
+        bm_ui_paragraph(ui, bm_rect_take_top(&in, (int)n * line), vm->subtitle ? vm->subtitle : "",
+                        sf, line, BM_UI_ALIGN_LEFT | BM_UI_ALIGN_TOP | BM_UI_WRAP_WORDS);
+        bm_rect_take_top(&in, bm_ui_px(ui, 20));
+        bm_ui_text_block(ui, in, count, cf, 3, BM_UI_ALIGN_LEFT | BM_UI_ALIGN_TOP);
     } else {
         int block = 2 * line;
         SDL_Rect text = bm_rect(in.x, in.y + (in.h - block) / 2, in.w, block);
@@ -140,6 +149,26 @@ static void draw_intro(struct bm_ui *ui, const struct bm_category_vm *vm, SDL_Re
                          BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE | BM_UI_WRAP_WORDS);
         bm_ui_text_block(ui, text, count, cf, 1, BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
     }
+}
+
+/* Landscape: the introduction is as tall as what it says (badge, title, subtitle, count). */
+static int intro_height(struct bm_ui *ui, const struct bm_category_vm *vm, int width)
+{
+    const struct bm_theme *t = bm_ui_theme(ui);
+    int pad = bm_ui_px(ui, 32), w = width - 2 * pad;
+    struct bm_ui_font sf = bm_scr_font(ui, BM_TYPE_BODY, BM_UI_REGULAR, t->text_on_dark);
+    struct bm_ui_font cf = bm_scr_font(ui, BM_TYPE_BODY, BM_UI_BOLD, t->text_on_dark);
+    struct bm_ui_font tf = bm_scr_font(ui, BM_TYPE_HEADLINE, BM_UI_BOLD, t->text_on_dark);
+    int line = sf.px * 3 / 2;
+    char count[96];
+    snprintf(count, sizeof count, _("%zu services · touch one to see its guide"), row_count(vm));
+    struct bm_ui_line_span spans[4];
+    size_t ns =
+        bm_ui_wrap(ui, vm->subtitle ? vm->subtitle : "", sf, w, BM_UI_WRAP_WORDS, spans, 4, NULL);
+    size_t nc = bm_ui_wrap(ui, count, cf, w, 0, spans, 3, NULL);
+    return 2 * pad + bm_ui_px(ui, vm->frame.elderly ? 120 : 108) + bm_ui_px(ui, 32) +
+           tf.px * 4 / 3 + bm_ui_px(ui, 16) + (int)ns * line + bm_ui_px(ui, 20) +
+           (int)nc * cf.px * 3 / 2;
 }
 
 static void draw_empty(struct bm_ui *ui, SDL_Rect r)

@@ -124,6 +124,8 @@ static int paginate(const struct line *lines, size_t n, int height, size_t *star
     return pages;
 }
 
+static int summary_height(struct bm_ui *ui, const struct bm_guide_vm *vm, int width);
+
 static void layout(struct bm_ui *ui, const struct bm_guide_vm *vm, struct layout *l)
 {
     memset(l, 0, sizeof *l);
@@ -142,9 +144,10 @@ static void layout(struct bm_ui *ui, const struct bm_guide_vm *vm, struct layout
         bm_rect_take_left(&c, bm_ui_px(ui, 36));
         l->action = bm_rect_take_bottom(&side, action_h);
         bm_rect_take_bottom(&side, gap);
-        l->summary = side;
+        int h = summary_height(ui, vm, side.w);
+        l->summary = bm_rect(side.x, side.y, side.w, h < side.h ? h : side.h);
     } else {
-        l->summary = bm_rect_take_top(&c, bm_ui_px(ui, vm->frame.elderly ? 420 : 340));
+        l->summary = bm_rect_take_top(&c, summary_height(ui, vm, c.w));
         bm_rect_take_top(&c, gap);
         l->action = bm_rect_take_bottom(&c, action_h);
         bm_rect_take_bottom(&c, gap);
@@ -189,21 +192,54 @@ static int clamp_page(int page, int pages)
     return page < 0 ? 0 : page >= pages ? pages - 1 : page;
 }
 
-static void draw_fact(struct bm_ui *ui, SDL_Rect r, const char *label, const char *value)
+/* The summary card: badge and title, then one row per fact, label left, value wrapped. */
+struct summary {
+    int pad, badge, label_w, row_gap, line_h;
+    const char *labels[3], *values[3];
+    size_t lines[3];
+};
+
+static void measure_summary(struct bm_ui *ui, const struct bm_guide_vm *vm, int width,
+                            struct summary *m)
 {
     const struct bm_theme *t = bm_ui_theme(ui);
-    struct bm_ui_font lf = bm_scr_font(ui, BM_TYPE_CAPTION, BM_UI_REGULAR, t->text_muted);
+    bool el = vm->frame.elderly;
+    m->pad = bm_ui_px(ui, 36);
+    m->badge = bm_ui_px(ui, el ? 120 : 104);
+    m->label_w = bm_ui_px(ui, el ? 250 : 190);
+    m->row_gap = bm_ui_px(ui, 14);
     struct bm_ui_font vf = bm_scr_font(ui, BM_TYPE_BODY, BM_UI_BOLD, t->text);
-    SDL_Rect lr = bm_rect_take_top(&r, lf.px * 3 / 2);
-    bm_ui_label_fit(ui, lr, label, lf, lf.px * 3 / 4, BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
-    bm_rect_take_top(&r, bm_ui_px(ui, 4));
-    bm_ui_text_block(ui, r, value && *value ? value : "—", vf, 3,
-                     BM_UI_ALIGN_LEFT | BM_UI_ALIGN_TOP);
+    m->line_h = vf.px * 7 / 5;
+    m->labels[0] = el ? _("How long it takes") : _("Time limit");
+    m->labels[1] = el ? _("Does it cost money") : _("Fee");
+    m->labels[2] = el ? _("Who handles it") : _("Department");
+    m->values[0] = vm->time_limit;
+    m->values[1] = vm->fee;
+    m->values[2] = vm->department;
+    struct bm_ui_line_span spans[3];
+    for (int i = 0; i < 3; i++) {
+        const char *v = m->values[i] && *m->values[i] ? m->values[i] : "—";
+        m->lines[i] = bm_ui_wrap(ui, v, vf, width - 2 * m->pad - m->label_w, 0, spans, 3, NULL);
+        if (m->lines[i] == 0)
+            m->lines[i] = 1;
+    }
+}
+
+static int summary_height(struct bm_ui *ui, const struct bm_guide_vm *vm, int width)
+{
+    struct summary m;
+    measure_summary(ui, vm, width, &m);
+    int h = 2 * m.pad + m.badge + bm_ui_px(ui, 52);
+    for (int i = 0; i < 3; i++)
+        h += (int)m.lines[i] * m.line_h + (i ? m.row_gap : 0);
+    return h;
 }
 
 static void draw_summary(struct bm_ui *ui, const struct bm_guide_vm *vm, SDL_Rect r)
 {
     const struct bm_theme *t = bm_ui_theme(ui);
+    struct summary m;
+    measure_summary(ui, vm, r.w, &m);
     int radius = bm_ui_px(ui, t->radius[BM_RADIUS_L]);
     bm_scr_draw_card(ui, r, radius);
     int hue = vm->hue >= 0 && vm->hue < BM_HUE_COUNT ? (int)vm->hue : 0;
@@ -211,46 +247,35 @@ static void draw_summary(struct bm_ui *ui, const struct bm_guide_vm *vm, SDL_Rec
     bm_ui_fill_rrect_gradient(ui, bm_rect(r.x + radius, r.y, r.w - 2 * radius, bm_ui_px(ui, 8)),
                               bm_ui_px(ui, 4), t->hue[hue][0], t->hue[hue][1],
                               BM_UI_GRADIENT_HORIZONTAL);
-    SDL_Rect in =
-        bm_rect_inset4(r, bm_ui_px(ui, 36), bm_ui_px(ui, 36), bm_ui_px(ui, 36), bm_ui_px(ui, 28));
-    int badge_side = bm_ui_px(ui, vm->frame.elderly ? 120 : 104);
-    SDL_Rect head = bm_rect_take_top(&in, badge_side);
-    SDL_Rect badge = bm_rect_take_left(&head, badge_side);
+
+    SDL_Rect in = bm_rect_inset(r, m.pad);
+    SDL_Rect head = bm_rect_take_top(&in, m.badge);
+    SDL_Rect badge = bm_rect_take_left(&head, m.badge);
     bm_ui_fill_rrect_gradient(ui, badge, bm_ui_px(ui, 24), t->hue[hue][0], t->hue[hue][1],
                               BM_UI_GRADIENT_DIAGONAL);
     bm_ui_label(ui, badge, vm->glyph ? vm->glyph : "",
-                (struct bm_ui_font){BM_UI_BOLD, badge_side * 27 / 50, t->text_on_dark},
+                (struct bm_ui_font){BM_UI_BOLD, m.badge * 27 / 50, t->text_on_dark},
                 BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE);
     bm_rect_take_left(&head, bm_ui_px(ui, 28));
-    struct bm_ui_font tf = bm_scr_font(ui, BM_TYPE_TITLE, BM_UI_BOLD, t->text);
-    bm_ui_text_block(ui, head, vm->title ? vm->title : "", tf, 2,
+    bm_ui_text_block(ui, head, vm->title ? vm->title : "",
+                     bm_scr_font(ui, BM_TYPE_TITLE, BM_UI_BOLD, t->text), 2,
                      BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
-    bm_rect_take_top(&in, bm_ui_px(ui, 28));
-    bm_ui_fill_rrect(ui, bm_rect(in.x, in.y, in.w, bm_ui_px(ui, 2)), 0, t->border);
     bm_rect_take_top(&in, bm_ui_px(ui, 24));
+    bm_ui_fill_rrect(ui, bm_rect(in.x, in.y, in.w, bm_ui_px(ui, 2)), 0, t->border);
+    bm_rect_take_top(&in, bm_ui_px(ui, 26));
 
-    bool el = vm->frame.elderly;
-    const char *labels[3] = {el ? _("How long it takes") : _("Time limit"),
-                             el ? _("Does it cost money") : _("Fee"),
-                             el ? _("Who handles it") : _("Department")};
-    const char *values[3] = {vm->time_limit, vm->fee, vm->department};
-    int gap = bm_ui_px(ui, 24);
-    if (bm_ui_landscape(ui)) {
-        /* Stacked from the top, each as tall as a label and three lines of value. */
-        int each = (in.h - 2 * gap) / 3;
-        int need = bm_ui_px(ui, t->type[BM_TYPE_CAPTION]) * 3 / 2 + bm_ui_px(ui, 4) +
-                   bm_ui_px(ui, t->type[BM_TYPE_BODY]) * 3 * 7 / 5;
-        each = need < each ? need : each;
-        for (int i = 0; i < 3; i++)
-            draw_fact(ui, bm_rect(in.x, in.y + i * (each + gap), in.w, each), labels[i], values[i]);
-    } else {
-        /* Time and fee are short; the department gets the wide cell. */
-        SDL_Rect a = bm_rect(in.x, in.y, in.w * 2 / 7 - gap, in.h);
-        SDL_Rect b = bm_rect(a.x + a.w + gap, in.y, in.w * 2 / 7 - gap, in.h);
-        SDL_Rect d = bm_rect(b.x + b.w + gap, in.y, in.x + in.w - (b.x + b.w + gap), in.h);
-        draw_fact(ui, a, labels[0], values[0]);
-        draw_fact(ui, b, labels[1], values[1]);
-        draw_fact(ui, d, labels[2], values[2]);
+    struct bm_ui_font lf = bm_scr_font(ui, BM_TYPE_BODY, BM_UI_REGULAR, t->text_muted);
+    struct bm_ui_font vf = bm_scr_font(ui, BM_TYPE_BODY, BM_UI_BOLD, t->text);
+    int y = in.y;
+    for (int i = 0; i < 3; i++) {
+        int h = (int)m.lines[i] * m.line_h;
+        /* A paragraph of one line, so label and value share the line's baseline. */
+        bm_ui_paragraph(ui, bm_rect(in.x, y, m.label_w - bm_ui_px(ui, 16), m.line_h), m.labels[i],
+                        lf, m.line_h, BM_UI_ALIGN_LEFT | BM_UI_ALIGN_TOP);
+        bm_ui_paragraph(ui, bm_rect(in.x + m.label_w, y, in.w - m.label_w, h),
+                        m.values[i] && *m.values[i] ? m.values[i] : "—", vf, m.line_h,
+                        BM_UI_ALIGN_LEFT | BM_UI_ALIGN_TOP);
+        y += h + m.row_gap;
     }
 }
 
