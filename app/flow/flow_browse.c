@@ -77,7 +77,7 @@ const struct bm_flow_screen_ops bm_flow_category_screen = {
     .elements = category_elements,
 };
 
-/* A page button glides the list there: one frame per tick until it rests. */
+/* A page change or a flick moves the list on: one frame per tick until it rests. */
 static bool glide(void *ud)
 {
     struct bm_flow *flow = ud;
@@ -97,24 +97,89 @@ static bool glide(void *ud)
     return true;
 }
 
-static void page_category(struct bm_flow *flow, int dir)
+static void start_glide(struct bm_flow *flow)
 {
-    struct bm_category_vm vm;
-    static struct bm_category_parts parts;
-    struct bm_list_item items[BM_CATEGORY_MAX_ROWS];
-    struct bm_list list;
-    SDL_Rect area;
-    fill_category(flow, &vm, &parts);
-    bm_category_list(flow->ui, &vm, &area, &list, items);
-    flow->browse.scroll.last_ms = SDL_GetTicks();
-    bm_list_page(flow->ui, area, &list, &flow->browse.scroll, dir < 0 ? -1 : 1);
-    if (flow->browse.scroll.gliding && !flow->browse.glide_timer)
+    if (!flow->browse.glide_timer)
         flow->browse.glide_timer = bm_loop_timer_add(16, true, glide, flow);
     if (!flow->browse.glide_timer) { /* no timer: jump there rather than not move */
         flow->browse.scroll.offset = flow->browse.scroll.target;
         flow->browse.scroll.gliding = false;
+        flow->browse.scroll.velocity = 0.0f;
     }
+}
+
+/* The category list as the screen lays it out now: area and widget (items in storage). */
+struct list_now {
+    struct bm_category_vm vm;
+    struct bm_list_item items[BM_CATEGORY_MAX_ROWS];
+    struct bm_list list;
+    SDL_Rect area;
+};
+
+static void list_now(struct bm_flow *flow, struct list_now *l)
+{
+    static struct bm_category_parts parts;
+    fill_category(flow, &l->vm, &parts);
+    bm_category_list(flow->ui, &l->vm, &l->area, &l->list, l->items);
+}
+
+static void page_category(struct bm_flow *flow, int dir)
+{
+    struct list_now l;
+    list_now(flow, &l);
+    flow->browse.scroll.last_ms = SDL_GetTicks();
+    bm_list_page(flow->ui, l.area, &l.list, &flow->browse.scroll, dir < 0 ? -1 : 1);
+    if (flow->browse.scroll.gliding)
+        start_glide(flow);
     bm_ui_invalidate(flow->ui);
+}
+
+bool bm_flow_browse_touch(struct bm_flow *flow, const SDL_Event *ev)
+{
+    struct bm_list_scroll *s = &flow->browse.scroll;
+    if (flow->screen != BM_FLOW_CATEGORY)
+        return false;
+    struct list_now l;
+    list_now(flow, &l);
+    switch (ev->type) {
+    case SDL_MOUSEBUTTONDOWN: {
+        if (ev->button.button != SDL_BUTTON_LEFT)
+            return false;
+        bm_loop_timer_cancel(flow->browse.glide_timer); /* a finger stops a glide */
+        flow->browse.glide_timer = 0;
+        bm_list_touch_down(flow->ui, l.area, &l.list, s, ev->button.x, ev->button.y,
+                           ev->button.timestamp);
+        if (!s->dragging)
+            return false; /* not on the rows: the page buttons and the frame act on press */
+        bm_ui_invalidate(flow->ui);
+        return true;
+    }
+    case SDL_MOUSEMOTION:
+        if (!s->dragging)
+            return false;
+        bm_list_touch_move(flow->ui, l.area, &l.list, s, ev->motion.y, ev->motion.timestamp);
+        if (s->press_row < 0)
+            flow->pressed[0] = '\0'; /* a drag, not a tap: no row is pressed */
+        bm_ui_invalidate(flow->ui);
+        return true;
+    case SDL_MOUSEBUTTONUP: {
+        if (ev->button.button != SDL_BUTTON_LEFT || !s->dragging)
+            return false;
+        int row = bm_list_touch_up(flow->ui, l.area, &l.list, s, ev->button.timestamp);
+        bm_ui_invalidate(flow->ui);
+        if (row >= 0) {
+            char name[BM_SCREEN_NAME_MAX];
+            snprintf(name, sizeof name, "category.service.%s", l.vm.rows[row].id);
+            bm_log_info("flow", "tap %s", name);
+            bm_flow_browse_intent(flow, (struct bm_intent){BM_INTENT_SERVICE, row});
+        } else if (s->velocity != 0.0f) {
+            start_glide(flow); /* a flick: momentum, slowing to rest */
+        }
+        return true;
+    }
+    default:
+        return false;
+    }
 }
 
 /* ---- guide ---- */

@@ -141,6 +141,72 @@ static void test_paging(void **state)
     bm_ui_set_theme(rig.flow->ui, bm_theme_standard());
 }
 
+static void push_mouse(Uint32 type, int x, int y)
+{
+    SDL_Event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = type;
+    if (type == SDL_MOUSEMOTION) {
+        ev.motion.x = x;
+        ev.motion.y = y;
+        ev.motion.state = SDL_BUTTON_LMASK;
+        ev.motion.windowID = SDL_GetWindowID(rig.flow->display.window);
+    } else {
+        ev.button.button = SDL_BUTTON_LEFT;
+        ev.button.state = type == SDL_MOUSEBUTTONDOWN ? SDL_PRESSED : SDL_RELEASED;
+        ev.button.x = x;
+        ev.button.y = y;
+        ev.button.windowID = SDL_GetWindowID(rig.flow->display.window);
+    }
+    assert_int_equal(SDL_PushEvent(&ev), 1);
+    flow_rig_run_ms(&rig, 20);
+}
+
+static SDL_Rect element(const char *name)
+{
+    struct bm_screen_element el[BM_SCREEN_MAX_ELEMENTS];
+    size_t n = bm_flow_screen_ops(rig.flow->screen)->elements(rig.flow, el, BM_SCREEN_MAX_ELEMENTS);
+    const struct bm_screen_element *e = bm_screen_find(el, n, name);
+    if (!e)
+        fail_msg("no %s on screen", name);
+    return e->rect;
+}
+
+/* A finger drags the list (a row under it does not open), a flick glides on, a touch that
+ * does not move opens the row when it lifts. */
+static void test_drag_and_tap(void **state)
+{
+    (void)state;
+    bm_flow_set_elderly(rig.flow, true);
+    bm_ui_set_theme(rig.flow->ui, bm_theme_elderly());
+    tap("home.category.welfare", BM_FLOW_CATEGORY);
+    SDL_Rect r = element("category.service.medical_insurance_payment");
+    int x = r.x + r.w / 2, y = r.y + r.h / 2;
+    push_mouse(SDL_MOUSEBUTTONDOWN, x, y);
+    assert_int_equal(rig.flow->screen, BM_FLOW_CATEGORY); /* a press alone opens nothing */
+    for (int i = 1; i <= 8; i++)
+        push_mouse(SDL_MOUSEMOTION, x, y - i * 40);
+    push_mouse(SDL_MOUSEBUTTONUP, x, y - 320);
+    assert_int_equal(rig.flow->screen, BM_FLOW_CATEGORY);
+    assert_string_equal(rig.flow->pressed, "");
+    flow_rig_run_ms(&rig, 1500); /* any glide comes to rest */
+    float offset = rig.flow->browse.scroll.offset;
+    assert_true(offset >= 300.0f);
+    assert_int_equal(rig.flow->browse.glide_timer, 0);
+
+    r = element("category.service.employment"); /* the last row, now in view */
+    push_mouse(SDL_MOUSEBUTTONDOWN, r.x + r.w / 2, r.y + r.h / 2);
+    assert_int_equal(rig.flow->screen, BM_FLOW_CATEGORY);
+    push_mouse(SDL_MOUSEBUTTONUP, r.x + r.w / 2, r.y + r.h / 2);
+    assert_int_equal(rig.flow->screen, BM_FLOW_GUIDE);
+    assert_string_equal(rig.flow->browse.service, "employment");
+    tap("guide.back", BM_FLOW_CATEGORY);
+    assert_true(rig.flow->browse.scroll.offset == offset); /* the list where it was */
+    tap("category.home", BM_FLOW_HOME);
+    bm_flow_set_elderly(rig.flow, false);
+    bm_ui_set_theme(rig.flow->ui, bm_theme_standard());
+}
+
 /* A device out of order: the services that need it lead to the problem screen naming it. */
 static void test_device_out(void **state)
 {
@@ -171,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_home_category_guide_back_home),
         cmocka_unit_test(test_start_leads_to_problem_with_ways_on),
         cmocka_unit_test(test_paging),
+        cmocka_unit_test(test_drag_and_tap),
         cmocka_unit_test(test_device_out),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
