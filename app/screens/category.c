@@ -212,6 +212,8 @@ void bm_category_draw(struct bm_ui *ui, const struct bm_category_vm *vm)
         SDL_RenderSetClipRect(r, NULL);
     }
 
+    if (!vm->frame.pressed)
+        return;
     struct bm_screen_element el[BM_SCREEN_MAX_ELEMENTS];
     size_t n = bm_category_elements(ui, vm, el, BM_SCREEN_MAX_ELEMENTS);
     bm_browse_draw_pressed(ui, el, n < BM_SCREEN_MAX_ELEMENTS ? n : BM_SCREEN_MAX_ELEMENTS,

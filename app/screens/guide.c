@@ -315,7 +315,8 @@ static void draw_line(struct bm_ui *ui, SDL_Rect area, int indent, int y, const 
     bm_ui_label(ui, bm_rect(x, y, w, ln->height), buf, f, BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
 }
 
-static void draw_sections(struct bm_ui *ui, const struct bm_guide_vm *vm, const struct layout *l)
+/* Draws the page of the sections the vm asks for; returns how many pages there are. */
+static int draw_sections(struct bm_ui *ui, const struct bm_guide_vm *vm, const struct layout *l)
 {
     static struct line lines[MAX_LINES];
     size_t starts[MAX_LINES + 1], n;
@@ -349,6 +350,7 @@ static void draw_sections(struct bm_ui *ui, const struct bm_guide_vm *vm, const 
                             bm_scr_font(ui, BM_TYPE_SUBTITLE, BM_UI_BOLD, t->text),
                             BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE);
     }
+    return pages;
 }
 
 static SDL_Rect start_button(struct bm_ui *ui, const struct bm_guide_vm *vm, SDL_Rect action)
@@ -390,18 +392,36 @@ static void draw_action(struct bm_ui *ui, const struct bm_guide_vm *vm, const st
     bm_ui_text_block(ui, in, buf, bf, 2, BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
 }
 
+/* The elements for a layout and page count already worked out (they cost a text layout). */
+static size_t elements_of(struct bm_ui *ui, const struct bm_guide_vm *vm, const struct layout *l,
+                          int pages, struct bm_screen_element *out, size_t cap)
+{
+    size_t n = 0;
+    if (vm->can_start)
+        bm_scr_add(out, cap, &n, start_button(ui, vm, l->action), BM_INTENT_APPLY, 0,
+                   "guide.start");
+    if (pages > 1) {
+        bm_scr_add(out, cap, &n, l->prev, BM_INTENT_PAGE, -1, "guide.page_up");
+        bm_scr_add(out, cap, &n, l->next, BM_INTENT_PAGE, 1, "guide.page_down");
+    }
+    bm_browse_frame_elements(&l->frame, "guide", out, cap, &n);
+    return n;
+}
+
 void bm_guide_draw(struct bm_ui *ui, const struct bm_guide_vm *vm)
 {
     struct layout l;
     layout(ui, vm, &l);
     bm_browse_frame_draw(ui, &vm->frame, &l.frame, _("Service guide"));
     draw_summary(ui, vm, l.summary);
-    draw_sections(ui, vm, &l);
+    int pages = draw_sections(ui, vm, &l);
     draw_action(ui, vm, &l);
-    struct bm_screen_element el[BM_SCREEN_MAX_ELEMENTS];
-    size_t n = bm_guide_elements(ui, vm, el, BM_SCREEN_MAX_ELEMENTS);
-    bm_browse_draw_pressed(ui, el, n < BM_SCREEN_MAX_ELEMENTS ? n : BM_SCREEN_MAX_ELEMENTS,
-                           vm->frame.pressed);
+    if (vm->frame.pressed) {
+        struct bm_screen_element el[BM_SCREEN_MAX_ELEMENTS];
+        size_t n = elements_of(ui, vm, &l, pages, el, BM_SCREEN_MAX_ELEMENTS);
+        bm_browse_draw_pressed(ui, el, n < BM_SCREEN_MAX_ELEMENTS ? n : BM_SCREEN_MAX_ELEMENTS,
+                               vm->frame.pressed);
+    }
 }
 
 size_t bm_guide_elements(struct bm_ui *ui, const struct bm_guide_vm *vm,
@@ -409,13 +429,5 @@ size_t bm_guide_elements(struct bm_ui *ui, const struct bm_guide_vm *vm,
 {
     struct layout l;
     layout(ui, vm, &l);
-    size_t n = 0;
-    if (vm->can_start)
-        bm_scr_add(out, cap, &n, start_button(ui, vm, l.action), BM_INTENT_APPLY, 0, "guide.start");
-    if (bm_guide_pages(ui, vm) > 1) {
-        bm_scr_add(out, cap, &n, l.prev, BM_INTENT_PAGE, -1, "guide.page_up");
-        bm_scr_add(out, cap, &n, l.next, BM_INTENT_PAGE, 1, "guide.page_down");
-    }
-    bm_browse_frame_elements(&l.frame, "guide", out, cap, &n);
-    return n;
+    return elements_of(ui, vm, &l, bm_guide_pages(ui, vm), out, cap);
 }

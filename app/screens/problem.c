@@ -206,6 +206,8 @@ void bm_problem_draw(struct bm_ui *ui, const struct bm_problem_vm *vm)
         bm_browse_button(ui, l.paths[PATH_OTHER], _("Choose another service"), NULL,
                          BM_BUTTON_QUIET);
     bm_browse_button(ui, l.paths[PATH_HOME], _("Back to the home screen"), NULL, BM_BUTTON_QUIET);
+    if (!vm->frame.pressed)
+        return;
     struct bm_screen_element el[BM_SCREEN_MAX_ELEMENTS];
     size_t n = bm_problem_elements(ui, vm, el, BM_SCREEN_MAX_ELEMENTS);
     bm_browse_draw_pressed(ui, el, n < BM_SCREEN_MAX_ELEMENTS ? n : BM_SCREEN_MAX_ELEMENTS,

@@ -180,6 +180,7 @@ static void test_drag_and_tap(void **state)
     bm_flow_set_elderly(rig.flow, true);
     bm_ui_set_theme(rig.flow->ui, bm_theme_elderly());
     tap("home.category.welfare", BM_FLOW_CATEGORY);
+    assert_false(on_screen("category.service.disability_subsidy")); /* the sixth row */
     SDL_Rect r = element("category.service.medical_insurance_payment");
     int x = r.x + r.w / 2, y = r.y + r.h / 2;
     push_mouse(SDL_MOUSEBUTTONDOWN, x, y);
@@ -194,12 +195,12 @@ static void test_drag_and_tap(void **state)
     assert_true(offset >= 300.0f);
     assert_int_equal(rig.flow->browse.glide_timer, 0);
 
-    r = element("category.service.employment"); /* the last row, now in view */
+    r = element("category.service.disability_subsidy"); /* now in view */
     push_mouse(SDL_MOUSEBUTTONDOWN, r.x + r.w / 2, r.y + r.h / 2);
     assert_int_equal(rig.flow->screen, BM_FLOW_CATEGORY);
     push_mouse(SDL_MOUSEBUTTONUP, r.x + r.w / 2, r.y + r.h / 2);
     assert_int_equal(rig.flow->screen, BM_FLOW_GUIDE);
-    assert_string_equal(rig.flow->browse.service, "employment");
+    assert_string_equal(rig.flow->browse.service, "disability_subsidy");
     tap("guide.back", BM_FLOW_CATEGORY);
     assert_true(rig.flow->browse.scroll.offset == offset); /* the list where it was */
     tap("category.home", BM_FLOW_HOME);

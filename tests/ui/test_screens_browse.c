@@ -470,6 +470,36 @@ static void test_problem_paths(void **state)
     }
 }
 
+/* A second frame of an unchanged screen rasterises no text, and what a frame costs (printed:
+ * the guide lays its text out line by line on every frame). */
+static void test_second_frame(void **state)
+{
+    (void)state;
+    for (int s = 0; s < SCREENS; s++) {
+        for (int v = 0; v < VARIANTS; v++) {
+            struct bm_ui *ui = prepare((enum variant)v, PORTRAIT);
+            static struct scene sc;
+            make_scene(&sc, (enum screen)s, (enum variant)v);
+            draw(ui, &sc);
+            struct bm_ui_stats a, b;
+            bm_ui_get_stats(ui, &a);
+            Uint64 t0 = SDL_GetPerformanceCounter();
+            enum { FRAMES = 5 };
+            for (int i = 0; i < FRAMES; i++)
+                draw(ui, &sc);
+            double ms = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 /
+                        (double)SDL_GetPerformanceFrequency() / FRAMES;
+            bm_ui_get_stats(ui, &b);
+            printf("%s/%s: %.1f ms a frame (software renderer, 1080x1920)\n", screen_names[s],
+                   variant_names[v], ms);
+            if (b.text_misses != a.text_misses)
+                fail_msg("%s/%s: a second frame rasterised %llu labels", screen_names[s],
+                         variant_names[v], (unsigned long long)(b.text_misses - a.text_misses));
+            assert_true(ms < 2000.0); /* loose: a loaded machine, a sanitizer build */
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -477,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_golden_problem),  cmocka_unit_test(test_elements_and_audit),
         cmocka_unit_test(test_category_rows),   cmocka_unit_test(test_category_elderly_pages),
         cmocka_unit_test(test_guide_content),   cmocka_unit_test(test_problem_paths),
+        cmocka_unit_test(test_second_frame),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
