@@ -224,6 +224,11 @@ static void test_device_out(void **state)
     tap("problem.other", BM_FLOW_CATEGORY); /* another service, from the same list */
     tap("category.service.social_security_record", BM_FLOW_GUIDE); /* needs no scanner */
     tap("guide.home", BM_FLOW_HOME);
+    /* The same from home's quick entry: nowhere to go back to but home itself. */
+    tap("home.quick.elderly_allowance", BM_FLOW_PROBLEM);
+    assert_int_equal(rig.flow->browse.problem, BM_PROBLEM_DEVICE);
+    assert_false(on_screen("problem.other"));
+    tap("problem.back", BM_FLOW_HOME);
 
     assert_int_equal(bm_sim_replug(scanner), BM_OK);
     wait_usable(BM_DEVICE_BIT(BM_CLASS_SCANNER), true);

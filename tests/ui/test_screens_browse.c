@@ -470,6 +470,37 @@ static void test_problem_paths(void **state)
     }
 }
 
+/* Without a catalog the problem screen says so, and still offers a person and home. */
+static void test_problem_no_catalog(void **state)
+{
+    (void)state;
+    for (int v = 0; v < VARIANTS; v++) {
+        struct bm_ui *ui = prepare((enum variant)v, PORTRAIT);
+        enum bm_lang lang = v == EN ? BM_LANG_EN : BM_LANG_ZH_CN;
+        struct bm_problem_vm vm = {.frame = {kiosk, lang, v == ELDERLY, NULL},
+                                   .kind = BM_PROBLEM_NO_CATALOG};
+        bm_ui_set_audit(ui, true);
+        bm_ui_frame_begin(ui);
+        bm_problem_draw(ui, &vm);
+        bm_ui_frame_end(ui);
+        size_t count;
+        const struct bm_ui_audit_label *labels = bm_ui_audit_labels(ui, &count);
+        bool said = false;
+        for (size_t i = 0; i < count; i++) {
+            if (labels[i].overflow)
+                fail_msg("'%s' does not fit", labels[i].text);
+            said |= strstr(labels[i].text, v == EN ? "list of services" : "服务目录") != NULL;
+        }
+        bm_ui_set_audit(ui, false);
+        assert_true(said);
+        struct bm_screen_element el[BM_SCREEN_MAX_ELEMENTS];
+        size_t n = bm_problem_elements(ui, &vm, el, BM_SCREEN_MAX_ELEMENTS);
+        assert_non_null(bm_screen_find(el, n, "problem.call"));
+        assert_non_null(bm_screen_find(el, n, "problem.go_home"));
+        assert_null(bm_screen_find(el, n, "problem.other"));
+    }
+}
+
 /* A second frame of an unchanged screen rasterises no text, and what a frame costs (printed:
  * the guide lays its text out line by line on every frame). */
 static void test_second_frame(void **state)
@@ -503,11 +534,11 @@ static void test_second_frame(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden_category), cmocka_unit_test(test_golden_guide),
-        cmocka_unit_test(test_golden_problem),  cmocka_unit_test(test_elements_and_audit),
-        cmocka_unit_test(test_category_rows),   cmocka_unit_test(test_category_elderly_pages),
-        cmocka_unit_test(test_guide_content),   cmocka_unit_test(test_problem_paths),
-        cmocka_unit_test(test_second_frame),
+        cmocka_unit_test(test_golden_category),    cmocka_unit_test(test_golden_guide),
+        cmocka_unit_test(test_golden_problem),     cmocka_unit_test(test_elements_and_audit),
+        cmocka_unit_test(test_category_rows),      cmocka_unit_test(test_category_elderly_pages),
+        cmocka_unit_test(test_guide_content),      cmocka_unit_test(test_problem_paths),
+        cmocka_unit_test(test_problem_no_catalog), cmocka_unit_test(test_second_frame),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
