@@ -59,7 +59,8 @@ void bm_category_draw(struct bm_ui *ui, const struct bm_category_vm *vm);
 size_t bm_category_elements(struct bm_ui *ui, const struct bm_category_vm *vm,
                             struct bm_screen_element *out, size_t cap);
 /* The list's rectangle and widget, for the caller that scrolls it (bm_list_page, _step,
- * _touch_*). items must hold vm->row_count entries and live as long as *list. */
+ * _touch_*). items must hold vm->row_count entries and live as long as *list; a greyed
+ * row's detail line stays valid until the next call of a category function. */
 void bm_category_list(struct bm_ui *ui, const struct bm_category_vm *vm, SDL_Rect *area,
                       struct bm_list *list, struct bm_list_item *items);
 

@@ -26,6 +26,8 @@ struct layout {
     bool paged; /* more rows than fit: the page buttons show */
 };
 
+/* The list widget's items for vm's rows. A greyed row's line is composed here, into scratch
+ * that the items point at until the next call (main thread; one frame at a time). */
 static void fill_items(const struct bm_category_vm *vm, struct bm_list_item *items)
 {
     static char details[BM_CATEGORY_MAX_ROWS][128];
