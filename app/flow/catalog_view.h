@@ -8,6 +8,7 @@
 #ifndef BM_FLOW_CATALOG_VIEW_H
 #define BM_FLOW_CATALOG_VIEW_H
 
+#include "screens/browse.h"
 #include "screens/screens.h"
 #include "services/catalog.h"
 
@@ -24,6 +25,42 @@ struct bm_home_parts {
 void bm_catalog_view_home(const struct bm_catalog *cat, enum bm_lang lang, int today,
                           bm_device_mask usable, struct bm_home_parts *parts,
                           struct bm_home_vm *vm);
+
+/* Storage for a category view-model's rows and their one-line summaries. */
+struct bm_category_parts {
+    struct bm_category_row rows[BM_CATEGORY_MAX_ROWS];
+    char summary[BM_CATEGORY_MAX_ROWS][128];
+};
+
+/*
+ * Fills vm's title, badge and rows with the services of category (catalog order) in lang,
+ * each marked against usable. elderly words the summaries more plainly. False (and no rows)
+ * if cat is NULL or has no such category.
+ */
+bool bm_catalog_view_category(const struct bm_catalog *cat, const char *category, enum bm_lang lang,
+                              bool elderly, bm_device_mask usable, struct bm_category_parts *parts,
+                              struct bm_category_vm *vm);
+
+/* Storage for a guide view-model's sections and items. */
+#define BM_GUIDE_MAX_ITEMS 64
+struct bm_guide_parts {
+    struct bm_guide_section sections[BM_GUIDE_MAX_SECTIONS];
+    struct bm_guide_item items[BM_GUIDE_MAX_ITEMS];
+};
+
+/*
+ * Fills vm with the guide of service svc in lang: the facts, and as sections what it is, who
+ * can apply, the materials (from its BM_STEP_MATERIALS step), the process, questions and notes
+ * where the catalog has them; whether it can start here and which needed device is out of
+ * order (against usable). elderly titles the sections in plainer words.
+ */
+void bm_catalog_view_guide(const struct bm_catalog_service *svc, enum bm_lang lang, bool elderly,
+                           bm_device_mask usable, struct bm_guide_parts *parts,
+                           struct bm_guide_vm *vm);
+
+/* The first device class in missing, as a resident calls it, translated ("打印机"); NULL for
+ * none. */
+const char *bm_catalog_view_device(bm_device_mask missing);
 
 /* The title of the first notice valid today, in lang, or NULL. */
 const char *bm_catalog_view_notice(const struct bm_catalog *cat, enum bm_lang lang, int today);

@@ -259,6 +259,8 @@ static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *nam
     case BM_INTENT_NONE:
         break;
     default:
+        if (bm_flow_browse_intent(flow, in)) /* categories, services, guides, back, home */
+            break;
         /* Service screens arrive with the resident UI work. */
         bm_log_info("flow", "%s has no screen yet", name);
         break;
@@ -314,10 +316,17 @@ static void on_sdl_event(const SDL_Event *ev, void *ud)
         /* Touches arrive here too (SDL_HINT_TOUCH_MOUSE_EVENTS): one input path. */
         if (ev->button.button == SDL_BUTTON_LEFT) {
             show_pressed(flow, ev->button.x, ev->button.y);
-            on_press(flow, ev->button.x, ev->button.y);
+            if (bm_flow_browse_touch(flow, ev)) /* a list's row acts when the finger lifts */
+                touch_session(flow);
+            else
+                on_press(flow, ev->button.x, ev->button.y);
         }
         break;
+    case SDL_MOUSEMOTION:
+        bm_flow_browse_touch(flow, ev);
+        break;
     case SDL_MOUSEBUTTONUP:
+        bm_flow_browse_touch(flow, ev);
         if (ev->button.button == SDL_BUTTON_LEFT && flow->pressed[0]) {
             flow->pressed[0] = '\0';
             bm_ui_invalidate(flow->ui);

@@ -5,6 +5,7 @@
 #define BM_FLOW_INTERNAL_H
 
 #include "display.h"
+#include "flow_browse.h"
 #include "flow.h"
 #include "flow_screens.h"
 
@@ -62,6 +63,9 @@ struct bm_flow {
         char number[48], file[64];
         uint64_t sent, size;
     } upload;
+
+    /* Browsing the catalog (flow_browse.c): the category, the service, where back goes. */
+    struct bm_flow_browse browse;
 
     /* Spoken guidance (flow_voice.c): NULL when there is none. voice_on and elderly are the
      * session's, back to the kiosk's defaults when it ends. */

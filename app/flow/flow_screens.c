@@ -8,10 +8,16 @@
 
 #include "core/i18n.h"
 
+/* One row a screen, one a line. */
+/* clang-format off */
 static const struct bm_flow_screen_ops *const screens[BM_FLOW_SCREEN_COUNT] = {
     [BM_FLOW_ATTRACT] = &bm_flow_attract_screen,
     [BM_FLOW_HOME] = &bm_flow_home_screen,
+    [BM_FLOW_CATEGORY] = &bm_flow_category_screen,
+    [BM_FLOW_GUIDE] = &bm_flow_guide_screen,
+    [BM_FLOW_PROBLEM] = &bm_flow_problem_screen,
 };
+/* clang-format on */
 
 const struct bm_flow_screen_ops *bm_flow_screen_ops(enum bm_flow_screen screen)
 {

@@ -17,7 +17,14 @@
 struct bm_flow;
 
 /* The resident screens, in the order of the table. */
-enum bm_flow_screen { BM_FLOW_ATTRACT, BM_FLOW_HOME, BM_FLOW_SCREEN_COUNT };
+enum bm_flow_screen {
+    BM_FLOW_ATTRACT,
+    BM_FLOW_HOME,
+    BM_FLOW_CATEGORY, /* a category's services (flow_browse.c) */
+    BM_FLOW_GUIDE,    /* a service's guide */
+    BM_FLOW_PROBLEM,  /* "cannot do that here now", with the next best paths */
+    BM_FLOW_SCREEN_COUNT
+};
 
 struct bm_flow_screen_ops {
     const char *name;   /* "home": logs, screenshot names, journeys ("wait screen home") */
@@ -30,6 +37,8 @@ struct bm_flow_screen_ops {
 
 extern const struct bm_flow_screen_ops bm_flow_attract_screen;
 extern const struct bm_flow_screen_ops bm_flow_home_screen;
+extern const struct bm_flow_screen_ops bm_flow_category_screen, bm_flow_guide_screen,
+    bm_flow_problem_screen;
 
 /* The screen's row of the table (never NULL for a valid screen). */
 const struct bm_flow_screen_ops *bm_flow_screen_ops(enum bm_flow_screen screen);

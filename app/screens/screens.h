@@ -40,6 +40,8 @@ enum bm_intent_kind {
     BM_INTENT_CONTINUE, /* "are you still there?": yes, go on */
     BM_INTENT_END,      /* end the session now (its data is wiped) */
     BM_INTENT_CLOSE,    /* close the dialog over the screen (screens/overlay.h) */
+    BM_INTENT_PAGE,     /* page a list or a guide: index -1 back, +1 on */
+    BM_INTENT_APPLY,    /* guide: start the service shown (开始办理) */
 };
 
 struct bm_intent {
