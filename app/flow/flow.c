@@ -316,8 +316,9 @@ static void on_sdl_event(const SDL_Event *ev, void *ud)
         /* Touches arrive here too (SDL_HINT_TOUCH_MOUSE_EVENTS): one input path. */
         if (ev->button.button == SDL_BUTTON_LEFT) {
             show_pressed(flow, ev->button.x, ev->button.y);
-            if (bm_flow_browse_touch(flow, ev)) /* a list's row acts when the finger lifts */
-                touch_session(flow);
+            /* A list's row acts when the finger lifts; under a dialog only its buttons act. */
+            if (!bm_flow_overlay_ops(flow) && bm_flow_browse_touch(flow, ev))
+                bm_flow_session_touch(flow);
             else
                 on_press(flow, ev->button.x, ev->button.y);
         }
