@@ -21,6 +21,7 @@
 #include "core/loop.h"
 #include "core/paths.h"
 #include "core/secbuf.h"
+#include "drivers/barcode.h"
 #include "drivers/receipt_printer.h"
 #include "drivers/registry.h"
 #include "services/signature.h"
@@ -200,6 +201,7 @@ static void end_session(struct bm_flow *flow)
     bm_identity_free(flow->resident);
     flow->resident = NULL;
     bm_flow_voice_session_end(flow); /* nothing of this session goes on speaking */
+    bm_flow_progress_reset(flow);
     /* Before the wipe, which spares print jobs' buffers: the kept receipt copy is one of them. */
     bm_receipt_printer_forget_last();
     size_t wiped = bm_secbuf_wipe_all();
@@ -242,6 +244,8 @@ static bool session_timeout(void *ud)
 
 static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *name)
 {
+    if (bm_flow_progress_intent(flow, in, name)) /* logs its taps but not the keys typed */
+        return;
     bm_log_info("flow", "tap %s", name && *name ? name : "(nothing)");
     switch (in.kind) {
     case BM_INTENT_START:
@@ -347,6 +351,8 @@ static void on_device_event(struct bm_device_event *ev, void *ud)
         bm_log_info("flow", "ID card read (%s)", bm_id_card_type_name(flow->resident->type));
         bm_flow_show(flow, BM_FLOW_HOME);
     }
+    if (ev->kind == BM_EVENT_CODE_READ && ev->code && flow->screen == BM_FLOW_PROGRESS)
+        bm_flow_progress_code(flow, (const char *)bm_secbuf_data(ev->code->text));
     if (ev->kind == BM_EVENT_STATUS)
         bm_ui_invalidate(flow->ui); /* services that need this device may change state */
     bm_usage_device_event(&flow->usage, ev, time(NULL));

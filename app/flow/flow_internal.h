@@ -6,6 +6,7 @@
 
 #include "display.h"
 #include "flow.h"
+#include "flow_progress.h"
 #include "flow_screens.h"
 
 #include "drivers/id_reader.h"
@@ -61,6 +62,9 @@ struct bm_flow {
      * session's, back to the kiosk's defaults when it ends. */
     struct bm_voice *voice;
     bool voice_on, voice_default, elderly;
+
+    /* The progress query (flow_progress.c): the number typed, the query, its answer. */
+    struct bm_flow_progress progress;
 
     /* The resident of this session: personal data, wiped when the session ends. */
     struct bm_identity *resident;

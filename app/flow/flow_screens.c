@@ -11,6 +11,7 @@
 static const struct bm_flow_screen_ops *const screens[BM_FLOW_SCREEN_COUNT] = {
     [BM_FLOW_ATTRACT] = &bm_flow_attract_screen,
     [BM_FLOW_HOME] = &bm_flow_home_screen,
+    [BM_FLOW_PROGRESS] = &bm_flow_progress_screen,
 };
 
 const struct bm_flow_screen_ops *bm_flow_screen_ops(enum bm_flow_screen screen)
@@ -66,6 +67,7 @@ static void fill_home(const struct bm_flow *flow, struct bm_home_vm *vm,
         .kiosk = flow->kiosk, .now = flow->now, .lang = flow->lang, .elderly_on = flow->elderly};
     bm_catalog_view_home(bm_flow_catalog(flow), flow->lang, bm_catalog_view_date(&flow->now),
                          bm_devices_usable(flow->devices), parts, vm);
+    bm_flow_progress_quick_entry(flow->lang, parts, vm);
     if (flow->notices) /* the centre's notices replace the catalog's */
         vm->notice =
             bm_catalog_view_notice(flow->notices, flow->lang, bm_catalog_view_date(&flow->now));

@@ -17,7 +17,7 @@
 struct bm_flow;
 
 /* The resident screens, in the order of the table. */
-enum bm_flow_screen { BM_FLOW_ATTRACT, BM_FLOW_HOME, BM_FLOW_SCREEN_COUNT };
+enum bm_flow_screen { BM_FLOW_ATTRACT, BM_FLOW_HOME, BM_FLOW_PROGRESS, BM_FLOW_SCREEN_COUNT };
 
 struct bm_flow_screen_ops {
     const char *name;   /* "home": logs, screenshot names, journeys ("wait screen home") */
@@ -30,6 +30,7 @@ struct bm_flow_screen_ops {
 
 extern const struct bm_flow_screen_ops bm_flow_attract_screen;
 extern const struct bm_flow_screen_ops bm_flow_home_screen;
+extern const struct bm_flow_screen_ops bm_flow_progress_screen; /* flow_progress.c */
 
 /* The screen's row of the table (never NULL for a valid screen). */
 const struct bm_flow_screen_ops *bm_flow_screen_ops(enum bm_flow_screen screen);
