@@ -12,11 +12,14 @@
 #include "flow_rig.h"
 #include "test_support.h"
 
+#include "core/config.h"
 #include "core/loop.h"
+#include "core/paths.h"
 #include "drivers/sim/sim.h"
 #include "flow/flow_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -203,6 +206,104 @@ static void test_scanned_receipt(void **state)
     assert_false(rig.flow->progress.scanning);
 }
 
+/* ---- another kiosk asks with the receipt's tracking token ---- */
+
+static struct bm_app_query other_answer;
+static bool other_answered;
+
+static void on_other_answer(const struct bm_app_query *q, void *ud)
+{
+    (void)ud;
+    other_answer = *q;
+    other_answered = true;
+}
+
+static bool other_done(void *ud)
+{
+    (void)ud;
+    return other_answered;
+}
+
+static bool received(void *ud)
+{
+    return central_db_int(&rig.central, (const char *)ud) == 1;
+}
+
+static bool other_running(void *ud)
+{
+    struct bm_sync_service_status st;
+    bm_sync_service_status(ud, &st);
+    return st.running;
+}
+
+static enum bm_app_outcome ask_other(struct bm_sync_service *svc, const char *no, const char *token)
+{
+    other_answered = false;
+    assert_int_equal(bm_sync_service_query_status(svc, no, token, on_other_answer, NULL), BM_OK);
+    if (!bm_loop_run_until(other_done, NULL, 60000))
+        fail_msg("the other kiosk got no answer in 60 s");
+    return other_answer.outcome;
+}
+
+static void test_token_from_another_kiosk(void **state)
+{
+    (void)state;
+    /* An application of this kiosk whose receipt carries a tracking token. */
+    const char *no = "BM20261130000777";
+    static const char json[] =
+        "{\"application_no\": \"BM20261130000777\", \"service\": \"household_certificate\", "
+        "\"catalog_revision\": \"2026-11-20.1\", \"created_at\": \"2026-11-30T09:00:00+08:00\", "
+        "\"language\": \"zh_CN\", \"tracking_token\": \"1WpBRGngWzE5jN-f8-YsyQ\", "
+        "\"applicant\": {\"identified_by\": \"none\"}, \"fields\": {}, \"materials\": "
+        "[{\"material\": \"hukou\", \"pages\": 1}]}";
+    static const unsigned char page[] = {0xFF, 0xD8, 0xFF, 0xD9};
+    struct bm_sync_file file = {"hukou-1", "image/jpeg", page, sizeof page};
+    struct bm_sync_application a = {no, json, strlen(json), &file, 1};
+    assert_int_equal(bm_sync_service_enqueue(rig.flow->sync, &a, NULL, NULL), BM_OK);
+    const char *sql =
+        "SELECT count(*) FROM applications WHERE no='BM20261130000777' AND state='received'";
+    if (!bm_loop_run_until(received, (void *)sql, 120000))
+        fail_msg("the application did not reach the centre in 120 s");
+
+    /* Another kiosk of the same centre: its own certificate, outbox and sync worker. */
+    char cmd[8400], path[4300];
+    snprintf(cmd, sizeof cmd, "python3 -B %s %s --kiosk DEMO-0001 --kiosk DEMO-0002 >/dev/null",
+             bm_test_source_path("tests/central/make_pki.py"), rig.dir);
+    assert_int_equal(system(cmd), 0);
+    struct bm_config *cfg;
+    assert_int_equal(bm_config_load(bm_paths_default_config(), &cfg), BM_OK);
+    assert_int_equal(bm_config_set(cfg, "kiosk", "id", "DEMO-0002"), BM_OK);
+    assert_int_equal(bm_config_set(cfg, "central", "url", rig.central.url), BM_OK);
+    assert_int_equal(
+        bm_config_set(cfg, "central", "ca_bundle", central_file(&rig.central, "ca.pem")), BM_OK);
+    snprintf(path, sizeof path, "%s/kiosk-DEMO-0002.crt", rig.dir);
+    assert_int_equal(bm_config_set(cfg, "central", "client_cert", path), BM_OK);
+    snprintf(path, sizeof path, "%s/kiosk-DEMO-0002.key", rig.dir);
+    assert_int_equal(bm_config_set(cfg, "central", "client_key", path), BM_OK);
+    snprintf(path, sizeof path, "%s/other-outbox.db", rig.dir);
+    assert_int_equal(bm_config_set(cfg, "sync", "outbox", path), BM_OK);
+    snprintf(path, sizeof path, "%s/other-outbox.key", rig.dir);
+    assert_int_equal(bm_config_set(cfg, "sync", "key_file", path), BM_OK);
+    struct bm_sync_service *other = NULL;
+    assert_int_equal(bm_sync_service_create(cfg, NULL, NULL, &other), BM_OK);
+    assert_non_null(other);
+    assert_true(bm_loop_run_until(other_running, other, 60000));
+
+    /* Without the token the number is not confirmed; with it, the state. */
+    assert_int_equal(ask_other(other, no, NULL), BM_APP_NOT_FOUND);
+    assert_int_equal(ask_other(other, no, "1WpBRGngWzE5jN-f8-YsyQ"), BM_APP_FOUND);
+    assert_int_equal(other_answer.status.state, BM_APP_RECEIVED);
+    assert_string_equal(other_answer.status.number, no);
+    assert_int_equal(ask_other(other, no, "xxxxxxxxxxxxxxxxxxxxxx"), BM_APP_NOT_FOUND);
+    /* Not a number: refused before the worker, no callback. */
+    assert_int_equal(bm_sync_service_query_status(other, "BM2026", NULL, on_other_answer, NULL),
+                     BM_ERR_INVALID_ARG);
+    assert_int_equal(bm_sync_service_query_status(NULL, no, NULL, on_other_answer, NULL),
+                     BM_ERR_STATE);
+    bm_sync_service_destroy(other);
+    bm_config_free(cfg);
+}
+
 static void test_centre_down(void **state)
 {
     (void)state;
@@ -235,6 +336,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_end_to_end),
         cmocka_unit_test(test_scanned_receipt),
+        cmocka_unit_test(test_token_from_another_kiosk),
         cmocka_unit_test(test_centre_down),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
