@@ -605,11 +605,10 @@ static SDL_Rect panel_card(struct bm_ui *ui, const struct bm_progress_vm *vm, SD
     return panel;
 }
 
-void bm_progress_screen_draw(struct bm_ui *ui, const struct bm_progress_vm *vm)
+/* Everything but the querying bar's sweep. */
+static void draw_page(struct bm_ui *ui, const struct bm_progress_vm *vm, struct layout l)
 {
     const struct bm_theme *t = bm_ui_theme(ui);
-    struct layout l;
-    layout(ui, vm, &l);
     draw_header(ui, vm, &l);
     draw_number_card(ui, vm, &l);
     if (answered(vm->phase)) {
@@ -623,11 +622,9 @@ void bm_progress_screen_draw(struct bm_ui *ui, const struct bm_progress_vm *vm)
             bm_button_draw(ui, l.query, &again);
     }
     SDL_Rect card = panel_card(ui, vm, l.panel);
-    if (vm->phase == BM_PROGRESS_QUERYING) {
+    if (vm->phase == BM_PROGRESS_QUERYING)
         bm_scr_draw_card(ui, card, bm_ui_px(ui, t->radius[BM_RADIUS_L]));
-        struct bm_progress p = {_("Checking, please wait"), -1, vm->ms};
-        bm_progress_draw(ui, bm_rect_inset(card, bm_ui_px(ui, 48)), &p);
-    } else if (vm->phase == BM_PROGRESS_FOUND) {
+    else if (vm->phase == BM_PROGRESS_FOUND) {
         draw_result(ui, vm, card);
     } else if (answered(vm->phase)) {
         draw_trouble(ui, vm, card);
@@ -646,6 +643,35 @@ void bm_progress_screen_draw(struct bm_ui *ui, const struct bm_progress_vm *vm)
         bm_kbd_draw(ui, &l.kbd);
     }
     draw_bar(ui, vm, &l);
+}
+
+/* What the querying frames have in common: all of the vm but the time. */
+static uint64_t layer_key(const struct bm_progress_vm *vm)
+{
+    uint64_t h = bm_ui_hash_str(0, vm->digits);
+    h = bm_ui_hash_str(h, vm->pressed);
+    h = bm_ui_hash_str(h, vm->kiosk.hotline);
+    int parts[] = {vm->lang, vm->elderly, vm->now.tm_hour, vm->now.tm_min};
+    return bm_ui_hash(h, parts, sizeof parts);
+}
+
+void bm_progress_screen_draw(struct bm_ui *ui, const struct bm_progress_vm *vm)
+{
+    struct layout l;
+    layout(ui, vm, &l);
+    if (vm->phase != BM_PROGRESS_QUERYING) {
+        draw_page(ui, vm, l);
+        return;
+    }
+    /* The bar sweeps about 30 times a second while the answer is on its way: the rest of the
+     * page is one copy of its layer (the layer is used only then, so the two held stay home's
+     * and attract's the rest of the time). */
+    if (bm_ui_layer_begin(ui, "progress", layer_key(vm))) {
+        draw_page(ui, vm, l);
+        bm_ui_layer_end(ui);
+    }
+    struct bm_progress p = {_("Checking, please wait"), -1, vm->ms};
+    bm_progress_draw(ui, bm_rect_inset(panel_card(ui, vm, l.panel), bm_ui_px(ui, 48)), &p);
 }
 
 /* ---- elements ---- */

@@ -94,6 +94,8 @@ static enum bm_progress_phase ask(const char *button)
         fail_msg("tapping %s took %.0f ms", button, took);
     if (!bm_loop_run_until(answered, NULL, 60000))
         fail_msg("no answer to the query in 60 s");
+    fprintf(stderr, "progress query: the tap took %.2f ms, the answer came after %.0f ms\n", took,
+            now_ms() - t0);
     bm_loop_run_until(answered, NULL, 50); /* the frame with the answer */
     return rig.flow->progress.phase;
 }

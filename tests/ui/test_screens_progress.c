@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DPI 96
@@ -196,6 +197,14 @@ static void test_goldens(void **state)
                          orient_name[o]);
                 check_elements(&canvas[o], &vm, name);
                 draw(&canvas[o], &vm);
+                /* A second frame costs what each frame of the querying bar costs. */
+                struct timespec a, b;
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+                draw(&canvas[o], &vm);
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+                fprintf(stderr, "%s: a frame %.1f ms CPU\n", name,
+                        (double)(b.tv_sec - a.tv_sec) * 1e3 +
+                            (double)(b.tv_nsec - a.tv_nsec) / 1e6);
                 bm_golden_check(canvas[o].surface, name);
             }
         }
