@@ -600,34 +600,46 @@ static void status_outcome(struct bm_app_query *q, enum bm_app_outcome o, unsign
     snprintf(q->detail, sizeof q->detail, "%s", why);
 }
 
+/* Worker: asks the centre, or says why not without asking. */
+static void ask_centre(struct bm_sync_service *svc, struct status_job *j)
+{
+    unsigned wait_s = 0;
+    if (!take_status_token(svc, mono_ms(), &wait_s)) {
+        status_outcome(&j->q, BM_APP_BUSY, wait_s, "over the kiosk's own rate of queries");
+        return;
+    }
+    if (!ensure_open(svc)) {
+        status_outcome(&j->q, BM_APP_OFFLINE, 0, "sync is not running");
+        return;
+    }
+    struct bm_sync_status st;
+    bm_sync_get_status(svc->engine, &st);
+    int64_t now = wall_ms();
+    if (st.paused) {
+        status_outcome(&j->q, BM_APP_OFFLINE, 0, "sync is paused");
+        return;
+    }
+    if (!centre_open(svc, now, false)) {
+        /* The whole client waits (central-api.md): busy if it was the centre's word to a
+         * query, out of reach when the network failed. */
+        wait_s = st.wait_until_ms > now ? (unsigned)((st.wait_until_ms - now) / 1000) + 1 : 1;
+        if (mono_ms() < svc->status_busy_until_ms)
+            status_outcome(&j->q, BM_APP_BUSY, wait_s, "the centre asked to wait");
+        else
+            status_outcome(&j->q, BM_APP_OFFLINE, 0, "the centre is out of reach for now");
+        return;
+    }
+    bm_app_status_fetch(svc->engine, j->number, j->token, now, &j->q);
+    if (j->q.outcome == BM_APP_BUSY)
+        svc->status_busy_until_ms = mono_ms() + (int64_t)j->q.retry_after_s * 1000;
+}
+
 static enum bm_err status_run(struct bm_request *req, void *arg, void **result)
 {
     (void)req;
     (void)result;
     struct status_job *j = arg;
-    struct bm_sync_service *svc = j->svc;
-    unsigned wait_s = 0;
-    int64_t now = wall_ms();
-    struct bm_sync_status st;
-    if (!take_status_token(svc, mono_ms(), &wait_s)) {
-        status_outcome(&j->q, BM_APP_BUSY, wait_s, "over the kiosk's own rate of queries");
-    } else if (!ensure_open(svc)) {
-        status_outcome(&j->q, BM_APP_OFFLINE, 0, "sync is not running");
-    } else if (bm_sync_get_status(svc->engine, &st), st.paused) {
-        status_outcome(&j->q, BM_APP_OFFLINE, 0, "sync is paused");
-    } else if (!centre_open(svc, now, false)) {
-        /* The whole client waits (central-api.md): busy if it was the centre's word to this
-         * query, out of reach when the network failed. */
-        wait_s = (unsigned)((st.wait_until_ms - now) / 1000) + 1;
-        if (mono_ms() < svc->status_busy_until_ms)
-            status_outcome(&j->q, BM_APP_BUSY, wait_s, "the centre asked to wait");
-        else
-            status_outcome(&j->q, BM_APP_OFFLINE, 0, "the centre is out of reach for now");
-    } else {
-        bm_app_status_fetch(svc->engine, j->number, j->token, now, &j->q);
-        if (j->q.outcome == BM_APP_BUSY)
-            svc->status_busy_until_ms = mono_ms() + (int64_t)j->q.retry_after_s * 1000;
-    }
+    ask_centre(j->svc, j);
     bm_log_info(MOD, "progress query: %s (%s)", bm_app_outcome_name(j->q.outcome), j->q.detail);
     return BM_OK;
 }
