@@ -111,6 +111,8 @@ void bm_flow_voice_open(struct bm_flow *flow);
 void bm_flow_voice_close(struct bm_flow *flow);
 /* Speaks the current screen's prompt if voice or elderly mode is on. */
 void bm_flow_speak_screen(struct bm_flow *flow);
+/* Speaks the program's own words (never personal data) if voice or elderly mode is on. */
+void bm_flow_speak(struct bm_flow *flow, const char *text);
 /* Stops speech; voice and elderly mode return to the kiosk's defaults. */
 void bm_flow_voice_session_end(struct bm_flow *flow);
 void bm_flow_set_voice(struct bm_flow *flow, bool on);

@@ -183,6 +183,12 @@ static void on_answer(const struct bm_app_query *q, void *ud)
     }
     bm_log_info("flow", "progress query answered: %s", bm_app_outcome_name(q->outcome));
     bm_ui_invalidate(flow->ui);
+    /* With voice guidance, the answer is read out: the state and the next step. */
+    struct bm_progress_vm vm;
+    fill(flow, &vm);
+    char spoken[800];
+    bm_progress_screen_spoken(flow->ui, &vm, spoken, sizeof spoken);
+    bm_flow_speak(flow, spoken);
 }
 
 static void ask(struct bm_flow *flow)

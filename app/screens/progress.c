@@ -727,6 +727,26 @@ size_t bm_progress_screen_elements(struct bm_ui *ui, const struct bm_progress_vm
     return n;
 }
 
+size_t bm_progress_screen_spoken(struct bm_ui *ui, const struct bm_progress_vm *vm, char *buf,
+                                 size_t size)
+{
+    int n = 0;
+    if (vm->phase == BM_PROGRESS_FOUND) {
+        n = snprintf(buf, size, "%s%s%s", state_words(vm->result.state),
+                     vm->lang == BM_LANG_EN ? ". " : "。",
+                     next_step(vm->result.state, vm->elderly));
+    } else if (answered(vm->phase)) {
+        struct trouble tr;
+        char message[400];
+        trouble_of(ui, vm, &tr, message, sizeof message);
+        n = snprintf(buf, size, "%s%s%s", tr.title, vm->lang == BM_LANG_EN ? ". " : "。",
+                     tr.message);
+    } else if (size) {
+        buf[0] = '\0';
+    }
+    return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size ? size - 1 : 0;
+}
+
 int bm_progress_screen_next_frame_ms(const struct bm_progress_vm *vm)
 {
     if (vm->phase != BM_PROGRESS_QUERYING)

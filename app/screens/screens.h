@@ -181,6 +181,11 @@ void bm_progress_screen_draw(struct bm_ui *ui, const struct bm_progress_vm *vm);
  * progress.hotline (not in elderly mode), progress.back, progress.home. */
 size_t bm_progress_screen_elements(struct bm_ui *ui, const struct bm_progress_vm *vm,
                                    struct bm_screen_element *out, size_t cap);
+/* What the answer says aloud (voice guidance): the state and what to do next, or why there is
+ * no answer and the way on; the program's words only, never the note or the number. "" while
+ * typing or querying. Returns the length. */
+size_t bm_progress_screen_spoken(struct bm_ui *ui, const struct bm_progress_vm *vm, char *buf,
+                                 size_t size);
 /* When the screen next needs a frame (the querying bar), -1 for none. */
 int bm_progress_screen_next_frame_ms(const struct bm_progress_vm *vm);
 

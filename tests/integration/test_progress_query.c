@@ -204,6 +204,25 @@ static void test_scanned_receipt(void **state)
     assert_string_equal(rig.flow->progress.field.text, "20261130000001");
     assert_int_equal(rig.flow->progress.phase, BM_PROGRESS_FOUND);
     assert_int_equal(rig.flow->progress.status.state, BM_APP_NEEDS_MORE);
+    /* With voice guidance on, the answer is read out once it comes. */
+    assert_non_null(rig.flow->voice);
+    bm_flow_set_voice(rig.flow, true);
+    struct bm_voice_stats before, after;
+    bm_voice_get_stats(rig.flow->voice, &before);
+    tap("progress.edit");
+    type_number("BM20261130000001");
+    ask("progress.query"); /* found, or busy for the kiosk's own limit: spoken either way */
+    bm_voice_get_stats(rig.flow->voice, &after);
+    assert_true(after.requested == before.requested + 1);
+    bm_flow_set_voice(rig.flow, false);
+    char spoken[800];
+    struct bm_progress_vm vm = {.lang = BM_LANG_ZH_CN,
+                                .phase = BM_PROGRESS_FOUND,
+                                .result = {.state = BM_PROGRESS_NEEDS_MORE, .note = "secret"}};
+    bm_progress_screen_spoken(rig.flow->ui, &vm, spoken, sizeof spoken);
+    assert_non_null(strstr(spoken, "需补充材料"));
+    assert_null(strstr(spoken, "secret")); /* the note is shown, not spoken */
+
     tap("progress.home"); /* leaving turns the scanner off again */
     assert_false(rig.flow->progress.scanning);
 }
