@@ -24,6 +24,7 @@
 #include "core/loop.h"
 #include "core/paths.h"
 #include "core/secbuf.h"
+#include "drivers/barcode.h"
 #include "drivers/receipt_printer.h"
 #include "drivers/registry.h"
 #include "services/signature.h"
@@ -203,6 +204,7 @@ static void end_session(struct bm_flow *flow)
     bm_flow_apply_settings(flow);    /* remote settings wait for the session to end */
     bm_flow_voice_session_end(flow); /* nothing of this session goes on speaking */
     flow->elderly_offered = false;
+    bm_flow_progress_reset(flow);
     /* Before the wipe, which spares print jobs' buffers: the kept receipt copy is one of them. */
     bm_receipt_printer_forget_last();
     /* Every personal buffer zeroed, the resident's too, before any is freed (test_session). */
@@ -239,8 +241,14 @@ void bm_flow_show(struct bm_flow *flow, enum bm_flow_screen screen)
 
 static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *name)
 {
-    bm_log_info("flow", "tap %s", name && *name ? name : "(nothing)");
+    /* What a resident types is theirs: a key is logged as a key, never as its character. */
+    if (in.kind == BM_INTENT_KEY)
+        bm_log_info("flow", "tap %s.key", screen_name(flow->screen));
+    else
+        bm_log_info("flow", "tap %s", name && *name ? name : "(nothing)");
     if (bm_flow_overlay_intent(flow, in)) /* help, hotline, a dialog's buttons */
+        return;
+    if (bm_flow_progress_intent(flow, in, name)) /* logs its taps but not the keys typed */
         return;
     switch (in.kind) {
     case BM_INTENT_START:
@@ -361,6 +369,8 @@ static void on_device_event(struct bm_device_event *ev, void *ud)
         bm_flow_show(flow, BM_FLOW_HOME);
         bm_flow_offer_elderly(flow); /* aged 65 or more: elderly mode and staff, once */
     }
+    if (ev->kind == BM_EVENT_CODE_READ && ev->code && flow->screen == BM_FLOW_PROGRESS)
+        bm_flow_progress_code(flow, (const char *)bm_secbuf_data(ev->code->text));
     if (ev->kind == BM_EVENT_STATUS)
         bm_ui_invalidate(flow->ui); /* services that need this device may change state */
     bm_usage_device_event(&flow->usage, ev, time(NULL));

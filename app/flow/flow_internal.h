@@ -7,6 +7,7 @@
 #include "display.h"
 #include "flow_browse.h"
 #include "flow.h"
+#include "flow_progress.h"
 #include "flow_screens.h"
 
 #include "drivers/id_reader.h"
@@ -72,6 +73,9 @@ struct bm_flow {
     struct bm_voice *voice;
     bool voice_on, voice_default, elderly;
 
+    /* The progress query (flow_progress.c): the number typed, the query, its answer. */
+    struct bm_flow_progress progress;
+
     /* The resident of this session: personal data, wiped when the session ends. */
     struct bm_identity *resident;
 
@@ -124,6 +128,8 @@ void bm_flow_voice_open(struct bm_flow *flow);
 void bm_flow_voice_close(struct bm_flow *flow);
 /* Speaks the current screen's prompt if voice or elderly mode is on. */
 void bm_flow_speak_screen(struct bm_flow *flow);
+/* Speaks the program's own words (never personal data) if voice or elderly mode is on. */
+void bm_flow_speak(struct bm_flow *flow, const char *text);
 /* Stops speech; voice and elderly mode return to the kiosk's defaults. */
 void bm_flow_voice_session_end(struct bm_flow *flow);
 void bm_flow_set_voice(struct bm_flow *flow, bool on);

@@ -16,6 +16,7 @@ static const struct bm_flow_screen_ops *const screens[BM_FLOW_SCREEN_COUNT] = {
     [BM_FLOW_CATEGORY] = &bm_flow_category_screen,
     [BM_FLOW_GUIDE] = &bm_flow_guide_screen,
     [BM_FLOW_PROBLEM] = &bm_flow_problem_screen,
+    [BM_FLOW_PROGRESS] = &bm_flow_progress_screen,
 };
 /* clang-format on */
 
@@ -76,6 +77,7 @@ static void fill_home(const struct bm_flow *flow, struct bm_home_vm *vm,
                               .voice_on = flow->voice_on};
     bm_catalog_view_home(bm_flow_catalog(flow), flow->lang, bm_catalog_view_date(&flow->now),
                          bm_devices_usable(flow->devices), parts, vm);
+    bm_flow_progress_quick_entry(flow->lang, parts, vm);
     if (flow->notices) /* the centre's notices replace the catalog's */
         vm->notice =
             bm_catalog_view_notice(flow->notices, flow->lang, bm_catalog_view_date(&flow->now));

@@ -23,6 +23,7 @@ enum bm_flow_screen {
     BM_FLOW_CATEGORY, /* a category's services (flow_browse.c) */
     BM_FLOW_GUIDE,    /* a service's guide */
     BM_FLOW_PROBLEM,  /* "cannot do that here now", with the next best paths */
+    BM_FLOW_PROGRESS, /* a resident's query of an application (flow_progress.c) */
     BM_FLOW_SCREEN_COUNT
 };
 
@@ -39,6 +40,7 @@ extern const struct bm_flow_screen_ops bm_flow_attract_screen;
 extern const struct bm_flow_screen_ops bm_flow_home_screen;
 extern const struct bm_flow_screen_ops bm_flow_category_screen, bm_flow_guide_screen,
     bm_flow_problem_screen;
+extern const struct bm_flow_screen_ops bm_flow_progress_screen; /* flow_progress.c */
 
 /* The screen's row of the table (never NULL for a valid screen). */
 const struct bm_flow_screen_ops *bm_flow_screen_ops(enum bm_flow_screen screen);

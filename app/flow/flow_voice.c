@@ -40,6 +40,12 @@ void bm_flow_speak_screen(struct bm_flow *flow)
     bm_voice_say(flow->voice, _(ops->prompt), flow->lang);
 }
 
+void bm_flow_speak(struct bm_flow *flow, const char *text)
+{
+    if (flow->voice && voice_wanted(flow) && text && *text)
+        bm_voice_say(flow->voice, text, flow->lang);
+}
+
 void bm_flow_voice_open(struct bm_flow *flow)
 {
     flow->voice_default = flow->voice_on = bm_config_bool(flow->cfg, "voice", "enabled");

@@ -15,10 +15,12 @@
 #define BM_SCREENS_SCREENS_H
 
 #include "core/i18n.h"
+#include "ui/input_field.h"
 #include "ui/ui.h"
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 /* What a tap asks the flow to do. index says which category / quick entry. */
@@ -42,7 +44,13 @@ enum bm_intent_kind {
     BM_INTENT_CLOSE,    /* close the dialog over the screen (screens/overlay.h) */
     BM_INTENT_PAGE,     /* page a list or a guide: index -1 back, +1 on */
     BM_INTENT_APPLY,    /* guide: start the service shown (开始办理) */
+    BM_INTENT_KEY,      /* an on-screen key: index the character typed, or a BM_KEY_* action */
+    BM_INTENT_SUBMIT,   /* the screen's primary action on what was typed (progress: query) */
+    BM_INTENT_EDIT,     /* back to typing (progress: correct the number, query another) */
 };
+
+/* BM_INTENT_KEY's index for keys that type nothing. */
+enum { BM_KEY_BACKSPACE = -1, BM_KEY_DONE = -2 };
 
 struct bm_intent {
     enum bm_intent_kind kind;
@@ -124,6 +132,68 @@ size_t bm_home_elements(struct bm_ui *ui, const struct bm_home_vm *vm,
                         struct bm_screen_element *out, size_t cap);
 struct bm_intent bm_home_hit(struct bm_ui *ui, const struct bm_home_vm *vm, int x, int y,
                              const char **name);
+
+/* ---- progress: where an application stands (办件进度查询) --------------------------------- */
+
+/* What the screen shows below the number. */
+enum bm_progress_phase {
+    BM_PROGRESS_ENTRY,     /* typing the number (the digit pad shows while vm.keyboard) */
+    BM_PROGRESS_QUERYING,  /* asked; the answer is on its way */
+    BM_PROGRESS_FOUND,     /* the centre's answer: vm.result */
+    BM_PROGRESS_NOT_FOUND, /* not at the centre (yet) */
+    BM_PROGRESS_OFFLINE,   /* the kiosk cannot reach the centre */
+    BM_PROGRESS_BUSY,      /* the centre asked to wait: vm.retry_after_s */
+    BM_PROGRESS_ERROR,     /* an answer that made no sense */
+};
+
+/* An application's state in the resident's words (the API's eight map onto these). */
+enum bm_progress_state {
+    BM_PROGRESS_RECEIVED,    /* received (also: materials still on their way from the kiosk) */
+    BM_PROGRESS_IN_PROGRESS, /* a case worker has it */
+    BM_PROGRESS_NEEDS_MORE,  /* something is missing: the note says what */
+    BM_PROGRESS_APPROVED,
+    BM_PROGRESS_REJECTED, /* the note gives the reason */
+    BM_PROGRESS_READY,    /* ready to collect */
+    BM_PROGRESS_DONE,
+};
+
+struct bm_progress_result {
+    enum bm_progress_state state;
+    struct tm since;     /* local date it reached this state */
+    const char *service; /* the service's title from the catalog, or NULL */
+    const char *note;    /* the case worker's note in the session's language, or NULL */
+};
+
+struct bm_progress_vm {
+    struct bm_kiosk_info kiosk;
+    struct tm now;
+    enum bm_lang lang;
+    bool elderly; /* fewer, larger things: the layout and the words get plainer */
+    enum bm_progress_phase phase;
+    const char *digits; /* the digits typed after the fixed "BM" (at most 14) */
+    /* The digit pad's field (keys it would refuse are off); NULL hides the pad. */
+    const struct bm_input_field *field;
+    bool number_invalid;              /* 14 digits that are not a number (no such date): say so */
+    bool scanner;                     /* a barcode scanner works: "or scan the receipt's QR code" */
+    struct bm_progress_result result; /* BM_PROGRESS_FOUND */
+    unsigned retry_after_s;           /* BM_PROGRESS_BUSY */
+    uint32_t ms;                      /* time now, for the querying bar's sweep */
+    const char *pressed;              /* the element under a finger, or NULL */
+};
+
+void bm_progress_screen_draw(struct bm_ui *ui, const struct bm_progress_vm *vm);
+/* Elements: progress.key.<0-9>, progress.key.backspace, progress.key.done (the pad),
+ * progress.field, progress.query, progress.retry, progress.edit, progress.help,
+ * progress.hotline (not in elderly mode), progress.back, progress.home. */
+size_t bm_progress_screen_elements(struct bm_ui *ui, const struct bm_progress_vm *vm,
+                                   struct bm_screen_element *out, size_t cap);
+/* What the answer says aloud (voice guidance): the state and what to do next, or why there is
+ * no answer and the way on; the program's words only, never the note or the number. "" while
+ * typing or querying. Returns the length. */
+size_t bm_progress_screen_spoken(struct bm_ui *ui, const struct bm_progress_vm *vm, char *buf,
+                                 size_t size);
+/* When the screen next needs a frame (the querying bar), -1 for none. */
+int bm_progress_screen_next_frame_ms(const struct bm_progress_vm *vm);
 
 /* ---- shared -------------------------------------------------------------------------- */
 

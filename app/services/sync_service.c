@@ -14,8 +14,10 @@
 
 #include "catalog.h"
 #include "heartbeat.h"
+#include "json_text.h"
 #include "outbox_usage.h"
 #include "remote_settings.h"
+#include "sync_application_status.h"
 #include "sync_documents.h"
 
 #include "core/log.h"
@@ -38,6 +40,10 @@
 #define MOD       "sync"
 #define POLL_MS   10000
 #define QUEUE_CAP 16 /* requests from the main thread waiting for the worker */
+/* Residents' status queries: a burst of STATUS_BURST, then one every STATUS_EVERY_MS (12 a
+ * minute), well under the centre's 60 a minute (central-api.md, "Limits"). */
+#define STATUS_BURST    6
+#define STATUS_EVERY_MS 5000
 
 struct bm_sync_service {
     struct bm_sync_config cfg;
@@ -61,6 +67,9 @@ struct bm_sync_service {
     /* Worker: our clock minus the centre's, from the last heartbeat answer's server_time. */
     bool has_clock_skew;
     int64_t clock_skew_s;
+    /* Worker: status queries' token bucket (monotonic), and until when the centre said busy. */
+    double status_tokens;
+    int64_t status_refilled_ms, status_busy_until_ms;
 
     atomic_bool stopping; /* destroy has begun: the tick sends nothing more */
     pthread_mutex_t lock; /* guards status and opened */
@@ -180,43 +189,6 @@ static void gather_documents(struct bm_sync_service *svc, struct heartbeat_docum
     hb->n_rejections = n;
 }
 
-/* The heartbeat answer's `latest` revisions (docs/central-api.md, "Heartbeat"). */
-/* An RFC 3339 time as the API writes it ("2026-11-30T08:15:01+08:00", "...Z", fractions
- * allowed) in seconds since the epoch; false if it is not one. */
-static bool parse_rfc3339(const char *s, time_t *out)
-{
-    struct tm tm = {0};
-    int used = 0;
-    if (!s ||
-        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-               &tm.tm_min, &tm.tm_sec, &used) != 6 ||
-        used != 19)
-        return false;
-    const char *p = s + used;
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++)
-            ;
-    long offset_s = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int hh, mm, n = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5 || hh > 23 || mm > 59)
-            return false;
-        offset_s = (*p == '-' ? -1 : 1) * (hh * 3600L + mm * 60L);
-        p += 6;
-    } else {
-        return false;
-    }
-    if (*p || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-        return false;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    *out = timegm(&tm) - offset_s;
-    return true;
-}
-
 /* The heartbeat's answer: the newest revision of each document, and the centre's clock. */
 static void read_answer(struct bm_sync_service *svc, const struct bm_http_response *rs,
                         char latest[BM_DOC_KINDS][65])
@@ -229,7 +201,7 @@ static void read_answer(struct bm_sync_service *svc, const struct bm_http_respon
         snprintf(latest[k], 65, "%s", rev && strlen(rev) <= 64 ? rev : "");
     }
     time_t server;
-    if (parse_rfc3339(json_string_value(json_object_get(root, "server_time")), &server)) {
+    if (bm_rfc3339_parse(json_string_value(json_object_get(root, "server_time")), &server)) {
         svc->has_clock_skew = true;
         svc->clock_skew_s = (int64_t)received - (int64_t)server;
         if (svc->clock_skew_s > 60 || svc->clock_skew_s < -60)
@@ -587,6 +559,120 @@ enum bm_err bm_sync_service_enqueue(struct bm_sync_service *svc,
     enum bm_err err = bm_worker_submit(svc->worker, enqueue_run, enqueue_done, j, NULL);
     if (err != BM_OK)
         job_free(j);
+    return err;
+}
+
+/* ---- residents' status queries (sync_application_status.h) ---- */
+
+struct status_job {
+    struct bm_sync_service *svc;
+    char number[BM_APP_NUMBER_LEN + 1];
+    char token[BM_APP_TOKEN_MAX + 1];
+    struct bm_app_query q;
+    bm_sync_status_fn done;
+    void *ud;
+};
+
+/* Worker: takes a token of the kiosk's own limit, or says how many seconds until one. */
+static bool take_status_token(struct bm_sync_service *svc, int64_t now, unsigned *wait_s)
+{
+    if (svc->status_refilled_ms == 0) {
+        svc->status_tokens = STATUS_BURST;
+        svc->status_refilled_ms = now;
+    }
+    svc->status_tokens += (double)(now - svc->status_refilled_ms) / STATUS_EVERY_MS;
+    if (svc->status_tokens > STATUS_BURST)
+        svc->status_tokens = STATUS_BURST;
+    svc->status_refilled_ms = now;
+    if (svc->status_tokens >= 1) {
+        svc->status_tokens -= 1;
+        return true;
+    }
+    *wait_s = (unsigned)((1 - svc->status_tokens) * STATUS_EVERY_MS / 1000) + 1;
+    return false;
+}
+
+static void status_outcome(struct bm_app_query *q, enum bm_app_outcome o, unsigned wait_s,
+                           const char *why)
+{
+    q->outcome = o;
+    q->retry_after_s = wait_s;
+    snprintf(q->detail, sizeof q->detail, "%s", why);
+}
+
+/* Worker: asks the centre, or says why not without asking. */
+static void ask_centre(struct bm_sync_service *svc, struct status_job *j)
+{
+    unsigned wait_s = 0;
+    if (!take_status_token(svc, mono_ms(), &wait_s)) {
+        status_outcome(&j->q, BM_APP_BUSY, wait_s, "over the kiosk's own rate of queries");
+        return;
+    }
+    if (!ensure_open(svc)) {
+        status_outcome(&j->q, BM_APP_OFFLINE, 0, "sync is not running");
+        return;
+    }
+    struct bm_sync_status st;
+    bm_sync_get_status(svc->engine, &st);
+    int64_t now = wall_ms();
+    if (st.paused) {
+        status_outcome(&j->q, BM_APP_OFFLINE, 0, "sync is paused");
+        return;
+    }
+    if (!centre_open(svc, now, false)) {
+        /* The whole client waits (central-api.md): busy if it was the centre's word to a
+         * query, out of reach when the network failed. */
+        wait_s = st.wait_until_ms > now ? (unsigned)((st.wait_until_ms - now) / 1000) + 1 : 1;
+        if (mono_ms() < svc->status_busy_until_ms)
+            status_outcome(&j->q, BM_APP_BUSY, wait_s, "the centre asked to wait");
+        else
+            status_outcome(&j->q, BM_APP_OFFLINE, 0, "the centre is out of reach for now");
+        return;
+    }
+    bm_app_status_fetch(svc->engine, j->number, j->token, now, &j->q);
+    if (j->q.outcome == BM_APP_BUSY)
+        svc->status_busy_until_ms = mono_ms() + (int64_t)j->q.retry_after_s * 1000;
+}
+
+static enum bm_err status_run(struct bm_request *req, void *arg, void **result)
+{
+    (void)req;
+    (void)result;
+    struct status_job *j = arg;
+    ask_centre(j->svc, j);
+    bm_log_info(MOD, "progress query: %s (%s)", bm_app_outcome_name(j->q.outcome), j->q.detail);
+    return BM_OK;
+}
+
+static void status_done(enum bm_err err, void *result, void *arg)
+{
+    (void)result;
+    struct status_job *j = arg; /* j->svc may be gone already: not touched here */
+    if (err != BM_OK)           /* the worker stopped before it ran */
+        status_outcome(&j->q, BM_APP_OFFLINE, 0, bm_err_name(err));
+    j->done(&j->q, j->ud);
+    sodium_memzero(j->token, sizeof j->token);
+    free(j);
+}
+
+enum bm_err bm_sync_service_query_status(struct bm_sync_service *svc, const char *number,
+                                         const char *token, bm_sync_status_fn done, void *ud)
+{
+    if (!svc)
+        return bm_err_set(BM_ERR_STATE, "no central service configured");
+    if (!done || !bm_app_number_valid(number) || (token && strlen(token) > BM_APP_TOKEN_MAX))
+        return bm_err_set(BM_ERR_INVALID_ARG, "status query: not an application number");
+    struct status_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return bm_err_set(BM_ERR_NO_MEMORY, "status query");
+    j->svc = svc;
+    snprintf(j->number, sizeof j->number, "%s", number);
+    snprintf(j->token, sizeof j->token, "%s", token ? token : "");
+    j->done = done;
+    j->ud = ud;
+    enum bm_err err = bm_worker_submit(svc->worker, status_run, status_done, j, NULL);
+    if (err != BM_OK)
+        free(j);
     return err;
 }
 

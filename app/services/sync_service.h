@@ -15,6 +15,7 @@
 #define BM_SERVICES_SYNC_SERVICE_H
 
 #include "outbox.h"
+#include "sync_application_status.h"
 #include "sync.h"
 #include "usage.h"
 
@@ -73,6 +74,22 @@ enum bm_err bm_sync_service_enqueue(struct bm_sync_service *svc,
  * without a central service; BM_ERR_BUSY if the worker's queue is full (not counted).
  */
 enum bm_err bm_sync_service_usage(struct bm_sync_service *svc, const struct bm_usage_event *ev);
+
+/* How a resident's status query ended (q is valid during the call only). */
+typedef void (*bm_sync_status_fn)(const struct bm_app_query *q, void *ud);
+
+/*
+ * Asks the centre where application `number` stands (token: the tracking token from the
+ * receipt's QR code, or NULL), on the worker, never blocking the caller; done runs exactly
+ * once, on the main thread. The worker answers without asking the centre when it may not:
+ * over the kiosk's own limit (a burst of 6, then one query every 5 s) or while the centre
+ * said to wait, BM_APP_BUSY with the seconds; while sync cannot start, is paused or backs off
+ * after a network failure, BM_APP_OFFLINE. BM_ERR_STATE without a central service (svc NULL:
+ * nothing to ask), BM_ERR_INVALID_ARG for a number that is not one, BM_ERR_BUSY when the
+ * worker's queue is full; done is not called then.
+ */
+enum bm_err bm_sync_service_query_status(struct bm_sync_service *svc, const char *number,
+                                         const char *token, bm_sync_status_fn done, void *ud);
 
 struct bm_sync_service_status {
     bool running;        /* the engine opened */

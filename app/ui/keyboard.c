@@ -221,8 +221,11 @@ static void layout_pad(const struct bm_kbd_vm *vm, struct layout *l, int y)
 static void layout(struct bm_ui *ui, const struct bm_kbd_vm *vm, struct layout *l)
 {
     memset(l, 0, sizeof *l);
-    int W = bm_ui_width(ui), H = bm_ui_height(ui), min = bm_ui_min_target(ui);
-    bool portrait = H >= W;
+    /* Keys are sized by the window (its height caps them); they fill the area's width. */
+    int H = bm_ui_height(ui), min = bm_ui_min_target(ui);
+    bool portrait = H >= bm_ui_width(ui);
+    SDL_Rect area = vm->area.w > 0 && vm->area.h > 0 ? vm->area : bm_rect(0, 0, bm_ui_width(ui), H);
+    int W = area.w;
     int margin = imax(8, W * 3 / 200);
     bool pad = vm->layout == BM_KBD_DIGITS || vm->layout == BM_KBD_ID_NUMBER;
 
@@ -236,14 +239,14 @@ static void layout(struct bm_ui *ui, const struct bm_kbd_vm *vm, struct layout *
     l->kh = imax(min, imin(pad ? l->pitch * 6 / 10 : l->pitch * 108 / 100, tall));
     if (pad)
         l->kh = imax(min, imin(l->kh, tall * 12 / 10));
-    l->x0 = (W - units * l->pitch) / 2;
+    l->x0 = area.x + (W - units * l->pitch) / 2;
 
     int rows = pad ? 4 : vm->layout == BM_KBD_LATIN ? 5 : 4;
     int top = l->gap * 2, bottom = margin + l->gap;
     int preedit_h = vm->layout == BM_KBD_PINYIN ? imax(l->kh * 45 / 100, 20) : 0;
     int bar_h = vm->layout == BM_KBD_PINYIN ? l->kh + l->gap : 0;
     int h = top + preedit_h + bar_h + rows * l->kh + (rows - 1) * l->gap + bottom;
-    l->panel = bm_rect(0, H - h, W, h);
+    l->panel = bm_rect(area.x, area.y + area.h - h, W, h);
 
     int y = l->panel.y + top;
     if (vm->layout == BM_KBD_PINYIN) {

@@ -75,10 +75,13 @@ struct bm_kbd_vm {
     const char *const *candidates; /* this page's candidates */
     size_t candidate_count;        /* at most BM_KBD_PAGE_MAX are shown */
     bool has_prev_page, has_next_page;
+    /* Where the keyboard goes: across the bottom of this rectangle (a screen keeps its bottom
+     * bar, or puts the pad beside its content in landscape). Empty (w or h 0): the window. */
+    SDL_Rect area;
 };
 
-/* The keyboard's rectangle: the full width of the window at its bottom edge. A screen lays
- * its content out above rect.y. */
+/* The keyboard's rectangle: the full width of vm->area (the window) at its bottom edge. A
+ * screen lays its content out above rect.y. */
 SDL_Rect bm_kbd_rect(struct bm_ui *ui, const struct bm_kbd_vm *vm);
 
 void bm_kbd_draw(struct bm_ui *ui, const struct bm_kbd_vm *vm);

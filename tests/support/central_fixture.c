@@ -152,6 +152,17 @@ void central_fault(const struct central *c, const char *json)
         fail_msg("fault not armed (%ld): %s", status, json);
 }
 
+void central_set_state(const struct central *c, const char *kiosk, const char *no, const char *json)
+{
+    static struct text t;
+    t.len = 0;
+    char path[160];
+    snprintf(path, sizeof path, "/applications/%s/%s/state", kiosk, no);
+    long status = control(c, "POST", path, json, &t);
+    if (status < 200 || status > 299)
+        fail_msg("state of %s not set (%ld): %s", no, status, json);
+}
+
 void central_publish(const struct central *c, const char *kind, const char *body, const char *kiosk)
 {
     static struct text t;

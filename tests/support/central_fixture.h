@@ -34,6 +34,10 @@ void central_fault(const struct central *c, const char *json);
  * that kiosk only, or NULL); the centre signs it when it is served. Fails the test if refused. */
 void central_publish(const struct central *c, const char *kind, const char *body,
                      const char *kiosk);
+/* Moves an application on as a case worker would (json: {"state": ..., "note": {"zh-CN": ...,
+ * "en": ...}}); fails the test unless the centre holds it. */
+void central_set_state(const struct central *c, const char *kiosk, const char *no,
+                       const char *json);
 /* GET /state's count named `what` (applications, submissions, ...); -1 if absent. */
 long central_count(const struct central *c, const char *what);
 /* One integer the centre's database answers to sql (read-only; fails the test otherwise). */
