@@ -42,7 +42,7 @@ void bm_flow_speak_screen(struct bm_flow *flow)
 
 void bm_flow_speak(struct bm_flow *flow, const char *text)
 {
-    if (flow->voice && voice_wanted(flow) && text && *text)
+    if (flow->voice && flow->voice_on && text && *text)
         bm_voice_say(flow->voice, text, flow->lang);
 }
 
