@@ -301,24 +301,48 @@ static void show_pressed(struct bm_flow *flow, int x, int y)
     }
 }
 
+/* A finger or the mouse button goes down / up at (x, y) in window pixels: one input path. */
+static void press_down(struct bm_flow *flow, int x, int y)
+{
+    show_pressed(flow, x, y);
+    on_press(flow, x, y);
+}
+
+static void press_up(struct bm_flow *flow)
+{
+    if (flow->pressed[0]) {
+        flow->pressed[0] = '\0';
+        bm_ui_invalidate(flow->ui);
+    }
+}
+
 static void on_sdl_event(const SDL_Event *ev, void *ud)
 {
     struct bm_flow *flow = ud;
     if (bm_display_swallow(&flow->display, ev))
         return;
     switch (ev->type) {
-    case SDL_MOUSEBUTTONDOWN:
-        /* Touches arrive here too (SDL_HINT_TOUCH_MOUSE_EVENTS): one input path. */
-        if (ev->button.button == SDL_BUTTON_LEFT) {
-            show_pressed(flow, ev->button.x, ev->button.y);
-            on_press(flow, ev->button.x, ev->button.y);
-        }
+    case SDL_FINGERDOWN:
+    case SDL_FINGERUP: {
+        /* A touch screen's fingers, at normalised window coordinates. */
+        int x = (int)(ev->tfinger.x * (float)bm_ui_width(flow->ui));
+        int y = (int)(ev->tfinger.y * (float)bm_ui_height(flow->ui));
+        if (ev->type == SDL_FINGERDOWN)
+            press_down(flow, x, y);
+        else
+            press_up(flow);
         break;
+    }
+    case SDL_MOUSEBUTTONDOWN:
     case SDL_MOUSEBUTTONUP:
-        if (ev->button.button == SDL_BUTTON_LEFT && flow->pressed[0]) {
-            flow->pressed[0] = '\0';
-            bm_ui_invalidate(flow->ui);
-        }
+        /* A mouse copy of a touch (should SDL make one) was handled as the finger: a second
+         * press would be a double tap. */
+        if (ev->button.which == SDL_TOUCH_MOUSEID || ev->button.button != SDL_BUTTON_LEFT)
+            break;
+        if (ev->type == SDL_MOUSEBUTTONDOWN)
+            press_down(flow, ev->button.x, ev->button.y);
+        else
+            press_up(flow);
         break;
     case SDL_KEYDOWN:
         if (flow->demo)
