@@ -36,6 +36,8 @@
 /* Where SDL cannot block and the driver has input (kmsdrm reads evdev only when pumped), how
  * often input is pumped: a touch waits at most this long. */
 #define INPUT_POLL_MS 20
+/* How long a wakeup by a pushed event waits for it to be in the queue. */
+#define PUSH_GRACE_MS 20
 /* How often bm_loop_run_until asks its condition again when nothing woke the loop. */
 #define RUN_UNTIL_RECHECK_MS 100
 
@@ -261,8 +263,15 @@ static int wait_event(SDL_Event *ev, uint32_t wait_ms)
     if (kind == WAIT_SDL)
         return SDL_WaitEventTimeout(ev, (int)wait_ms);
     uint32_t slice = kind == WAIT_SEM_INPUT ? INPUT_POLL_MS : wait_ms;
-    SDL_SemWaitTimeout(wake, wait_ms < slice ? wait_ms : slice);
-    return SDL_PollEvent(ev);
+    bool woken = SDL_SemWaitTimeout(wake, wait_ms < slice ? wait_ms : slice) == 0;
+    got = SDL_PollEvent(ev);
+    /* SDL calls event watches just before it queues the event: woken by one, the event may
+     * be a moment behind. */
+    for (int i = 0; woken && !got && i < PUSH_GRACE_MS; i++) {
+        SDL_Delay(1);
+        got = SDL_PollEvent(ev);
+    }
+    return got;
 }
 
 /* One wakeup: wait up to limit_ms (less if a timer is due), handle everything pending. */
