@@ -21,6 +21,7 @@
 #include "flow/journey.h"
 #include "services/catalog.h"
 #include "services/outbox_cli.h"
+#include "sdl_memory.h"
 
 #include <SDL2/SDL.h>
 #include <getopt.h>
@@ -252,6 +253,7 @@ static void setup_logging(const struct bm_config *cfg)
 
 int main(int argc, char **argv)
 {
+    bm_sdl_memory_install(); /* pixel buffers on huge pages: fewer faults before the picture */
     struct args a = {0};
     int rc = parse_args(argc, argv, &a);
     if (rc != EXIT_OK)

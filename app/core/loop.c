@@ -6,10 +6,13 @@
  * SDL_WaitEventTimeout with the time left to the next timer, so an idle kiosk wakes only for
  * input, messages and due timers. Other SDL video drivers (kmsdrm, offscreen, none at all)
  * cannot block: SDL 2.26 then polls every millisecond, which costs a quarter of a core while
- * idle. There the loop sleeps on its own semaphore, which bm_loop_post signals, and pumps
- * SDL's input every INPUT_POLL_MS (NO_INPUT_POLL_MS without input, e.g. offscreen).
- * Signals arrive as messages too (signals.c). Timers live in a small fixed table scanned on each wakeup: there are a handful
- * of them (clock tick, inactivity, animations), so a heap would buy nothing.
+ * idle. There the loop sleeps on its own semaphore, which bm_loop_post signals and so does
+ * every event anyone pushes into SDL's queue (an event watch), and pumps SDL's input every
+ * INPUT_POLL_MS. A driver without input of its own (offscreen, dummy: only pushed events)
+ * sleeps until the next timer: an idle headless kiosk wakes for its clock only.
+ * Signals arrive as messages too (signals.c). Timers live in a small fixed table scanned on each
+ * wakeup: there are a handful of them (clock tick, inactivity, animations), so a heap would buy
+ * nothing.
  *
  * A mutex orders posting against shutdown: bm_loop_shutdown delivers what is queued and stops
  * accepting under it, so no envelope can slip in behind: nothing posted is lost or leaked, and
@@ -30,10 +33,13 @@
 #define MAX_TIMERS 64
 /* Even with nothing scheduled, wake now and then: a lost wakeup can never stall the kiosk. */
 #define MAX_WAIT_MS 60000
-/* Where SDL cannot block, how often input is pumped: a touch waits at most this long... */
+/* Where SDL cannot block and the driver has input (kmsdrm reads evdev only when pumped), how
+ * often input is pumped: a touch waits at most this long. */
 #define INPUT_POLL_MS 20
-/* ...and the longest sleep on the semaphore without input, a bound on any missed wakeup. */
-#define NO_INPUT_POLL_MS 100
+/* How long a wakeup by a pushed event waits for it to be in the queue. */
+#define PUSH_GRACE_MS 20
+/* How often bm_loop_run_until asks its condition again when nothing woke the loop. */
+#define RUN_UNTIL_RECHECK_MS 100
 
 struct envelope {
     bm_loop_msg_fn fn; /* NULL: a wakeup only (quit request) */
@@ -66,6 +72,18 @@ static atomic_bool accepting;
 static atomic_bool quit_requested;
 static atomic_int quit_code;
 
+/* Wakes a loop asleep on the semaphore: an event was pushed, from any thread (SDL calls
+ * watches from SDL_PushEvent, where driver-less events such as a test's taps come in). */
+static int wake_on_push(void *ud, SDL_Event *ev)
+{
+    (void)ud;
+    if (ev->type == SDL_POLLSENTINEL)
+        return 0; /* SDL_PollEvent's own marker, pushed on every poll */
+    if (wake && SDL_SemValue(wake) == 0)
+        SDL_SemPost(wake);
+    return 0;
+}
+
 enum bm_err bm_loop_init(bm_loop_event_fn on_event, void *ud)
 {
     if (loop.ready)
@@ -79,6 +97,8 @@ enum bm_err bm_loop_init(bm_loop_event_fn on_event, void *ud)
         return bm_err_set(BM_ERR_NO_MEMORY, "SDL_CreateMutex: %s", SDL_GetError());
     if (!wake && !(wake = SDL_CreateSemaphore(0)))
         return bm_err_set(BM_ERR_NO_MEMORY, "SDL_CreateSemaphore: %s", SDL_GetError());
+    SDL_DelEventWatch(wake_on_push, NULL);
+    SDL_AddEventWatch(wake_on_push, NULL);
     memset(&loop, 0, sizeof loop);
     loop.event_type = type;
     loop.on_event = on_event;
@@ -114,6 +134,7 @@ void bm_loop_shutdown(void)
         SDL_UnlockMutex(post_lock);
         deliver(ev.user.data1); /* unlocked: a handler may post again */
     }
+    SDL_DelEventWatch(wake_on_push, NULL);
     loop.ready = false;
 }
 
@@ -241,9 +262,16 @@ static int wait_event(SDL_Event *ev, uint32_t wait_ms)
     enum wait_kind kind = wait_kind();
     if (kind == WAIT_SDL)
         return SDL_WaitEventTimeout(ev, (int)wait_ms);
-    uint32_t slice = kind == WAIT_SEM_INPUT ? INPUT_POLL_MS : NO_INPUT_POLL_MS;
-    SDL_SemWaitTimeout(wake, wait_ms < slice ? wait_ms : slice);
-    return SDL_PollEvent(ev);
+    uint32_t slice = kind == WAIT_SEM_INPUT ? INPUT_POLL_MS : wait_ms;
+    bool woken = SDL_SemWaitTimeout(wake, wait_ms < slice ? wait_ms : slice) == 0;
+    got = SDL_PollEvent(ev);
+    /* SDL calls event watches just before it queues the event: woken by one, the event may
+     * be a moment behind. */
+    for (int i = 0; woken && !got && i < PUSH_GRACE_MS; i++) {
+        SDL_Delay(1);
+        got = SDL_PollEvent(ev);
+    }
+    return got;
 }
 
 /* One wakeup: wait up to limit_ms (less if a timer is due), handle everything pending. */
@@ -282,7 +310,9 @@ bool bm_loop_run_until(bool (*done)(void *ud), void *ud, uint32_t timeout_ms)
         uint64_t now = SDL_GetTicks64();
         if (now >= deadline || atomic_load(&quit_requested))
             break;
-        iterate((uint32_t)(deadline - now));
+        /* done may watch what another thread changes without a message: look again soon. */
+        uint64_t left = deadline - now;
+        iterate(left < RUN_UNTIL_RECHECK_MS ? (uint32_t)left : RUN_UNTIL_RECHECK_MS);
     }
     return done(ud);
 }

@@ -53,7 +53,8 @@ int bm_loop_run(void);
 
 /*
  * Runs until done(ud) is true or timeout_ms passes, then returns done(ud)'s last answer.
- * For tests and start-up waits; the same dispatch as bm_loop_run.
+ * For tests and start-up waits; the same dispatch as bm_loop_run, but done is asked again at
+ * least every 100 ms (it may watch what other threads change without waking the loop).
  */
 bool bm_loop_run_until(bool (*done)(void *ud), void *ud, uint32_t timeout_ms);
 

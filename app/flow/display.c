@@ -20,8 +20,10 @@ enum bm_err bm_display_open(const struct bm_config *cfg, struct bm_display *d)
     /* Closing the window must not end a kiosk: signals still quit (SDL turns them into
      * SDL_QUIT), the window manager's close button does not. */
     SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, d->kiosk_mode ? "0" : "1");
-    /* One input path: touches arrive as mouse events too, and mouse as touch is not needed. */
-    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
+    /* One input path: the flow takes touches as finger events and the mouse as mouse events,
+     * into the same press; SDL's mouse copies of touches (and touch copies of the mouse) would
+     * make every tap two. */
+    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
     SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
@@ -40,10 +42,11 @@ enum bm_err bm_display_open(const struct bm_config *cfg, struct bm_display *d)
         flags |= SDL_WINDOW_BORDERLESS;
 
     const char *title = bm_config_str(cfg, "kiosk", "name");
-    d->window = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+    d->window =
+        SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
     if (!d->window) {
-        enum bm_err err = bm_err_set(BM_ERR_NO_DEVICE, "SDL_CreateWindow %dx%d: %s", w, h,
-                                     SDL_GetError());
+        enum bm_err err =
+            bm_err_set(BM_ERR_NO_DEVICE, "SDL_CreateWindow %dx%d: %s", w, h, SDL_GetError());
         SDL_QuitSubSystem(SDL_INIT_VIDEO);
         return err;
     }
@@ -53,10 +56,10 @@ enum bm_err bm_display_open(const struct bm_config *cfg, struct bm_display *d)
         bm_display_close(d);
         return err;
     }
-    if (d->kiosk_mode) {
-        SDL_ShowCursor(SDL_DISABLE);
+    /* A kiosk shows no pointer (a touch screen has none to show); a demo on a desk does. */
+    SDL_ShowCursor(d->kiosk_mode ? SDL_DISABLE : SDL_ENABLE);
+    if (d->kiosk_mode)
         SDL_SetWindowKeyboardGrab(d->window, SDL_TRUE);
-    }
     int ow = 0, oh = 0;
     SDL_GetRendererOutputSize(d->renderer, &ow, &oh);
     bm_log_info("display", "%s window %dx%d (%s video, software renderer)",
@@ -87,8 +90,8 @@ bool bm_display_swallow(const struct bm_display *d, const SDL_Event *ev)
     SDL_Keycode key = ev->key.keysym.sym;
     if (mod & (KMOD_ALT | KMOD_GUI))
         return true; /* Alt+F4, Alt+Tab, Super+anything */
-    if ((mod & KMOD_CTRL) && (key == SDLK_BACKSPACE || key == SDLK_ESCAPE || key == SDLK_q ||
-                              key == SDLK_w))
+    if ((mod & KMOD_CTRL) &&
+        (key == SDLK_BACKSPACE || key == SDLK_ESCAPE || key == SDLK_q || key == SDLK_w))
         return true;
     return false;
 }

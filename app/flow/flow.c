@@ -314,32 +314,68 @@ static void show_pressed(struct bm_flow *flow, int x, int y)
     }
 }
 
+/*
+ * A finger or the mouse button goes down, moves or lifts at (x, y) in window pixels, at ms
+ * (the event's timestamp): one input path for both. The element under it shows pressed from
+ * the next frame on; a list's row acts when the finger lifts without moving (flow_browse.c),
+ * everything else as it goes down. Under a dialog only the dialog's buttons act.
+ */
+static void pointer(struct bm_flow *flow, enum bm_pointer_phase phase, int x, int y, uint32_t ms)
+{
+    switch (phase) {
+    case BM_POINTER_DOWN:
+        show_pressed(flow, x, y);
+        if (!bm_flow_overlay_ops(flow) && bm_flow_browse_pointer(flow, phase, x, y, ms))
+            bm_flow_session_touch(flow);
+        else
+            on_press(flow, x, y);
+        break;
+    case BM_POINTER_MOVE:
+        if (!bm_flow_overlay_ops(flow))
+            bm_flow_browse_pointer(flow, phase, x, y, ms);
+        break;
+    case BM_POINTER_UP:
+        if (!bm_flow_overlay_ops(flow))
+            bm_flow_browse_pointer(flow, phase, x, y, ms);
+        if (flow->pressed[0]) {
+            flow->pressed[0] = '\0';
+            bm_ui_invalidate(flow->ui);
+        }
+        break;
+    }
+}
+
 static void on_sdl_event(const SDL_Event *ev, void *ud)
 {
     struct bm_flow *flow = ud;
     if (bm_display_swallow(&flow->display, ev))
         return;
     switch (ev->type) {
+    case SDL_FINGERDOWN:
+    case SDL_FINGERMOTION:
+    case SDL_FINGERUP: {
+        /* A touch screen's fingers, at normalised window coordinates. */
+        int x = (int)(ev->tfinger.x * (float)bm_ui_width(flow->ui));
+        int y = (int)(ev->tfinger.y * (float)bm_ui_height(flow->ui));
+        enum bm_pointer_phase phase = ev->type == SDL_FINGERDOWN ? BM_POINTER_DOWN
+                                      : ev->type == SDL_FINGERUP ? BM_POINTER_UP
+                                                                 : BM_POINTER_MOVE;
+        pointer(flow, phase, x, y, ev->tfinger.timestamp);
+        break;
+    }
     case SDL_MOUSEBUTTONDOWN:
-        /* Touches arrive here too (SDL_HINT_TOUCH_MOUSE_EVENTS): one input path. */
-        if (ev->button.button == SDL_BUTTON_LEFT) {
-            show_pressed(flow, ev->button.x, ev->button.y);
-            /* A list's row acts when the finger lifts; under a dialog only its buttons act. */
-            if (!bm_flow_overlay_ops(flow) && bm_flow_browse_touch(flow, ev))
-                bm_flow_session_touch(flow);
-            else
-                on_press(flow, ev->button.x, ev->button.y);
-        }
+    case SDL_MOUSEBUTTONUP:
+        /* A mouse copy of a touch (should SDL make one) was handled as the finger: a second
+         * press would be a double tap. */
+        if (ev->button.which == SDL_TOUCH_MOUSEID || ev->button.button != SDL_BUTTON_LEFT)
+            break;
+        pointer(flow, ev->type == SDL_MOUSEBUTTONDOWN ? BM_POINTER_DOWN : BM_POINTER_UP,
+                ev->button.x, ev->button.y, ev->button.timestamp);
         break;
     case SDL_MOUSEMOTION:
-        bm_flow_browse_touch(flow, ev);
-        break;
-    case SDL_MOUSEBUTTONUP:
-        bm_flow_browse_touch(flow, ev);
-        if (ev->button.button == SDL_BUTTON_LEFT && flow->pressed[0]) {
-            flow->pressed[0] = '\0';
-            bm_ui_invalidate(flow->ui);
-        }
+        /* Only a held button drags: nothing on screen answers a hovering mouse. */
+        if (ev->motion.which != SDL_TOUCH_MOUSEID && (ev->motion.state & SDL_BUTTON_LMASK))
+            pointer(flow, BM_POINTER_MOVE, ev->motion.x, ev->motion.y, ev->motion.timestamp);
         break;
     case SDL_KEYDOWN:
         if (flow->demo)

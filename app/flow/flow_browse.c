@@ -134,38 +134,35 @@ static void page_category(struct bm_flow *flow, int dir)
     bm_ui_invalidate(flow->ui);
 }
 
-bool bm_flow_browse_touch(struct bm_flow *flow, const SDL_Event *ev)
+bool bm_flow_browse_pointer(struct bm_flow *flow, enum bm_pointer_phase phase, int x, int y,
+                            uint32_t ms)
 {
     struct bm_list_scroll *s = &flow->browse.scroll;
     if (flow->screen != BM_FLOW_CATEGORY)
         return false;
     struct list_now l;
     list_now(flow, &l);
-    switch (ev->type) {
-    case SDL_MOUSEBUTTONDOWN: {
-        if (ev->button.button != SDL_BUTTON_LEFT)
-            return false;
+    switch (phase) {
+    case BM_POINTER_DOWN:
         bm_loop_timer_cancel(flow->browse.glide_timer); /* a finger stops a glide */
         flow->browse.glide_timer = 0;
-        bm_list_touch_down(flow->ui, l.area, &l.list, s, ev->button.x, ev->button.y,
-                           ev->button.timestamp);
+        bm_list_touch_down(flow->ui, l.area, &l.list, s, x, y, ms);
         if (!s->dragging)
             return false; /* not on the rows: the page buttons and the frame act on press */
         bm_ui_invalidate(flow->ui);
         return true;
-    }
-    case SDL_MOUSEMOTION:
+    case BM_POINTER_MOVE:
         if (!s->dragging)
             return false;
-        bm_list_touch_move(flow->ui, l.area, &l.list, s, ev->motion.y, ev->motion.timestamp);
+        bm_list_touch_move(flow->ui, l.area, &l.list, s, y, ms);
         if (s->press_row < 0)
             flow->pressed[0] = '\0'; /* a drag, not a tap: no row is pressed */
         bm_ui_invalidate(flow->ui);
         return true;
-    case SDL_MOUSEBUTTONUP: {
-        if (ev->button.button != SDL_BUTTON_LEFT || !s->dragging)
+    case BM_POINTER_UP: {
+        if (!s->dragging)
             return false;
-        int row = bm_list_touch_up(flow->ui, l.area, &l.list, s, ev->button.timestamp);
+        int row = bm_list_touch_up(flow->ui, l.area, &l.list, s, ms);
         bm_ui_invalidate(flow->ui);
         if (row >= 0) {
             char name[BM_SCREEN_NAME_MAX];
@@ -177,9 +174,8 @@ bool bm_flow_browse_touch(struct bm_flow *flow, const SDL_Event *ev)
         }
         return true;
     }
-    default:
-        return false;
     }
+    return false;
 }
 
 /* ---- guide ---- */

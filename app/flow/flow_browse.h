@@ -27,11 +27,15 @@ struct bm_flow_browse {
     bm_device_mask problem_missing; /* BM_PROBLEM_DEVICE: what is out of order */
 };
 
-/* A finger on the category list (mouse events: touches arrive as them). Down in the list's rows
- * starts a drag and returns true: the flow does not act on the press, a row opens when the
- * finger lifts without having moved (a drag scrolls, a flick glides on). Motion and up return
- * true while a drag is on. Everything else returns false. */
-bool bm_flow_browse_touch(struct bm_flow *flow, const SDL_Event *ev);
+/* Where a finger (or the mouse button) is in a press. */
+enum bm_pointer_phase { BM_POINTER_DOWN, BM_POINTER_MOVE, BM_POINTER_UP };
+
+/* A finger on the category list at (x, y), at ms (the event's timestamp). Down in the list's
+ * rows starts a drag and returns true: the flow does not act on the press, a row opens when
+ * the finger lifts without having moved (a drag scrolls, a flick glides on). Move and up
+ * return true while a drag is on. Everything else returns false. */
+bool bm_flow_browse_pointer(struct bm_flow *flow, enum bm_pointer_phase phase, int x, int y,
+                            uint32_t ms);
 
 /* Acts on in if it is one of browsing's (from home: a category or a quick entry; on the
  * browse screens: a service, a page, start, back, home). False if it is not. */

@@ -99,8 +99,9 @@ TTF_Font *bm_ui_font(struct bm_ui *ui, int weight, int px)
     return *f;
 }
 
-/* The font's ascent at a size, remembered so placing a cached label needs no size change. */
-static int font_ascent(struct bm_ui *ui, int weight, int px)
+/* The remembered metrics of a font size (its slot), so placing a cached label needs no size
+ * change; NULL if the font cannot be had. */
+static struct font_slot *font_slot_of(struct bm_ui *ui, int weight, int px)
 {
     weight = weight == BM_UI_BOLD ? BM_UI_BOLD : BM_UI_REGULAR;
     struct font_slot *victim = &ui->fonts[0];
@@ -108,20 +109,26 @@ static int font_ascent(struct bm_ui *ui, int weight, int px)
         struct font_slot *s = &ui->fonts[i];
         if (s->used && s->weight == weight && s->px == px) {
             s->stamp = ++ui->clock;
-            return s->ascent;
+            return s;
         }
         if (!s->used || (victim->used && s->stamp < victim->stamp))
             victim = s;
     }
     TTF_Font *font = bm_ui_font(ui, weight, px);
     if (!font)
-        return px;
-    victim->used = true;
-    victim->weight = weight;
-    victim->px = px;
-    victim->ascent = TTF_FontAscent(font);
-    victim->stamp = ++ui->clock;
-    return victim->ascent;
+        return NULL;
+    *victim = (struct font_slot){.used = true,
+                                 .weight = weight,
+                                 .px = px,
+                                 .ascent = TTF_FontAscent(font),
+                                 .stamp = ++ui->clock};
+    return victim;
+}
+
+static int font_ascent(struct bm_ui *ui, int weight, int px)
+{
+    struct font_slot *s = font_slot_of(ui, weight, px);
+    return s ? s->ascent : px;
 }
 
 /* ---- the label cache ---- */
@@ -144,6 +151,20 @@ static uint32_t label_hash(const char *text, int weight, int px, SDL_Color c)
     return hash_bytes(h, key, sizeof key);
 }
 
+/*
+ * Opens both fonts now, once, and keeps them: a missing or unreadable font fails bm_ui_create
+ * (BM_ERR_NOT_FOUND) rather than the first frame, and the first frame does not open them again
+ * (opening a face of a CJK collection is ~10 ms of the start-up's CPU on this VM).
+ */
+static enum bm_err open_fonts(struct bm_ui *ui)
+{
+    for (int w = 0; w < 2; w++)
+        if (!bm_ui_font(ui, w, 16))
+            return bm_err_set(BM_ERR_NOT_FOUND, "font %s face %d: %s", ui->font_path[w],
+                              ui->font_face, TTF_GetError());
+    return BM_OK;
+}
+
 enum bm_err bm_ui_text_init(struct bm_ui *ui, size_t entries, size_t bytes)
 {
     struct text_cache *tc = &ui->cache;
@@ -161,7 +182,7 @@ enum bm_err bm_ui_text_init(struct bm_ui *ui, size_t entries, size_t bytes)
     for (size_t i = 0; i < tc->cap; i++)
         tc->entries[i].next = i + 1 < tc->cap ? (int)i + 1 : -1;
     tc->free_head = 0;
-    return BM_OK;
+    return open_fonts(ui);
 }
 
 static void entry_release(struct text_entry *e)
@@ -223,16 +244,13 @@ static void evict_one(struct bm_ui *ui)
     ui->stats.text_evictions++;
 }
 
-/* The cached texture of one label, rasterising it on a miss. NULL for "" or on failure. */
-static struct text_entry *label_get(struct bm_ui *ui, const char *text, struct bm_ui_font f)
+/* A label already in the cache, or NULL: never rasterises. */
+static struct text_entry *label_find(struct bm_ui *ui, const char *text, struct bm_ui_font f)
 {
-    if (!text || !*text)
-        return NULL;
     struct text_cache *tc = &ui->cache;
     int weight = f.weight == BM_UI_BOLD ? BM_UI_BOLD : BM_UI_REGULAR;
     uint32_t h = label_hash(text, weight, f.px, f.color);
-    size_t b = h & (tc->nbuckets - 1);
-    for (int i = tc->buckets[b]; i >= 0; i = tc->entries[i].next) {
+    for (int i = tc->buckets[h & (tc->nbuckets - 1)]; i >= 0; i = tc->entries[i].next) {
         struct text_entry *e = &tc->entries[i];
         if (e->hash == h && e->weight == weight && e->px == f.px &&
             memcmp(&e->color, &f.color, sizeof f.color) == 0 && strcmp(e->text, text) == 0) {
@@ -241,6 +259,21 @@ static struct text_entry *label_get(struct bm_ui *ui, const char *text, struct b
             return e;
         }
     }
+    return NULL;
+}
+
+/* The cached texture of one label, rasterising it on a miss. NULL for "" or on failure. */
+static struct text_entry *label_get(struct bm_ui *ui, const char *text, struct bm_ui_font f)
+{
+    if (!text || !*text)
+        return NULL;
+    struct text_entry *hit = label_find(ui, text, f);
+    if (hit)
+        return hit;
+    struct text_cache *tc = &ui->cache;
+    int weight = f.weight == BM_UI_BOLD ? BM_UI_BOLD : BM_UI_REGULAR;
+    uint32_t h = label_hash(text, weight, f.px, f.color);
+    size_t b = h & (tc->nbuckets - 1);
 
     TTF_Font *font = bm_ui_font(ui, weight, f.px);
     if (!font)
@@ -412,15 +445,28 @@ int bm_ui_label_fit(struct bm_ui *ui, SDL_Rect box, const char *text, struct bm_
 
 /* ---- tabular figures ---- */
 
+/* The widest digit's width: a digit's cached label if it has one, else its width measured
+ * once with TTF_SizeUTF8 (the width its texture would have), so a clock's first frame does
+ * not rasterise ten digits at 240 px to show four. */
 static int digit_cell(struct bm_ui *ui, struct bm_ui_font f)
 {
+    struct font_slot *slot = font_slot_of(ui, f.weight, f.px);
     int cell = 0;
     char d[2] = "0";
-    for (char c = '0'; c <= '9'; c++) {
-        d[0] = c;
-        SDL_Point s = bm_ui_text_size(ui, d, f);
-        if (s.x > cell)
-            cell = s.x;
+    for (int i = 0; i < 10; i++) {
+        d[0] = (char)('0' + i);
+        struct text_entry *e = label_find(ui, d, f);
+        int w = e ? e->w : slot ? slot->digit_w[i] : 0;
+        if (w == 0) {
+            TTF_Font *font = bm_ui_font(ui, f.weight, f.px);
+            int h = 0;
+            if (!font || TTF_SizeUTF8(font, d, &w, &h) != 0)
+                w = 0;
+            if (slot)
+                slot->digit_w[i] = w;
+        }
+        if (w > cell)
+            cell = w;
     }
     return cell;
 }

@@ -31,15 +31,6 @@ static char *dup_str(const char *s)
     return d;
 }
 
-static enum bm_err check_font(const char *path, int face)
-{
-    TTF_Font *f = TTF_OpenFontIndex(path, 16, face);
-    if (!f)
-        return bm_err_set(BM_ERR_NOT_FOUND, "font %s face %d: %s", path, face, TTF_GetError());
-    TTF_CloseFont(f);
-    return BM_OK;
-}
-
 static void update_size(struct bm_ui *ui)
 {
     int w = 0, h = 0;
@@ -70,11 +61,6 @@ enum bm_err bm_ui_create(SDL_Renderer *renderer, const struct bm_ui_options *opt
 
     if (!TTF_WasInit() && TTF_Init() != 0)
         return bm_err_set(BM_ERR_INTERNAL, "TTF_Init: %s", TTF_GetError());
-    enum bm_err err = check_font(regular, face);
-    if (err == BM_OK)
-        err = check_font(bold, face);
-    if (err != BM_OK)
-        return err;
 
     struct bm_ui *ui = calloc(1, sizeof *ui);
     if (!ui)
@@ -89,8 +75,8 @@ enum bm_err bm_ui_create(SDL_Renderer *renderer, const struct bm_ui_options *opt
         bm_ui_destroy(ui);
         return bm_err_set(BM_ERR_NO_MEMORY, "bm_ui_create: font paths");
     }
-    err = bm_ui_text_init(ui, opts->text_cache_entries ? opts->text_cache_entries : 512,
-                          opts->text_cache_bytes ? opts->text_cache_bytes : 48u << 20);
+    enum bm_err err = bm_ui_text_init(ui, opts->text_cache_entries ? opts->text_cache_entries : 512,
+                                      opts->text_cache_bytes ? opts->text_cache_bytes : 48u << 20);
     if (err != BM_OK) {
         bm_ui_destroy(ui);
         return err;
@@ -110,6 +96,7 @@ void bm_ui_destroy(struct bm_ui *ui)
     for (size_t i = 0; i < LAYER_SLOTS; i++)
         if (ui->layers[i].tex)
             SDL_DestroyTexture(ui->layers[i].tex);
+    bm_ui_list_ring_free(ui);
     bm_ui_text_fini(ui);
     bm_ui_texts_record(ui, false);
     free(ui->font_path[0]);
@@ -132,6 +119,7 @@ void bm_ui_set_theme(struct bm_ui *ui, const struct bm_theme *theme)
     ui->theme = theme ? theme : bm_theme_standard();
     for (size_t i = 0; i < LAYER_SLOTS; i++)
         ui->layers[i].valid = false;
+    ui->list_ring.key = 0;
     ui->dirty = true;
 }
 
@@ -211,7 +199,7 @@ uint64_t bm_ui_hash_str(uint64_t h, const char *s)
 /* The layer's pixel format: the window's, so blending into the layer takes the same path
  * (and rounds the same way) as blending into the window; a renderer on a plain surface
  * (tests) gets ARGB8888, the format of the test canvas. */
-static Uint32 layer_format(struct bm_ui *ui)
+Uint32 bm_ui_layer_format(struct bm_ui *ui)
 {
     SDL_Window *w = SDL_RenderGetWindow(ui->renderer);
     Uint32 f = w ? SDL_GetWindowPixelFormat(w) : SDL_PIXELFORMAT_UNKNOWN;
@@ -276,7 +264,7 @@ bool bm_ui_layer_begin(struct bm_ui *ui, const char *screen, uint64_t key)
     ui->stats.layer_draws++;
     l->valid = false;
     if (!l->tex)
-        l->tex = SDL_CreateTexture(ui->renderer, layer_format(ui), SDL_TEXTUREACCESS_TARGET,
+        l->tex = SDL_CreateTexture(ui->renderer, bm_ui_layer_format(ui), SDL_TEXTUREACCESS_TARGET,
                                    ui->width, ui->height);
     if (!l->tex || SDL_SetRenderTarget(ui->renderer, l->tex) != 0) {
         bm_log_warn("ui", "no static layer (%s): drawing this frame in full", SDL_GetError());
@@ -311,6 +299,8 @@ void bm_ui_layer_end(struct bm_ui *ui)
 
 void bm_ui_frame_end(struct bm_ui *ui)
 {
+    if (ui->list_ring.tex && ui->list_ring.frame != ui->stats.frames)
+        bm_ui_list_ring_free(ui); /* no list on this screen: give its rows' memory back */
     ui->dirty = false;
     ui->stats.frames++;
 }

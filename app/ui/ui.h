@@ -229,8 +229,9 @@ struct bm_ui_stats {
     size_t text_bytes;       /* their pixel memory */
     size_t fonts_open;
     uint64_t frames;
-    uint64_t layer_draws;  /* static layers drawn (bm_ui_layer_begin returned true) */
-    uint64_t layer_copies; /* frames that reused the static layer */
+    uint64_t layer_draws;     /* static layers drawn (bm_ui_layer_begin returned true) */
+    uint64_t layer_copies;    /* frames that reused the static layer */
+    uint64_t list_rows_drawn; /* list rows drawn (into the list's row texture or straight) */
 };
 void bm_ui_get_stats(const struct bm_ui *ui, struct bm_ui_stats *out);
 

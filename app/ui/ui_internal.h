@@ -12,10 +12,11 @@
 
 #define FONT_SLOTS 32
 
-/* A font size's ascent, remembered (see font_ascent in text.c). */
+/* A font size's ascent and digit widths, remembered (see font_slot_of in text.c). */
 struct font_slot {
     bool used;
     int weight, px, ascent;
+    int digit_w[10]; /* digits' widths measured without rasterising them; 0 until then */
     uint64_t stamp;
 };
 
@@ -60,6 +61,18 @@ struct fit_entry {
     uint64_t stamp;
 };
 
+/* The rows of the one list on screen (widget_list.c): each row's content drawn once into a
+ * slot of an opaque texture the viewport's width, so a scroll frame copies rows, not draws them.
+ * Row i lives in slot i % slots; slots = whole rows in the viewport + 2. */
+#define LIST_RING_MAX_SLOTS 64
+struct list_ring {
+    SDL_Texture *tex; /* NULL until a list is drawn; freed after a frame without one */
+    int w, row_h, slots;
+    uint64_t key;   /* the items, theme and sizes the slots were drawn for; 0: stale */
+    uint64_t frame; /* the frame (stats.frames) it last served */
+    int slot_row[LIST_RING_MAX_SLOTS]; /* the row whose content each slot holds, -1 none */
+};
+
 #define WRAP_CACHE 32
 
 /* Line breaks of recent paragraphs, so wrapping does not re-measure every frame. */
@@ -102,6 +115,7 @@ struct bm_ui {
      * one drawing goes into now, or NULL. */
     struct layer_slot layers[LAYER_SLOTS];
     struct layer_slot *layer_drawing;
+    struct list_ring list_ring;
 
     /* The words on screen for journeys (ui_texts.c); NULL unless recording. */
     struct bm_ui_texts *texts;
@@ -118,6 +132,11 @@ enum bm_err bm_ui_text_init(struct bm_ui *ui, size_t entries, size_t bytes);
 void bm_ui_text_fini(struct bm_ui *ui);
 /* The font of weight at px. Valid at that size until the next call for the same weight. */
 TTF_Font *bm_ui_font(struct bm_ui *ui, int weight, int px);
+
+/* ui.c: the pixel format of layers (the window's, so blending rounds the same way). */
+Uint32 bm_ui_layer_format(struct bm_ui *ui);
+/* widget_list.c: drops the list's row texture (a frame without a list, or the end). */
+void bm_ui_list_ring_free(struct bm_ui *ui);
 
 /* ui.c: audit hooks */
 void bm_ui_audit_bounds(struct bm_ui *ui, float x0, float y0, float x1, float y1);

@@ -10,6 +10,17 @@
  * list of eight does. The scroll state belongs to the caller (a screen keeps it with its
  * view-model); every function here is pure layout plus that state.
  *
+ * Scrolling re-rasterises nothing: each row's content (glyph, words, chevron) is drawn once,
+ * on the card's opaque surface colour, into a slot of the toolkit's row texture (struct
+ * list_ring), and a frame copies the visible rows from there to their place in the viewport;
+ * only a row that comes into view is drawn. What reaches across a row's edge (the separator
+ * line's anti-aliased fringe, a pressed row's tint) is drawn straight after the copy, in the
+ * order drawing everything straight would give it, so the pixels are exactly those: opaque
+ * rows in the window's pixel format blend as on the card. The viewport's corner squares
+ * (inside the card's rounded corners, where row content never reaches) are not copied over.
+ * The card, its shadow and outline, the scroll bar and the page buttons are drawn each frame
+ * (small shapes). Audit mode draws rows straight, so tests see every label.
+ *
  * Main thread only.
  */
 #include "ui/widgets.h"
@@ -103,9 +114,10 @@ void bm_list_visible(struct bm_ui *ui, SDL_Rect r, const struct bm_list *l,
     *count = b - a;
 }
 
+/* Every row moves by the same whole number of pixels (rows never overlap or part by one). */
 static SDL_Rect row_rect(const struct list_layout *o, float off, size_t i)
 {
-    int y = o->viewport.y + (int)lroundf((float)i * (float)o->row_h - off);
+    int y = o->viewport.y + (int)i * o->row_h - (int)floorf(off + 0.5f);
     return bm_rect(o->viewport.x, y, o->viewport.w, o->row_h);
 }
 
@@ -117,12 +129,10 @@ static void page_numbers(const struct list_layout *o, float off, int *page, int 
         *page = *pages;
 }
 
-static void draw_row(struct bm_ui *ui, SDL_Rect row, const struct bm_list_item *it, bool pressed,
-                     bool last)
+/* A row's glyph, words and chevron: all inset from the row's edges, nothing spills out. */
+static void row_content(struct bm_ui *ui, SDL_Rect row, const struct bm_list_item *it)
 {
     const struct bm_theme *t = bm_ui_theme(ui);
-    if (pressed)
-        bm_ui_fill_rrect(ui, row, 0, t->primary_soft);
     int pad = bm_ui_px(ui, t->space[BM_SPACE_L]);
     SDL_Rect in = bm_rect_inset4(row, pad, bm_ui_px(ui, t->space[BM_SPACE_M]), pad,
                                  bm_ui_px(ui, t->space[BM_SPACE_M]));
@@ -158,9 +168,25 @@ static void draw_row(struct bm_ui *ui, SDL_Rect row, const struct bm_list_item *
     } else {
         bm_ui_text_block(ui, in, it->title, tf, 1, BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
     }
+}
+
+/* The line under a row (its anti-aliased edge reaches into the next row's first pixels). */
+static void row_separator(struct bm_ui *ui, SDL_Rect row, bool last)
+{
+    const struct bm_theme *t = bm_ui_theme(ui);
+    int pad = bm_ui_px(ui, t->space[BM_SPACE_L]);
     if (!last)
         bm_ui_fill_rrect(ui, bm_rect(row.x + pad, row.y + row.h - 1, row.w - 2 * pad, 1), 0,
                          t->border);
+}
+
+static void draw_row(struct bm_ui *ui, SDL_Rect row, const struct bm_list_item *it, bool pressed,
+                     bool last)
+{
+    if (pressed) /* its edges reach a pixel into the rows around it */
+        bm_ui_fill_rrect(ui, row, 0, bm_ui_theme(ui)->primary_soft);
+    row_content(ui, row, it);
+    row_separator(ui, row, last);
 }
 
 static void page_button(struct bm_ui *ui, SDL_Rect r, const char *label, const char *arrow,
@@ -171,6 +197,123 @@ static void page_button(struct bm_ui *ui, SDL_Rect r, const char *label, const c
     struct bm_button b = {
         .label = text, .kind = BM_BUTTON_SECONDARY, .pressed = pressed, .disabled = disabled};
     bm_button_draw(ui, r, &b);
+}
+
+/* ---- The row texture (struct list_ring) ----------------------------------------------- */
+
+void bm_ui_list_ring_free(struct bm_ui *ui)
+{
+    if (ui->list_ring.tex)
+        SDL_DestroyTexture(ui->list_ring.tex);
+    memset(&ui->list_ring, 0, sizeof ui->list_ring);
+}
+
+/* What the rows look like: every item's fields, the theme and the sizes. */
+static uint64_t rows_key(struct bm_ui *ui, const struct list_layout *o, const struct bm_list *l)
+{
+    const void *theme = bm_ui_theme(ui);
+    int sizes[3] = {o->viewport.w, o->row_h, ui->height};
+    uint64_t h = bm_ui_hash(0, &theme, sizeof theme);
+    h = bm_ui_hash(h, sizes, sizeof sizes);
+    h = bm_ui_hash(h, &l->count, sizeof l->count);
+    for (size_t i = 0; i < l->count; i++) {
+        const struct bm_list_item *it = &l->items[i];
+        int flags[2] = {(int)it->hue, it->disabled};
+        h = bm_ui_hash_str(h, it->title);
+        h = bm_ui_hash_str(h, it->detail);
+        h = bm_ui_hash_str(h, it->glyph);
+        h = bm_ui_hash(h, flags, sizeof flags);
+    }
+    return h ? h : 1;
+}
+
+/* The ring ready for this list, or NULL (draw straight): the texture made or remade when the
+ * sizes changed, every slot emptied when the rows' looks did. */
+static struct list_ring *ring_for(struct bm_ui *ui, const struct list_layout *o,
+                                  const struct bm_list *l)
+{
+    struct list_ring *g = &ui->list_ring;
+    int slots = o->viewport.h / o->row_h + 2;
+    if (ui->audit || slots > LIST_RING_MAX_SLOTS || o->viewport.w <= 0)
+        return NULL;
+    if (!g->tex || g->w != o->viewport.w || g->row_h != o->row_h || g->slots != slots) {
+        bm_ui_list_ring_free(ui);
+        g->tex = SDL_CreateTexture(ui->renderer, bm_ui_layer_format(ui), SDL_TEXTUREACCESS_TARGET,
+                                   o->viewport.w, slots * o->row_h);
+        if (!g->tex)
+            return NULL;
+        SDL_SetTextureBlendMode(g->tex, SDL_BLENDMODE_NONE);
+        g->w = o->viewport.w;
+        g->row_h = o->row_h;
+        g->slots = slots;
+    }
+    uint64_t key = rows_key(ui, o, l);
+    if (g->key != key) {
+        for (int i = 0; i < LIST_RING_MAX_SLOTS; i++)
+            g->slot_row[i] = -1;
+        g->key = key;
+    }
+    g->frame = ui->stats.frames;
+    return g;
+}
+
+/* Draws the content of visible rows that are not in their slots yet into the ring. False if
+ * the renderer would not draw into it (the caller then draws straight). */
+static bool ring_fill(struct bm_ui *ui, struct list_ring *g, const struct bm_list *l, size_t first,
+                      size_t n)
+{
+    SDL_Texture *target = SDL_GetRenderTarget(ui->renderer);
+    bool switched = false;
+    for (size_t i = first; i < first + n; i++) {
+        int slot = (int)(i % (size_t)g->slots);
+        if (g->slot_row[slot] == (int)i)
+            continue;
+        if (!switched) {
+            if (SDL_SetRenderTarget(ui->renderer, g->tex) != 0)
+                return false;
+            switched = true;
+        }
+        SDL_Rect box = bm_rect(0, slot * g->row_h, g->w, g->row_h);
+        SDL_RenderSetClipRect(ui->renderer, &box);
+        SDL_Color bg = bm_ui_theme(ui)->surface; /* the card under the rows */
+        SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_NONE);
+        SDL_SetRenderDrawColor(ui->renderer, bg.r, bg.g, bg.b, 255);
+        SDL_RenderFillRect(ui->renderer, &box);
+        SDL_SetRenderDrawBlendMode(ui->renderer, SDL_BLENDMODE_BLEND);
+        row_content(ui, box, &l->items[i]);
+        ui->stats.list_rows_drawn++;
+        g->slot_row[slot] = (int)i;
+    }
+    if (switched) {
+        SDL_RenderSetClipRect(ui->renderer, NULL);
+        SDL_SetRenderTarget(ui->renderer, target); /* the output, or a screen's static layer */
+    }
+    return true;
+}
+
+/* Copies the visible rows from their slots into the viewport, except its corner squares of
+ * side k (the card's rounded corners, which the card already shows). */
+static void ring_copy(struct bm_ui *ui, const struct list_ring *g, const struct list_layout *o,
+                      float off, size_t first, size_t n, int k)
+{
+    SDL_Rect v = o->viewport;
+    k = SDL_min(k, SDL_min(v.w, v.h) / 2);
+    const SDL_Rect bands[3] = {
+        {v.x + k, v.y, v.w - 2 * k, k},
+        {v.x, v.y + k, v.w, v.h - 2 * k},
+        {v.x + k, v.y + v.h - k, v.w - 2 * k, k},
+    };
+    for (size_t i = first; i < first + n; i++) {
+        SDL_Rect row = row_rect(o, off, i);
+        int slot_y = (int)(i % (size_t)g->slots) * g->row_h;
+        for (int b = 0; b < 3; b++) {
+            SDL_Rect part;
+            if (!SDL_IntersectRect(&row, &bands[b], &part))
+                continue;
+            SDL_Rect src = {part.x - row.x, slot_y + part.y - row.y, part.w, part.h};
+            SDL_RenderCopy(ui->renderer, g->tex, &src, &part);
+        }
+    }
 }
 
 void bm_list_draw(struct bm_ui *ui, SDL_Rect r, const struct bm_list *l,
@@ -188,12 +331,30 @@ void bm_list_draw(struct bm_ui *ui, SDL_Rect r, const struct bm_list *l,
     SDL_Rect old_clip;
     SDL_bool had_clip = SDL_RenderIsClipEnabled(ui->renderer);
     SDL_RenderGetClipRect(ui->renderer, &old_clip);
-    SDL_RenderSetClipRect(ui->renderer, &o.viewport);
     size_t first, n;
     bm_list_visible(ui, r, l, s, &first, &n);
-    for (size_t i = first; i < first + n; i++)
-        draw_row(ui, row_rect(&o, off, i), &l->items[i], s->dragging && s->press_row == (int)i,
-                 i + 1 == l->count);
+    struct list_ring *g = ring_for(ui, &o, l);
+    if (g && ring_fill(ui, g, l, first, n)) {
+        /* Rows' content copied; then, in the order drawing straight would give them, what
+         * reaches across rows' edges: separators and the pressed row. */
+        SDL_RenderSetClipRect(ui->renderer, had_clip ? &old_clip : NULL);
+        ring_copy(ui, g, &o, off, first, n, radius - (o.viewport.x - o.card.x));
+        SDL_RenderSetClipRect(ui->renderer, &o.viewport);
+        for (size_t i = first; i < first + n; i++) {
+            SDL_Rect row = row_rect(&o, off, i);
+            if (s->dragging && s->press_row == (int)i)
+                draw_row(ui, row, &l->items[i], true, i + 1 == l->count);
+            else
+                row_separator(ui, row, i + 1 == l->count);
+        }
+    } else {
+        SDL_RenderSetClipRect(ui->renderer, &o.viewport);
+        for (size_t i = first; i < first + n; i++) {
+            draw_row(ui, row_rect(&o, off, i), &l->items[i], s->dragging && s->press_row == (int)i,
+                     i + 1 == l->count);
+            ui->stats.list_rows_drawn++;
+        }
+    }
     SDL_RenderSetClipRect(ui->renderer, had_clip ? &old_clip : NULL);
     bm_ui_stroke_rrect(ui, o.card, radius, bm_ui_px(ui, 2), t->border);
 

@@ -152,6 +152,9 @@ int bm_list_row_height(struct bm_ui *ui, const struct bm_list *l);
 /* Rows [first, first + count) at least partly visible in r at the current offset. */
 void bm_list_visible(struct bm_ui *ui, SDL_Rect r, const struct bm_list *l,
                      const struct bm_list_scroll *s, size_t *first, size_t *count);
+/* Rows come from the toolkit's row texture (each drawn once, copied while it stays in view):
+ * draw the list after the screen's static layer (bm_ui_layer_end), not inside it, or every
+ * scroll would redraw the layer. One list per screen is kept. */
 void bm_list_draw(struct bm_ui *ui, SDL_Rect r, const struct bm_list *l,
                   const struct bm_list_scroll *s);
 /* Rows showing at least a minimum target's height, then the two page buttons. */

@@ -17,6 +17,8 @@
 #   - one home-screen frame at 1080x1920 and 1920x1080, software renderer (bench_redraw):
 #     median and p99 of a full redraw (the clock's minute), of a cold one (the static layer
 #     drawn again, as after a language, theme or view-model change) and of a pressed button;
+#   - a 60-row list's frame times (median, p99) during momentum flicks and page glides at
+#     1080x1920 and 1920x1080 (bench_list);
 #   - the home screen's frame times (median, p99) redrawn at 60 Hz with sync idle and while it
 #     delivers 20 applications of 3 MiB, and the main thread's and the sync worker's CPU while
 #     idle (bench_frames, which starts its own reference central service).
@@ -137,6 +139,14 @@ if [ -x "$build/tests/bench/bench_redraw" ]; then
         "$build/tests/bench/bench_redraw" "${REDRAW_FRAMES:-300}" 2>/dev/null
 else
     echo "bench_redraw not built in $build (configure with -DBM_TESTS=ON)"
+fi
+
+echo "== List scroll frames: momentum flicks and page glides (portrait, landscape)"
+if [ -x "$build/tests/bench/bench_list" ]; then
+    SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software \
+        "$build/tests/bench/bench_list" "${LIST_FLICKS:-12}" 2>/dev/null
+else
+    echo "bench_list not built in $build (configure with -DBM_TESTS=ON)"
 fi
 
 echo "== UI while syncing: frame times idle vs delivering 60 MiB, idle CPU per thread"

@@ -157,14 +157,62 @@ static void test_sdl_quit_event_stops_run(void **state)
     assert_int_equal(bm_loop_run(), 0);
 }
 
+static bool quit_now(void *ud)
+{
+    (void)ud;
+    bm_loop_request_quit(7);
+    return false;
+}
+
 static void test_idle_wakes_rarely(void **state)
 {
     struct bm_loop_stats before, after;
     bm_loop_get_stats(&before);
-    bm_loop_run_until(never, NULL, 300);
+    assert_true(bm_loop_timer_add(1000, false, quit_now, NULL) != 0);
+    assert_int_equal(bm_loop_run(), 7);
     bm_loop_get_stats(&after);
-    /* Without a display the loop sleeps in 100 ms slices: a few wakeups, no spinning. */
-    assert_true(after.wakeups - before.wakeups <= 5);
+    /* Without a display's input the loop sleeps until the next timer: a second idle is one
+     * wakeup, perhaps two, where sleeping in slices of 100 ms took ten. */
+    assert_true(after.wakeups - before.wakeups <= 3);
+}
+
+static atomic_bool pushed_seen;
+
+static void see_pushed(const SDL_Event *ev, void *ud)
+{
+    if (ev->type == *(const Uint32 *)ud) {
+        atomic_store(&pushed_seen, true);
+        bm_loop_request_quit(0);
+    }
+}
+
+static int push_later(void *ud)
+{
+    SDL_Delay(200);
+    SDL_Event ev = {.type = *(const Uint32 *)ud};
+    SDL_PushEvent(&ev);
+    return 0;
+}
+
+/* An event another thread pushes straight into SDL's queue (not through bm_loop_post) wakes
+ * the sleeping loop at once, though no timer is due. */
+static void test_pushed_event_wakes_loop(void **state)
+{
+    static Uint32 type;
+    type = SDL_RegisterEvents(1);
+    bm_loop_shutdown();
+    assert_int_equal(bm_loop_init(see_pushed, &type), BM_OK);
+    atomic_store(&pushed_seen, false);
+    SDL_Thread *t = SDL_CreateThread(push_later, "push", &type);
+    assert_non_null(t);
+    assert_true(bm_loop_timer_add(20000, false, quit_now, NULL) != 0); /* a bound */
+    Uint64 t0 = SDL_GetTicks64();
+    bm_loop_run();
+    Uint64 took = SDL_GetTicks64() - t0;
+    assert_true(atomic_load(&pushed_seen));
+    SDL_WaitThread(t, NULL);
+    /* Asleep until the deadline it would take 20 s; loosely: well before that. */
+    assert_true(took < 10000);
 }
 
 int main(void)
@@ -176,6 +224,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shutdown_delivers_then_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sdl_quit_event_stops_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_wakes_rarely, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pushed_event_wakes_loop, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
