@@ -204,7 +204,7 @@ static void test_finger_press_feedback(void **state)
     to_home();
     struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
     size_t n = bm_flow_screen_ops(flow->screen)->elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
-    const struct bm_screen_element *e = bm_screen_find(list, n, "home.hotline");
+    const struct bm_screen_element *e = bm_screen_find(list, n, "home.id_card");
     assert_non_null(e);
     SDL_Point p = {e->rect.x + e->rect.w / 2, e->rect.y + 6}; /* above its label */
     assert_true(bm_frame_times_record(1024));
@@ -216,7 +216,7 @@ static void test_finger_press_feedback(void **state)
     push_finger(SDL_FINGERDOWN, p.x, p.y);
     want = bm_frame_times_count() + 1;
     assert_true(bm_loop_run_until(frames_at_least, &want, 30000));
-    assert_string_equal(flow->pressed, "home.hotline");
+    assert_string_equal(flow->pressed, "home.id_card");
     if (pixel_at(p) == released)
         fail_msg("the frame after the finger went down shows the button as before");
 
