@@ -176,7 +176,8 @@ static void check_elements(struct bm_canvas *c, const struct bm_progress_vm *vm,
     const struct bm_ui_audit_label *labels = bm_ui_audit_labels(c->ui, &count);
     for (size_t i = 0; i < count; i++)
         if (labels[i].overflow)
-            fail_msg("%s: label '%s' overflows its box", what, labels[i].text);
+            fail_msg("%s: label '%s' overflows its box (%dx%d, needs %dx%d)", what, labels[i].text,
+                     labels[i].box.w, labels[i].box.h, labels[i].size.x, labels[i].size.y);
     SDL_Rect first;
     if (bm_ui_audit_outside(c->ui, &first) != 0)
         fail_msg("%s: drawn outside the screen at %d,%d %dx%d", what, first.x, first.y, first.w,
