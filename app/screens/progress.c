@@ -70,7 +70,7 @@ static void layout(struct bm_ui *ui, const struct bm_progress_vm *vm, struct lay
     int split = bm_ui_px(ui, 40);
     if (land) {
         /* The answer needs the room more than the number does, once it is asked. */
-        int left = (c.w - split) * (answered(vm->phase) ? 45 : 52) / 100;
+        int left = (c.w - split) * (vm->phase != BM_PROGRESS_ENTRY ? 45 : 52) / 100;
         side = bm_rect(c.x + left + split, c.y, c.w - left - split, c.h);
         c.w = left;
     }
@@ -78,8 +78,9 @@ static void layout(struct bm_ui *ui, const struct bm_progress_vm *vm, struct lay
     if (l->keyboard) {
         l->kbd = (struct bm_kbd_vm){.layout = BM_KBD_DIGITS, .field = vm->field, .area = between};
         if (land) {
-            int x = side.x - split / 2;
-            l->kbd.area = bm_rect(x, between.y, between.x + between.w - x, between.h);
+            /* A block in the right column, level with the number card's top. */
+            l->kbd.area = side;
+            l->kbd.area.h = bm_kbd_rect(ui, &l->kbd).h;
         } else {
             c.h = bm_kbd_rect(ui, &l->kbd).y - c.y - bm_ui_px(ui, 28);
         }

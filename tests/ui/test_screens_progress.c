@@ -87,6 +87,7 @@ static struct bm_progress_vm fixture(enum state s, enum look look)
         .now = fixed_tm(2026, 11, 29, 9, 30),
         .lang = look == EN ? BM_LANG_EN : BM_LANG_ZH_CN,
         .elderly = look == ELDERLY,
+        .voice_on = look == ELDERLY, /* elderly mode turns voice on */
         .scanner = true,
         .ms = 400,
     };
