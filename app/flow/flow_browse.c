@@ -29,6 +29,7 @@ static struct bm_browse_frame_vm frame_of(const struct bm_flow *flow)
     return (struct bm_browse_frame_vm){.kiosk = flow->kiosk,
                                        .lang = flow->lang,
                                        .elderly = flow->elderly,
+                                       .voice_on = flow->voice_on,
                                        .pressed = flow->pressed[0] ? flow->pressed : NULL};
 }
 

@@ -75,6 +75,7 @@ static void fill(const struct bm_flow *flow, struct bm_progress_vm *vm)
         .now = flow->now,
         .lang = flow->lang,
         .elderly = flow->elderly,
+        .voice_on = flow->voice_on,
         .phase = p->phase,
         .digits = p->field.text,
         .field = p->keyboard ? &p->field : NULL,

@@ -4,10 +4,11 @@
  *
  * Like every screen (screens.h): a view-model in, pixels and named elements out, no state
  * kept. The three share a page frame: a header with back (top left), the page's title and
- * home (top right), and at the bottom the same bar as home (help, always red and bottom left;
- * hotline; elderly mode; language). Element names are "<screen>.back", "<screen>.home",
- * "<screen>.help", "<screen>.hotline", "<screen>.elderly", "<screen>.language" plus each
- * screen's own. Catalog texts are shown as given; the screens' own words go through _().
+ * home (top right), and at the bottom the bar every resident screen shares (help, always red
+ * and bottom left; hotline; elderly mode; voice; language). Element names are "<screen>.back",
+ * "<screen>.home", "<screen>.help", "<screen>.hotline", "<screen>.elderly", "<screen>.voice",
+ * "<screen>.language" plus each screen's own. Catalog texts are shown as given; the screens' own
+ * words go through _().
  *
  * Main thread only.
  */
@@ -22,6 +23,7 @@ struct bm_browse_frame_vm {
     struct bm_kiosk_info kiosk;
     enum bm_lang lang;
     bool elderly;        /* elderly mode: fewer, larger items and plainer words */
+    bool voice_on;       /* spoken guidance: the bar's voice button shows the state */
     const char *pressed; /* the element under a finger, drawn pressed; or NULL */
 };
 

@@ -3,9 +3,10 @@
  *
  * Design: a resident who goes one level into the catalog must always see the two ways out in
  * the same places: back at the top left (where every phone puts it) and home at the top right,
- * both large and labelled with a word, not an arrow alone. The bottom bar is home's, at the
- * same height and in the same order, so help stays red and bottom left on every screen and a
- * resident can switch language or elderly mode wherever they are. The header wears the
+ * both large and labelled with a word, not an arrow alone. The bottom bar is the one every
+ * resident screen shares (frame.c), so help stays red and bottom left on every screen and a
+ * resident can switch language, elderly mode or voice wherever they are. Header and bar span
+ * the whole window in landscape, as on home. The header wears the
  * primary colour like home's; the page title sits between the two buttons.
  *
  * Main thread only.
@@ -28,7 +29,6 @@ void bm_browse_frame_layout(struct bm_ui *ui, bool elderly, struct bm_browse_fra
 {
     memset(f, 0, sizeof *f);
     int W = bm_ui_width(ui), H = bm_ui_height(ui);
-    SDL_Rect column = bm_scr_column(ui);
     f->pad = bm_ui_px(ui, 40);
     f->gap = bm_ui_px(ui, 24);
     SDL_Rect page = bm_rect(0, 0, W, H);
@@ -42,15 +42,8 @@ void bm_browse_frame_layout(struct bm_ui *ui, bool elderly, struct bm_browse_fra
     f->home = bm_rect(h.x + h.w - button_w, f->back.y, button_w, button_h);
     f->title = bm_rect(f->back.x + button_w + f->gap, h.y, h.w - 2 * (button_w + f->gap), h.h);
 
-    /* Home's bottom bar, to the pixel: help is where the resident last saw it. */
-    f->bar = bm_rect_take_bottom(&page, bm_ui_px(ui, 168));
-    SDL_Rect bar = bm_rect_inset4(bm_rect(column.x, f->bar.y, column.w, f->bar.h), f->pad,
-                                  bm_ui_px(ui, 28), f->pad, bm_ui_px(ui, 28));
-    bar.h = target(ui, bar.h);
-    f->help = bm_rect_grid(bar, 4, 1, f->gap, 0, 0);
-    f->hotline = bm_rect_grid(bar, 4, 1, f->gap, 1, 0);
-    f->elderly = bm_rect_grid(bar, 4, 1, f->gap, 2, 0);
-    f->language = bm_rect_grid(bar, 4, 1, f->gap, 3, 0);
+    /* The bar every resident screen shares: help is where the resident last saw it. */
+    bm_scr_bar_layout(ui, elderly, &page, &f->bar);
 
     f->content = bm_rect_inset4(page, f->pad, bm_ui_px(ui, 32), f->pad, bm_ui_px(ui, 28));
 }
@@ -90,20 +83,10 @@ static void header_button(struct bm_ui *ui, SDL_Rect r, const char *label, bool 
                     BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
 }
 
-static void bar_button(struct bm_ui *ui, SDL_Rect r, SDL_Color bg, SDL_Color fg, const char *text)
-{
-    const struct bm_theme *t = bm_ui_theme(ui);
-    bm_ui_fill_rrect(ui, r, bm_ui_px(ui, t->radius[BM_RADIUS_M]), bg);
-    bm_ui_label_fit(ui, bm_rect_inset4(r, bm_ui_px(ui, 12), 0, bm_ui_px(ui, 12), 0), text,
-                    bm_scr_font(ui, BM_TYPE_SUBTITLE, BM_UI_BOLD, fg), bm_ui_px(ui, 24),
-                    BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE);
-}
-
 void bm_browse_frame_draw(struct bm_ui *ui, const struct bm_browse_frame_vm *vm,
                           const struct bm_browse_frame *f, const char *title)
 {
     const struct bm_theme *t = bm_ui_theme(ui);
-    char buf[96];
     bm_ui_fill_rrect_gradient(ui, f->header, 0, t->primary_dark, t->primary,
                               BM_UI_GRADIENT_DIAGONAL);
     header_button(ui, f->back, _("Back"), false);
@@ -112,19 +95,8 @@ void bm_browse_frame_draw(struct bm_ui *ui, const struct bm_browse_frame_vm *vm,
     bm_ui_label_fit(ui, f->title, title ? title : "", tf, tf.px * 2 / 3,
                     BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE);
 
-    SDL_Rect edge = bm_rect(f->bar.x, f->bar.y - bm_ui_px(ui, 14), f->bar.w, bm_ui_px(ui, 14));
-    bm_ui_fill_rrect_gradient(ui, edge, 0, bm_color_alpha(t->shadow, 0),
-                              bm_color_alpha(t->shadow, 0x20), BM_UI_GRADIENT_VERTICAL);
-    bm_ui_fill_rrect(ui, f->bar, 0, t->surface);
-    bar_button(ui, f->help, t->help, t->text_on_help, _("Help"));
-    snprintf(buf, sizeof buf, _("Hotline %s"), vm->kiosk.hotline ? vm->kiosk.hotline : "");
-    bar_button(ui, f->hotline, t->primary_soft, t->primary_dark, buf);
-    if (vm->elderly)
-        bar_button(ui, f->elderly, t->accent, t->text_on_accent, _("Standard mode"));
-    else
-        bar_button(ui, f->elderly, t->warm_soft, t->warm_text, _("Elderly mode"));
-    bar_button(ui, f->language, t->surface_alt, t->text,
-               vm->lang == BM_LANG_EN ? "中文" : "English");
+    struct bm_scr_bar_vm bar = {vm->kiosk.hotline, vm->lang, vm->elderly, vm->voice_on};
+    bm_scr_bar_draw(ui, &bar, &f->bar);
 }
 
 void bm_browse_frame_elements(const struct bm_browse_frame *f, const char *screen,
@@ -132,10 +104,7 @@ void bm_browse_frame_elements(const struct bm_browse_frame *f, const char *scree
 {
     bm_scr_add(out, cap, n, f->back, BM_INTENT_BACK, 0, "%s.back", screen);
     bm_scr_add(out, cap, n, f->home, BM_INTENT_HOME, 0, "%s.home", screen);
-    bm_scr_add(out, cap, n, f->help, BM_INTENT_HELP, 0, "%s.help", screen);
-    bm_scr_add(out, cap, n, f->hotline, BM_INTENT_HOTLINE, 0, "%s.hotline", screen);
-    bm_scr_add(out, cap, n, f->elderly, BM_INTENT_ELDERLY, 0, "%s.elderly", screen);
-    bm_scr_add(out, cap, n, f->language, BM_INTENT_LANGUAGE, 0, "%s.language", screen);
+    bm_scr_bar_elements(&f->bar, screen, out, cap, n);
 }
 
 void bm_browse_draw_pressed(struct bm_ui *ui, const struct bm_screen_element *list, size_t n,

@@ -1,6 +1,7 @@
 /*
  * browse_internal.h - the page frame the browse screens share (browse_frame.c): a header with
- * back, title and home, the bottom bar of home (help bottom left), and the content between.
+ * back, title and home, the bottom bar every resident screen shares (frame.c, help bottom
+ * left), and the content between. The progress query wears it too.
  * Main thread only.
  */
 #ifndef BM_SCREENS_BROWSE_INTERNAL_H
@@ -12,7 +13,7 @@
 struct bm_browse_frame {
     SDL_Rect header, back, title, home;
     SDL_Rect content; /* between header and bar, inset by the page margin */
-    SDL_Rect bar, help, hotline, elderly, language;
+    struct bm_scr_bar bar;
     int pad, gap; /* the page margin and the gap between things, in pixels */
 };
 
@@ -21,7 +22,7 @@ void bm_browse_frame_layout(struct bm_ui *ui, bool elderly, struct bm_browse_fra
 /* Header (with title and, if given, the category's badge glyph) and bottom bar. */
 void bm_browse_frame_draw(struct bm_ui *ui, const struct bm_browse_frame_vm *vm,
                           const struct bm_browse_frame *f, const char *title);
-/* Appends "<screen>.back", ".home", ".help", ".hotline", ".elderly", ".language". */
+/* Appends "<screen>.back", ".home", ".help", ".hotline", ".elderly", ".voice", ".language". */
 void bm_browse_frame_elements(const struct bm_browse_frame *f, const char *screen,
                               struct bm_screen_element *out, size_t cap, size_t *n);
 /* Darkens the element named pressed (if it is in list): press feedback. */

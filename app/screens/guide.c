@@ -140,10 +140,20 @@ static void layout(struct bm_ui *ui, const struct bm_guide_vm *vm, struct layout
     }
     SDL_Rect side = c;
     if (bm_ui_landscape(ui)) {
-        side = bm_rect_take_left(&c, c.w * 2 / 5);
+        /* Two fifths of the width for the facts, half where they need it (long values in
+         * elderly mode's larger type), so no fact is cut off. */
+        int avail = c.h - action_h - gap, share = 40;
+        if (summary_height(ui, vm, c.w * share / 100) > avail)
+            share = 50;
+        /* Still too long: the action goes under the sections, the facts get the column. */
+        bool action_right = summary_height(ui, vm, c.w * share / 100) > avail;
+        if (action_right)
+            share = 40;
+        side = bm_rect_take_left(&c, c.w * share / 100);
         bm_rect_take_left(&c, bm_ui_px(ui, 36));
-        l->action = bm_rect_take_bottom(&side, action_h);
-        bm_rect_take_bottom(&side, gap);
+        SDL_Rect *under = action_right ? &c : &side;
+        l->action = bm_rect_take_bottom(under, action_h);
+        bm_rect_take_bottom(under, gap);
         int h = summary_height(ui, vm, side.w);
         l->summary = bm_rect(side.x, side.y, side.w, h < side.h ? h : side.h);
     } else {

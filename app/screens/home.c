@@ -45,7 +45,7 @@ struct layout {
     size_t quick_count;
     int quick_cols;
     SDL_Rect notice;
-    SDL_Rect bar, help, hotline, elderly_button, voice, language;
+    struct bm_scr_bar bar; /* frame.c: the bar every resident screen shares */
 };
 
 /* At most this many quick entries in elderly mode: fewer, larger, two a row. */
@@ -101,42 +101,6 @@ static void layout_header(struct bm_ui *ui, struct layout *l, SDL_Rect *page, SD
         l->clock = bm_rect(right.x, top + (title - clock_h) / 2, right.w, clock_h);
         l->date = bm_rect(right.x, under_name.y, right.w, caption);
     }
-}
-
-/* The bottom bar, pinned to the window's bottom edge: help (always bottom left), hotline,
- * elderly mode, voice, language. Elderly mode in portrait takes two rows, so every label keeps
- * its large size: the switches above, help (wide) and the hotline below. */
-static void layout_bar(struct bm_ui *ui, struct layout *l, SDL_Rect *page, SDL_Rect column)
-{
-    int pad = bm_ui_px(ui, 40), gap = bm_ui_px(ui, bm_ui_theme(ui)->space[BM_SPACE_M]);
-    int vpad = bm_ui_px(ui, l->land || l->elderly ? 22 : 28);
-    int bh = at_least_target(ui, type_px(ui, BM_TYPE_SUBTITLE) * (l->elderly ? 2 : 3));
-    bool two_rows = l->elderly && !l->land;
-    l->bar = bm_rect_take_bottom(page, 2 * vpad + bh + (two_rows ? bh + gap : 0));
-    SDL_Rect bar =
-        bm_rect_inset4(bm_rect(column.x, l->bar.y, column.w, l->bar.h), pad, vpad, pad, vpad);
-    if (two_rows) {
-        SDL_Rect top = bm_rect_take_top(&bar, bh);
-        bm_rect_take_top(&bar, gap);
-        l->voice = bm_rect_grid(top, 3, 1, gap, 0, 0);
-        l->elderly_button = bm_rect_grid(top, 3, 1, gap, 1, 0);
-        l->language = bm_rect_grid(top, 3, 1, gap, 2, 0);
-        l->help = bm_rect_grid(bar, 2, 1, gap, 0, 0);
-        l->hotline = bm_rect_grid(bar, 2, 1, gap, 1, 0);
-        return;
-    }
-    /* The hotline's words and number are the longest: it gets 1.3 shares, so every label
-     * keeps the bar's one size. */
-    int share = (bar.w - 4 * gap) * 10 / 53;
-    l->help = bm_rect_take_left(&bar, share);
-    bm_rect_take_left(&bar, gap);
-    l->hotline = bm_rect_take_left(&bar, bar.w - 3 * (share + gap));
-    bm_rect_take_left(&bar, gap);
-    l->elderly_button = bm_rect_take_left(&bar, share);
-    bm_rect_take_left(&bar, gap);
-    l->voice = bm_rect_take_left(&bar, share);
-    bm_rect_take_left(&bar, gap);
-    l->language = bar;
 }
 
 /* The greeting card: title and a line of help on the left, the gold ID-card button on the
@@ -229,7 +193,7 @@ static void layout(struct bm_ui *ui, const struct bm_home_vm *vm, struct layout 
     SDL_Rect column = l->land ? l->screen : bm_scr_column(ui);
     SDL_Rect page = l->screen;
     layout_header(ui, l, &page, column);
-    layout_bar(ui, l, &page, column);
+    bm_scr_bar_layout(ui, l->elderly, &page, &l->bar);
     SDL_Rect c = bm_rect_inset4(bm_rect(column.x, page.y, column.w, page.h), pad,
                                 bm_ui_px(ui, l->land ? 28 : 32), pad, bm_ui_px(ui, 28));
 
@@ -527,41 +491,6 @@ static void draw_notice(struct bm_ui *ui, const struct layout *l, const char *no
     bm_ui_paragraph(ui, in, notice, nf, nf.px * 10 / 7, BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
 }
 
-/* A bar button: its words at the bar's size, on two lines rather than tiny if need be. */
-static void bar_button(struct bm_ui *ui, SDL_Rect r, SDL_Color bg, SDL_Color fg, const char *text)
-{
-    const struct bm_theme *t = bm_ui_theme(ui);
-    bm_ui_fill_rrect(ui, r, bm_ui_px(ui, t->radius[BM_RADIUS_M]), bg);
-    bm_ui_text_block(ui, bm_rect_inset4(r, bm_ui_px(ui, 12), 0, bm_ui_px(ui, 12), 0), text,
-                     bm_scr_font(ui, BM_TYPE_SUBTITLE, BM_UI_BOLD, fg), 2,
-                     BM_UI_ALIGN_CENTER | BM_UI_ALIGN_MIDDLE | BM_UI_WRAP_WORDS);
-}
-
-static void draw_bar(struct bm_ui *ui, const struct bm_home_vm *vm, const struct layout *l)
-{
-    const struct bm_theme *t = bm_ui_theme(ui);
-    char buf[96];
-    SDL_Rect edge = bm_rect(l->bar.x, l->bar.y - bm_ui_px(ui, 14), l->bar.w, bm_ui_px(ui, 14));
-    bm_ui_fill_rrect_gradient(ui, edge, 0, bm_color_alpha(t->shadow, 0),
-                              bm_color_alpha(t->shadow, 0x20), BM_UI_GRADIENT_VERTICAL);
-    bm_ui_fill_rrect(ui, l->bar, 0, t->surface);
-    bar_button(ui, l->help, t->help, t->text_on_help, _("Help"));
-    snprintf(buf, sizeof buf, _("Hotline %s"), vm->kiosk.hotline ? vm->kiosk.hotline : "");
-    bar_button(ui, l->hotline, t->primary_soft, t->primary_dark, buf);
-    if (vm->elderly_on)
-        bar_button(ui, l->elderly_button, t->accent, t->text_on_accent, _("Standard mode"));
-    else
-        bar_button(ui, l->elderly_button, t->warm_soft, t->warm_text, _("Elderly mode"));
-    /* The voice switch says its state in words; the colour only repeats it. */
-    if (vm->voice_on)
-        bar_button(ui, l->voice, t->primary, t->text_on_dark, _("Voice on"));
-    else
-        bar_button(ui, l->voice, t->surface_alt, t->text, _("Voice off"));
-    /* Each language names itself, so a reader of either finds their way back. */
-    bar_button(ui, l->language, t->surface_alt, t->text,
-               vm->lang == BM_LANG_EN ? "中文" : "English");
-}
-
 /* Everything the static layer shows: the vm but for the time of day (the date stays in). */
 static uint64_t layer_key(const struct bm_home_vm *vm)
 {
@@ -679,7 +608,8 @@ static void draw_static(struct bm_ui *ui, const struct bm_home_vm *vm, const str
         draw_quick(ui, &l, l.quick[i], &vm->quick[i], label_px);
     if (l.notice.h > 0)
         draw_notice(ui, &l, vm->notice);
-    draw_bar(ui, vm, &l);
+    struct bm_scr_bar_vm bar = {vm->kiosk.hotline, vm->lang, vm->elderly_on, vm->voice_on};
+    bm_scr_bar_draw(ui, &bar, &l.bar);
 }
 
 size_t bm_home_elements(struct bm_ui *ui, const struct bm_home_vm *vm,
@@ -707,11 +637,7 @@ size_t bm_home_elements(struct bm_ui *ui, const struct bm_home_vm *vm,
     }
     if (l.notice.h > 0)
         bm_scr_add(out, cap, &n, l.notice, BM_INTENT_NOTICE, 0, "home.notice");
-    bm_scr_add(out, cap, &n, l.help, BM_INTENT_HELP, 0, "home.help");
-    bm_scr_add(out, cap, &n, l.hotline, BM_INTENT_HOTLINE, 0, "home.hotline");
-    bm_scr_add(out, cap, &n, l.elderly_button, BM_INTENT_ELDERLY, 0, "home.elderly");
-    bm_scr_add(out, cap, &n, l.voice, BM_INTENT_VOICE, 0, "home.voice");
-    bm_scr_add(out, cap, &n, l.language, BM_INTENT_LANGUAGE, 0, "home.language");
+    bm_scr_bar_elements(&l.bar, "home", out, cap, &n);
     return n;
 }
 

@@ -43,10 +43,21 @@ static void layout(struct bm_ui *ui, const struct bm_problem_vm *vm, struct layo
     int count = 0;
     for (int i = 0; i < PATH_COUNT; i++)
         count += l->shown[i];
-    int label_h = bm_ui_px(ui, bm_ui_theme(ui)->type[BM_TYPE_SUBTITLE]) * 2;
+    int sub_px = bm_ui_px(ui, bm_ui_theme(ui)->type[BM_TYPE_SUBTITLE]);
+    int label_h = sub_px * 2, space = bm_ui_px(ui, 48);
     int stack = label_h + tall + (count - 1) * (button_h + gap);
+    bool land = bm_ui_landscape(ui);
+    int need = land ? stack : message_height(ui, vm, c.w) + space + stack;
+    if (need > c.h) {
+        /* A short page (elderly mode's larger bar): closer together, never smaller words. */
+        gap = bm_ui_px(ui, 16);
+        tall = button_h;
+        label_h = sub_px * 3 / 2;
+        space = bm_ui_px(ui, 24);
+        stack = label_h + tall + (count - 1) * (button_h + gap);
+    }
     SDL_Rect paths;
-    if (bm_ui_landscape(ui)) {
+    if (land) {
         SDL_Rect left = bm_rect_take_left(&c, c.w / 2);
         bm_rect_take_left(&c, bm_ui_px(ui, 48));
         int h = message_height(ui, vm, left.w);
@@ -55,7 +66,7 @@ static void layout(struct bm_ui *ui, const struct bm_problem_vm *vm, struct layo
         paths = bm_rect(c.x, c.y + (c.h - stack) / 2, c.w, stack);
     } else {
         /* The message and the paths as one group, a little above the middle. */
-        int h = message_height(ui, vm, c.w), space = bm_ui_px(ui, 48);
+        int h = message_height(ui, vm, c.w);
         if (h + space + stack > c.h)
             h = c.h - space - stack;
         int y = c.y + (c.h - (h + space + stack)) / 3;

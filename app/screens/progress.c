@@ -3,24 +3,26 @@
  * application number and reads where the application stands.
  *
  * Design, top to bottom:
- * - header: emblem, the screen's title, the clock;
+ * - the page frame of the browse screens (browse_frame.c): back at the top left, the title,
+ *   home at the top right, so the ways out are where they are on every other screen;
  * - the number card: the fixed "BM" and the 14 digits the resident types, grouped as on a
  *   date (2026 1129 000123) with the places still to type shown, so a missing or extra digit
  *   shows at a glance; where the number is on the receipt; "or scan the QR code" when a
  *   scanner works; the one primary action, 查询;
- * - below it, what the query found: a querying bar, the state in plain words with its mark,
- *   colour and date, the steps of a case, what to do next and the case worker's note; or why
- *   there is no answer (not arrived yet, out of reach, busy, error) with the way on;
- * - the digit pad (ui/keyboard.h) while typing, above the bar (portrait) or beside the card
- *   (landscape): only digits are needed, since "BM" is fixed;
- * - a fixed bottom bar: help (red, bottom left as on every resident screen), hotline, back,
- *   home.
+ * - what the query found: a querying bar, the state in plain words with its mark, colour and
+ *   date, the steps of a case, what to do next and the case worker's note; or why there is no
+ *   answer (not arrived yet, out of reach, busy, error) with the way on;
+ * - the digit pad (ui/keyboard.h) while typing: only digits are needed, since "BM" is fixed;
+ * - the bar every resident screen shares (frame.c): help red and bottom left.
+ * Portrait stacks card, answer and pad. Landscape uses the width: the number card on the left
+ * and the pad or the answer on the right (the answer's state in its own card under the
+ * number, what to do next and the note beside it), between a header and bar as wide as home's.
  * One layout() gives every rectangle to drawing and to the element list. The words are the
  * screen's own (through _()); the service title and the note come from the vm as given.
  *
  * Main thread only.
  */
-#include "screens/screens_internal.h"
+#include "screens/browse_internal.h"
 
 #include "core/i18n.h"
 #include "ui/keyboard.h"
@@ -32,10 +34,10 @@
 #define DIGITS 14 /* after "BM": yyyymmdd and a 6-digit sequence */
 
 struct layout {
-    SDL_Rect header, emblem, title, clock;
+    struct bm_browse_frame frame; /* header (back, title, home) and the shared bar */
     SDL_Rect card, card_title, field, hint, scan, query;
-    SDL_Rect panel; /* below the number card: the answer or the querying bar */
-    SDL_Rect bar, help, hotline, back, home;
+    SDL_Rect panel;      /* the answer or the querying bar: below the card, or beside it */
+    SDL_Rect head_panel; /* landscape, an answer: under the card, the state's own card */
     bool keyboard;
     struct bm_kbd_vm kbd;
 };
@@ -53,61 +55,49 @@ static size_t typed(const struct bm_progress_vm *vm)
 static void layout(struct bm_ui *ui, const struct bm_progress_vm *vm, struct layout *l)
 {
     memset(l, 0, sizeof *l);
-    int W = bm_ui_width(ui), H = bm_ui_height(ui);
-    int pad = bm_ui_px(ui, 40), gap = bm_ui_px(ui, 24);
-    SDL_Rect column = bm_scr_column(ui);
-    SDL_Rect page = bm_rect(0, 0, W, H);
+    int gap = bm_ui_px(ui, 24);
+    bool land = bm_ui_landscape(ui);
+    bm_browse_frame_layout(ui, vm->elderly, &l->frame);
+    SDL_Rect c = l->frame.content;
+    /* Between header and bar, edge to edge: where the pad goes. */
+    int top = l->frame.header.y + l->frame.header.h;
+    SDL_Rect between = bm_rect(0, top, bm_ui_width(ui), l->frame.bar.bar.y - top);
 
-    l->header = bm_rect_take_top(&page, bm_ui_px(ui, vm->elderly ? 170 : 150));
-    SDL_Rect h = bm_rect_inset4(bm_rect(column.x, 0, column.w, l->header.h), pad, 0, pad, 0);
-    int er = bm_ui_px(ui, 44);
-    l->emblem = bm_rect(h.x, h.y + h.h / 2 - er, 2 * er, 2 * er);
-    l->clock = bm_rect_take_right(&h, bm_ui_px(ui, vm->elderly ? 260 : 200));
-    bm_rect_take_left(&h, 2 * er + bm_ui_px(ui, 28));
-    l->title = h;
-
-    l->bar = bm_rect_take_bottom(&page, bm_ui_px(ui, 168));
-    SDL_Rect bar = bm_rect_inset4(bm_rect(column.x, l->bar.y, column.w, l->bar.h), pad,
-                                  bm_ui_px(ui, 28), pad, bm_ui_px(ui, 28));
-    bar.h = bm_ui_target_px(ui, bar.h);
-    /* Elderly mode: three larger buttons; the hotline's number is in the words that need it. */
-    int cols = vm->elderly ? 3 : 4, i = 0;
-    l->help = bm_rect_grid(bar, cols, 1, gap, i++, 0);
-    if (!vm->elderly)
-        l->hotline = bm_rect_grid(bar, cols, 1, gap, i++, 0);
-    l->back = bm_rect_grid(bar, cols, 1, gap, i++, 0);
-    l->home = bm_rect_grid(bar, cols, 1, gap, i, 0);
-
-    /* The content in the column, as on home; the pad across the bottom of what is left in
-     * portrait, beside the number card (the column's right part) in landscape. */
+    /* Portrait: the card above, the pad across the bottom of what is left or the answer under
+     * the card. Landscape uses the width: the number card on the left, the pad or the answer
+     * beside it on the right. */
+    SDL_Rect side = {0};
+    int split = bm_ui_px(ui, 40);
+    if (land) {
+        /* The answer needs the room more than the number does, once it is asked. */
+        int left = (c.w - split) * (vm->phase != BM_PROGRESS_ENTRY ? 45 : 52) / 100;
+        side = bm_rect(c.x + left + split, c.y, c.w - left - split, c.h);
+        c.w = left;
+    }
     l->keyboard = vm->phase == BM_PROGRESS_ENTRY && vm->field;
-    SDL_Rect c = bm_rect(column.x, page.y, column.w, page.h);
     if (l->keyboard) {
-        l->kbd = (struct bm_kbd_vm){.layout = BM_KBD_DIGITS, .field = vm->field, .area = c};
-        if (bm_ui_landscape(ui)) {
-            /* Card and pad side by side need more than the column's 1080 design pixels
-             * where that is narrow (today's landscape scale): at least 5/8 of the window. */
-            int w = column.w > W * 5 / 8 ? column.w : W * 5 / 8, x = (W - w) / 2;
-            int left = w * 55 / 100;
-            l->kbd.area = bm_rect(x + left, page.y, w - left, page.h);
-            c = bm_rect(x, page.y, left, page.h);
+        l->kbd = (struct bm_kbd_vm){.layout = BM_KBD_DIGITS, .field = vm->field, .area = between};
+        if (land) {
+            /* A block in the right column, level with the number card's top. */
+            l->kbd.area = side;
+            l->kbd.area.h = bm_kbd_rect(ui, &l->kbd).h;
         } else {
-            c.h = bm_kbd_rect(ui, &l->kbd).y - c.y;
+            c.h = bm_kbd_rect(ui, &l->kbd).y - c.y - bm_ui_px(ui, 28);
         }
     }
-    c = bm_rect_inset4(c, pad, bm_ui_px(ui, 32), pad, bm_ui_px(ui, 28));
 
     /* The number card: a shorter one once the query has gone (the number stays visible). */
     int inner = bm_ui_px(ui, 36);
     /* The title and hints take two lines where the card is narrow (landscape, by the pad). */
+    bool entry = vm->phase == BM_PROGRESS_ENTRY;
     int hint_lines = c.w < bm_ui_px(ui, 760) ? 2 : 1;
-    int title_h = hint_lines * bm_ui_px(ui, vm->elderly ? 84 : 64);
+    /* Once asked the title is one short word ("application number"). */
+    int title_h = (entry ? hint_lines : 1) * bm_ui_px(ui, vm->elderly ? 84 : 64);
     if (answered(vm->phase) && title_h < bm_ui_min_target(ui)) /* "another number" is in it */
         title_h = bm_ui_min_target(ui);
     int field_h = bm_ui_target_px(ui, vm->elderly ? 150 : 124);
     int hint_h = hint_lines * bm_ui_px(ui, vm->elderly ? 60 : 48);
     int button_h = bm_button_height(ui);
-    bool entry = vm->phase == BM_PROGRESS_ENTRY;
     int card_h = 2 * inner + title_h + bm_ui_px(ui, 12) + field_h;
     if (entry)
         card_h +=
@@ -131,8 +121,16 @@ static void layout(struct bm_ui *ui, const struct bm_progress_vm *vm, struct lay
         l->query = bm_rect(l->card_title.x + l->card_title.w - w, l->card_title.y, w, title_h);
         l->card_title.w -= w + gap;
     }
-    bm_rect_take_top(&c, gap);
-    l->panel = c;
+    if (land) {
+        l->panel = side;
+        if (vm->phase == BM_PROGRESS_FOUND) {
+            bm_rect_take_top(&c, gap);
+            l->head_panel = c;
+        }
+    } else {
+        bm_rect_take_top(&c, gap);
+        l->panel = c;
+    }
 }
 
 /* ---- drawing ---- */
@@ -224,48 +222,29 @@ static void format_number(const char *digits, char *out, size_t size)
     out[o] = '\0';
 }
 
-static void draw_header(struct bm_ui *ui, const struct bm_progress_vm *vm, const struct layout *l)
-{
-    const struct bm_theme *t = bm_ui_theme(ui);
-    bm_ui_fill_rrect_gradient(ui, l->header, 0, t->primary, t->primary_dark,
-                              BM_UI_GRADIENT_DIAGONAL);
-    bm_scr_draw_emblem(ui, l->emblem.x + l->emblem.w / 2, l->emblem.y + l->emblem.h / 2,
-                       l->emblem.w / 2);
-    bm_ui_label_fit(ui, l->title, _("Application progress"),
-                    bm_scr_font(ui, BM_TYPE_HEADLINE, BM_UI_BOLD, t->text_on_dark),
-                    bm_ui_px(ui, 30), BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
-    char clock[8];
-    bm_screen_format_time(&vm->now, clock, sizeof clock);
-    bm_ui_label_tabular(ui, l->clock, clock,
-                        bm_scr_font(ui, BM_TYPE_HEADLINE, BM_UI_BOLD, t->text_on_dark),
-                        BM_UI_ALIGN_RIGHT | BM_UI_ALIGN_MIDDLE);
-}
-
 static bool is_pressed(const struct bm_progress_vm *vm, const char *name)
 {
     return vm->pressed && strcmp(vm->pressed, name) == 0;
 }
 
-static void draw_bar(struct bm_ui *ui, const struct bm_progress_vm *vm, const struct layout *l)
+/* The page frame the browse screens wear: back and home in the header, the shared bar. */
+static struct bm_browse_frame_vm frame_vm(const struct bm_progress_vm *vm)
 {
-    const struct bm_theme *t = bm_ui_theme(ui);
-    bm_ui_fill_rrect(ui, l->bar, 0, t->surface);
-    bm_ui_fill_rrect(ui, bm_rect(l->bar.x, l->bar.y, l->bar.w, bm_ui_px(ui, 2)), 0, t->border);
-    char hotline[64];
-    snprintf(hotline, sizeof hotline, _("Hotline %s"), vm->kiosk.hotline ? vm->kiosk.hotline : "");
-    struct bm_button b[4] = {
-        {"progress.help", _("Help"), NULL, BM_BUTTON_HELP, false, false},
-        {"progress.hotline", hotline, NULL, BM_BUTTON_SECONDARY, false, false},
-        {"progress.back", _("Back"), "‹", BM_BUTTON_QUIET, false, false},
-        {"progress.home", _("Home"), NULL, BM_BUTTON_QUIET, false, false},
-    };
-    SDL_Rect r[4] = {l->help, l->hotline, l->back, l->home};
-    for (int i = 0; i < 4; i++) {
-        if (r[i].w == 0) /* no hotline button in elderly mode */
-            continue;
-        b[i].pressed = is_pressed(vm, b[i].name);
-        bm_button_draw(ui, r[i], &b[i]);
-    }
+    return (struct bm_browse_frame_vm){.kiosk = vm->kiosk,
+                                       .lang = vm->lang,
+                                       .elderly = vm->elderly,
+                                       .voice_on = vm->voice_on,
+                                       .pressed = vm->pressed};
+}
+
+static void draw_frame(struct bm_ui *ui, const struct bm_progress_vm *vm, const struct layout *l)
+{
+    struct bm_browse_frame_vm fvm = frame_vm(vm);
+    bm_browse_frame_draw(ui, &fvm, &l->frame, _("Application progress"));
+    struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
+    size_t n = 0;
+    bm_browse_frame_elements(&l->frame, "progress", list, BM_SCREEN_MAX_ELEMENTS, &n);
+    bm_browse_draw_pressed(ui, list, n, vm->pressed);
 }
 
 static void draw_number_card(struct bm_ui *ui, const struct bm_progress_vm *vm,
@@ -402,32 +381,51 @@ static int text_lines(struct bm_ui *ui, const char *text, struct bm_ui_font f, i
 
 /* The result card's parts, top to bottom; the card hugs them. */
 struct result_layout {
+    SDL_Rect head_card; /* landscape: the state, service and steps in a card of their own */
     SDL_Rect card, head, service, steps, next_label, next, note, note_label, note_text;
     int head_mark;
     size_t next_lines, note_lines;
 };
 
-static void result_layout(struct bm_ui *ui, const struct bm_progress_vm *vm, SDL_Rect r,
-                          struct result_layout *rl)
+/* Where the steps of a case go: under the state, beside it (landscape), or left out. */
+enum steps_at { STEPS_IN_HEAD, STEPS_BESIDE, STEPS_NONE };
+
+static void result_layout_in(struct bm_ui *ui, const struct bm_progress_vm *vm, SDL_Rect r,
+                             SDL_Rect head_r, enum steps_at steps, bool compact,
+                             struct result_layout *rl)
 {
     const struct bm_progress_result *res = &vm->result;
     memset(rl, 0, sizeof *rl);
     int inner = bm_ui_px(ui, 36), gap = bm_ui_px(ui, 20);
-    SDL_Rect in = bm_rect_inset(r, inner);
+    bool split = head_r.w > 0;
+    SDL_Rect in = bm_rect_inset(split ? head_r : r, inner);
     struct bm_ui_font body = reading_font(ui);
     struct bm_ui_font sub = bm_scr_font(ui, BM_TYPE_SUBTITLE, BM_UI_BOLD, bm_ui_theme(ui)->text);
     int line_h = body.px * 6 / 5, label_h = body.px * 7 / 4;
-    rl->head_mark = bm_ui_px(ui, vm->elderly ? 130 : 104);
-    rl->head = bm_rect_take_top(&in, bm_ui_px(ui, vm->elderly ? 200 : 130));
+    rl->head_mark = bm_ui_px(ui, vm->elderly ? (compact ? 110 : 130) : 104);
+    rl->head = bm_rect_take_top(&in, bm_ui_px(ui, vm->elderly ? (compact ? 150 : 200) : 130));
     if (res->service && *res->service) {
         bm_rect_take_top(&in, bm_ui_px(ui, 12));
         rl->service = bm_rect_take_top(&in, sub.px * 3 / 2);
     }
-    if (res->state != BM_PROGRESS_REJECTED && !vm->elderly) {
+    bool has_steps = res->state != BM_PROGRESS_REJECTED && !vm->elderly;
+    if (has_steps && steps == STEPS_IN_HEAD) {
         bm_rect_take_top(&in, bm_ui_px(ui, 16));
         rl->steps = bm_rect_take_top(&in, bm_steps_height(ui));
     }
-    bm_rect_take_top(&in, gap);
+    if (split) {
+        rl->head_card = head_r;
+        rl->head_card.h = in.y - head_r.y + inner;
+        if (rl->head_card.h > head_r.h)
+            rl->head_card.h = head_r.h;
+        in = bm_rect_inset(r, inner);
+        if (has_steps && steps == STEPS_BESIDE) {
+            rl->steps = bm_rect_take_top(&in, bm_steps_height(ui));
+            bm_rect_take_top(&in, gap);
+        }
+    } else {
+        bm_rect_take_top(&in, gap);
+    }
     rl->next_label = bm_rect_take_top(&in, label_h);
     rl->next_lines = (size_t)text_lines(ui, next_step(res->state, vm->elderly), body, in.w, 4);
     rl->next = bm_rect_take_top(&in, (int)rl->next_lines * line_h);
@@ -447,13 +445,41 @@ static void result_layout(struct bm_ui *ui, const struct bm_progress_vm *vm, SDL
         rl->card.h = r.h;
 }
 
-static void draw_result(struct bm_ui *ui, const struct bm_progress_vm *vm, SDL_Rect r)
+/* The result card in r (and, in landscape, the state's card in head_r, under the number):
+ * where that is short the steps move beside the state, then go (the state's words say the
+ * same), then the head gets smaller; the words never do. */
+static void result_layout(struct bm_ui *ui, const struct bm_progress_vm *vm, SDL_Rect r,
+                          SDL_Rect head_r, struct result_layout *rl)
+{
+    SDL_Rect tall = bm_rect(r.x, r.y, r.w, 1 << 14);
+    SDL_Rect tall_head = bm_rect(head_r.x, head_r.y, head_r.w, head_r.w ? 1 << 14 : 0);
+    /* Tried in this order until one fits; the last is used even if it does not. */
+    static const struct {
+        enum steps_at steps;
+        bool compact;
+    } tries[] = {
+        {STEPS_IN_HEAD, false}, {STEPS_BESIDE, false}, {STEPS_NONE, false}, {STEPS_NONE, true}};
+    size_t i = 0;
+    for (; i + 1 < sizeof tries / sizeof tries[0]; i++) {
+        if (tries[i].steps == STEPS_BESIDE && !head_r.w)
+            continue;
+        result_layout_in(ui, vm, tall, tall_head, tries[i].steps, tries[i].compact, rl);
+        if (rl->card.h <= r.h && rl->head_card.h <= head_r.h)
+            break;
+    }
+    result_layout_in(ui, vm, r, head_r, tries[i].steps, tries[i].compact, rl);
+}
+
+static void draw_result(struct bm_ui *ui, const struct bm_progress_vm *vm, SDL_Rect r,
+                        SDL_Rect head_r)
 {
     const struct bm_theme *t = bm_ui_theme(ui);
     const struct bm_progress_result *res = &vm->result;
     struct result_layout rl;
-    result_layout(ui, vm, r, &rl);
+    result_layout(ui, vm, r, head_r, &rl);
     bm_scr_draw_card(ui, rl.card, bm_ui_px(ui, t->radius[BM_RADIUS_L]));
+    if (rl.head_card.h)
+        bm_scr_draw_card(ui, rl.head_card, bm_ui_px(ui, t->radius[BM_RADIUS_L]));
     const char *mark;
     SDL_Color c;
     state_look(t, res->state, &mark, &c);
@@ -609,7 +635,7 @@ static SDL_Rect panel_card(struct bm_ui *ui, const struct bm_progress_vm *vm, SD
 static void draw_page(struct bm_ui *ui, const struct bm_progress_vm *vm, struct layout l)
 {
     const struct bm_theme *t = bm_ui_theme(ui);
-    draw_header(ui, vm, &l);
+    draw_frame(ui, vm, &l);
     draw_number_card(ui, vm, &l);
     if (answered(vm->phase)) {
         struct bm_button again = {"progress.edit",
@@ -625,7 +651,7 @@ static void draw_page(struct bm_ui *ui, const struct bm_progress_vm *vm, struct 
     if (vm->phase == BM_PROGRESS_QUERYING)
         bm_scr_draw_card(ui, card, bm_ui_px(ui, t->radius[BM_RADIUS_L]));
     else if (vm->phase == BM_PROGRESS_FOUND) {
-        draw_result(ui, vm, card);
+        draw_result(ui, vm, card, l.head_panel);
     } else if (answered(vm->phase)) {
         draw_trouble(ui, vm, card);
     }
@@ -642,7 +668,6 @@ static void draw_page(struct bm_ui *ui, const struct bm_progress_vm *vm, struct 
         }
         bm_kbd_draw(ui, &l.kbd);
     }
-    draw_bar(ui, vm, &l);
 }
 
 /* What the querying frames have in common: all of the vm but the time. */
@@ -651,7 +676,7 @@ static uint64_t layer_key(const struct bm_progress_vm *vm)
     uint64_t h = bm_ui_hash_str(0, vm->digits);
     h = bm_ui_hash_str(h, vm->pressed);
     h = bm_ui_hash_str(h, vm->kiosk.hotline);
-    int parts[] = {vm->lang, vm->elderly, vm->now.tm_hour, vm->now.tm_min};
+    int parts[] = {vm->lang, vm->elderly, vm->voice_on};
     return bm_ui_hash(h, parts, sizeof parts);
 }
 
@@ -719,11 +744,7 @@ size_t bm_progress_screen_elements(struct bm_ui *ui, const struct bm_progress_vm
                                                                  : BM_INTENT_SUBMIT,
                    0, "%s", tr.primary_name);
     }
-    bm_scr_add(out, cap, &n, l.help, BM_INTENT_HELP, 0, "progress.help");
-    if (l.hotline.w)
-        bm_scr_add(out, cap, &n, l.hotline, BM_INTENT_HOTLINE, 0, "progress.hotline");
-    bm_scr_add(out, cap, &n, l.back, BM_INTENT_BACK, 0, "progress.back");
-    bm_scr_add(out, cap, &n, l.home, BM_INTENT_HOME, 0, "progress.home");
+    bm_browse_frame_elements(&l.frame, "progress", out, cap, &n);
     return n;
 }
 

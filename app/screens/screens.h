@@ -168,7 +168,8 @@ struct bm_progress_vm {
     struct bm_kiosk_info kiosk;
     struct tm now;
     enum bm_lang lang;
-    bool elderly; /* fewer, larger things: the layout and the words get plainer */
+    bool elderly;  /* fewer, larger things: the layout and the words get plainer */
+    bool voice_on; /* spoken guidance: the bar's voice button shows the state */
     enum bm_progress_phase phase;
     const char *digits; /* the digits typed after the fixed "BM" (at most 14) */
     /* The digit pad's field (keys it would refuse are off); NULL hides the pad. */
@@ -183,8 +184,9 @@ struct bm_progress_vm {
 
 void bm_progress_screen_draw(struct bm_ui *ui, const struct bm_progress_vm *vm);
 /* Elements: progress.key.<0-9>, progress.key.backspace, progress.key.done (the pad),
- * progress.field, progress.query, progress.retry, progress.edit, progress.help,
- * progress.hotline (not in elderly mode), progress.back, progress.home. */
+ * progress.field, progress.query, progress.retry, progress.edit; the page frame of the browse
+ * screens: progress.back (top left), progress.home (top right), and the shared bar's
+ * progress.help, .hotline, .elderly, .voice, .language. */
 size_t bm_progress_screen_elements(struct bm_ui *ui, const struct bm_progress_vm *vm,
                                    struct bm_screen_element *out, size_t cap);
 /* What the answer says aloud (voice guidance): the state and what to do next, or why there is

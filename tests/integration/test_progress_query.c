@@ -127,6 +127,18 @@ static void test_query_end_to_end(void **state)
     tap("home.quick.progress");
     assert_int_equal(rig.flow->screen, BM_FLOW_PROGRESS);
     assert_true(rig.flow->progress.keyboard);
+    /* The shared bar's switches work here as on home, and the resident stays on the screen. */
+    bool voice = rig.flow->voice_on;
+    enum bm_lang lang = rig.flow->lang;
+    tap("progress.voice");
+    assert_true(rig.flow->voice_on != voice);
+    tap("progress.voice");
+    assert_true(rig.flow->voice_on == voice);
+    tap("progress.language");
+    assert_true(rig.flow->lang != lang);
+    tap("progress.language");
+    assert_int_equal(rig.flow->lang, lang);
+    assert_int_equal(rig.flow->screen, BM_FLOW_PROGRESS);
     tap("progress.key.9"); /* a slip, corrected */
     tap("progress.key.backspace");
     assert_int_equal(rig.flow->progress.field.len, 0);

@@ -106,7 +106,8 @@ static void make_scene(struct scene *sc, enum screen screen, enum variant v)
     memset(sc, 0, sizeof *sc);
     sc->screen = screen;
     enum bm_lang lang = v == EN ? BM_LANG_EN : BM_LANG_ZH_CN;
-    struct bm_browse_frame_vm frame = {kiosk, lang, v == ELDERLY, NULL};
+    struct bm_browse_frame_vm frame = {
+        .kiosk = kiosk, .lang = lang, .elderly = v == ELDERLY, .voice_on = v == ELDERLY};
     sc->scroll.press_row = -1;
     switch (screen) {
     case CATEGORY:

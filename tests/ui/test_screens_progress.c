@@ -87,6 +87,7 @@ static struct bm_progress_vm fixture(enum state s, enum look look)
         .now = fixed_tm(2026, 11, 29, 9, 30),
         .lang = look == EN ? BM_LANG_EN : BM_LANG_ZH_CN,
         .elderly = look == ELDERLY,
+        .voice_on = look == ELDERLY, /* elderly mode turns voice on */
         .scanner = true,
         .ms = 400,
     };
@@ -176,7 +177,8 @@ static void check_elements(struct bm_canvas *c, const struct bm_progress_vm *vm,
     const struct bm_ui_audit_label *labels = bm_ui_audit_labels(c->ui, &count);
     for (size_t i = 0; i < count; i++)
         if (labels[i].overflow)
-            fail_msg("%s: label '%s' overflows its box", what, labels[i].text);
+            fail_msg("%s: label '%s' overflows its box (%dx%d, needs %dx%d)", what, labels[i].text,
+                     labels[i].box.w, labels[i].box.h, labels[i].size.x, labels[i].size.y);
     SDL_Rect first;
     if (bm_ui_audit_outside(c->ui, &first) != 0)
         fail_msg("%s: drawn outside the screen at %d,%d %dx%d", what, first.x, first.y, first.w,
