@@ -185,6 +185,19 @@ static void draw_empty(struct bm_ui *ui, SDL_Rect r)
                      BM_UI_ALIGN_LEFT | BM_UI_ALIGN_MIDDLE);
 }
 
+/* What the static layer (the frame and the introduction, everything but the list) shows. */
+static uint64_t layer_key(const struct bm_category_vm *vm)
+{
+    const struct bm_browse_frame_vm *f = &vm->frame;
+    uint64_t h = bm_ui_hash_str(0, f->kiosk.name);
+    h = bm_ui_hash_str(h, f->kiosk.hotline);
+    h = bm_ui_hash_str(h, vm->title);
+    h = bm_ui_hash_str(h, vm->subtitle);
+    h = bm_ui_hash_str(h, vm->glyph);
+    int fields[5] = {(int)f->lang, f->elderly, f->voice_on, (int)vm->hue, (int)vm->row_count};
+    return bm_ui_hash(h, fields, sizeof fields);
+}
+
 void bm_category_draw(struct bm_ui *ui, const struct bm_category_vm *vm)
 {
     struct bm_list_item items[BM_CATEGORY_MAX_ROWS];
@@ -194,8 +207,12 @@ void bm_category_draw(struct bm_ui *ui, const struct bm_category_vm *vm)
     struct layout l;
     layout(ui, vm, &list, &l);
 
-    bm_browse_frame_draw(ui, &vm->frame, &l.frame, vm->title);
-    draw_intro(ui, vm, l.intro, bm_ui_landscape(ui));
+    /* A drag redraws only the list (its rows are copies too) and what is pressed. */
+    if (bm_ui_layer_begin(ui, "category", layer_key(vm))) {
+        bm_browse_frame_draw(ui, &vm->frame, &l.frame, vm->title);
+        draw_intro(ui, vm, l.intro, bm_ui_landscape(ui));
+        bm_ui_layer_end(ui);
+    }
     struct bm_list_scroll top = {.press_row = -1};
     const struct bm_list_scroll *s = vm->scroll ? vm->scroll : &top;
     if (list.count == 0) {

@@ -532,6 +532,49 @@ static void test_second_frame(void **state)
     }
 }
 
+/* The category list scrolls over a static layer (the frame and the introduction): every
+ * frame of a scroll, with a row pressed too, is byte for byte the one drawn straight (audit
+ * mode bypasses the layer), and the layer is copied, not drawn again, while only the list
+ * moves. */
+static void test_category_layer(void **state)
+{
+    (void)state;
+    for (int v = 0; v < VARIANTS; v++) {
+        for (int o = 0; o < ORIENTS; o++) {
+            struct bm_ui *ui = prepare((enum variant)v, (enum orient)o);
+            SDL_Surface *out = canvases[o].surface;
+            static struct scene sc;
+            make_scene(&sc, CATEGORY, (enum variant)v);
+            draw(ui, &sc); /* the ui's first frame (straight), then the layer's */
+            draw(ui, &sc);
+            struct bm_ui_stats before, after;
+            bm_ui_get_stats(ui, &before);
+            size_t bytes = (size_t)out->pitch * (size_t)out->h;
+            unsigned char *layered = malloc(bytes);
+            assert_non_null(layered);
+            for (int step = 1; step <= 6; step++) {
+                sc.scroll.offset = (float)(step * 37);
+                sc.scroll.press_row = step == 3 ? 1 : -1;
+                draw(ui, &sc);
+                memcpy(layered, out->pixels, bytes);
+                bm_ui_set_audit(ui, true);
+                draw(ui, &sc);
+                bm_ui_set_audit(ui, false);
+                if (memcmp(layered, out->pixels, bytes) != 0)
+                    fail_msg("%s %s, scrolled %d px: the frame through the layer differs from "
+                             "the one drawn straight",
+                             variant_names[v], orient_names[o], step * 37);
+            }
+            bm_ui_get_stats(ui, &after);
+            if (after.layer_draws != before.layer_draws)
+                fail_msg("%s %s: the layer was drawn again while only the list moved",
+                         variant_names[v], orient_names[o]);
+            assert_true(after.layer_copies >= before.layer_copies + 6);
+            free(layered);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -540,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_category_rows),      cmocka_unit_test(test_category_elderly_pages),
         cmocka_unit_test(test_guide_content),      cmocka_unit_test(test_problem_paths),
         cmocka_unit_test(test_problem_no_catalog), cmocka_unit_test(test_second_frame),
+        cmocka_unit_test(test_category_layer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
