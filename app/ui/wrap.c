@@ -7,7 +7,8 @@
  * (，。、；：？！）」』》) or ends with opening punctuation (（「《“) -- the rule SDL2_ttf's own
  * wrapping breaks. Our own list of those marks is checked as well, so the rule holds even
  * where UAX #14 is lenient (the middle dot of "户籍 · 证照", ambiguous quotes). With
- * BM_UI_WRAP_WORDS a line breaks only after a space. A word wider than the line is cut
+ * BM_UI_WRAP_WORDS a line breaks only after a space. A number and the ideograph after it (its
+ * unit: 120元, 15个工作日) stay together. A word wider than the line is cut
  * between characters as a last resort. Widths come from TTF_SizeUTF8 of the candidate line;
  * results are kept in a small cache keyed by (text, weight, size, width), because paragraphs
  * are redrawn far more often than they change.
@@ -92,6 +93,10 @@ static bool may_break(uint32_t prev, uint32_t next, char uax14, bool words)
         return false;
     if (words)
         return prev == ' ';
+    /* A number keeps its unit: "120元", "15个工作日", "3月" never leave 元, 个 or 月 alone at a
+     * line's start (UAX #14 would break there, between a digit and an ideograph). */
+    if (prev >= '0' && prev <= '9' && next >= 0x2E80 && next <= 0x9FFF)
+        return false;
     return uax14 == LINEBREAK_ALLOWBREAK || uax14 == LINEBREAK_MUSTBREAK;
 }
 

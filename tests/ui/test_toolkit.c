@@ -105,6 +105,9 @@ static void test_wrap_uax14(void **state)
     int date = bm_ui_text_size(canvas.ui, "办理日期2026-11-", f).x;
     assert_string_equal(wrapped_line("办理日期2026-11-30起", date + 2, 1, buf, sizeof buf),
                         "2026-11-30起");
+    /* A number keeps its unit: room for "首次收费120" breaks before 120, not before 元. */
+    int unit = bm_ui_text_size(canvas.ui, "首次收费120", f).x;
+    assert_string_equal(wrapped_line("首次收费120元", unit + 2, 1, buf, sizeof buf), "120元");
     int fee = bm_ui_text_size(canvas.ui, "费用12.", f).x;
     assert_true(strncmp(wrapped_line("费用12.50元", fee + 2, 1, buf, sizeof buf), "12.50", 5) == 0);
 }
