@@ -41,6 +41,7 @@ static void fill_overlay(const struct bm_flow *flow, struct bm_overlay_vm *vm)
         .lang = flow->lang,
         .elderly = flow->elderly,
         .hotline = flow->kiosk.hotline,
+        .reader_out = !(bm_devices_usable(flow->devices) & BM_DEVICE_BIT(BM_CLASS_ID_READER)),
         .deadline_ms = flow->countdown_deadline,
         .total_ms = flow->countdown_ms,
         .ms = SDL_GetTicks(),
@@ -77,6 +78,9 @@ static const struct bm_flow_screen_ops overlays[BM_OVERLAY_COUNT] = {
                             "hotline shown on the screen."),
                          draw_overlay, overlay_elements},
     [BM_OVERLAY_HOTLINE] = {"hotline", N_("The service hotline is shown on the screen."),
+                            draw_overlay, overlay_elements},
+    [BM_OVERLAY_ID_CARD] = {"id_card",
+                            N_("Please put your ID card on the reader below the screen."),
                             draw_overlay, overlay_elements},
 };
 
@@ -181,6 +185,9 @@ bool bm_flow_overlay_intent(struct bm_flow *flow, struct bm_intent in)
         return true;
     case BM_INTENT_HOTLINE:
         bm_flow_overlay_show(flow, BM_OVERLAY_HOTLINE);
+        return true;
+    case BM_INTENT_ID_CARD: /* home's 刷身份证: how to; the card itself starts what follows */
+        bm_flow_overlay_show(flow, BM_OVERLAY_ID_CARD);
         return true;
     default:
         break;

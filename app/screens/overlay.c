@@ -60,6 +60,7 @@ static const char *const names[BM_OVERLAY_COUNT] = {
     [BM_OVERLAY_ELDERLY_OFFER] = "elderly_offer",
     [BM_OVERLAY_HELP] = "help",
     [BM_OVERLAY_HOTLINE] = "hotline",
+    [BM_OVERLAY_ID_CARD] = "id_card",
 };
 
 const char *bm_overlay_name(enum bm_overlay kind)
@@ -138,6 +139,25 @@ static void content_of(struct bm_ui *ui, const struct bm_overlay_vm *vm, struct 
                                      : _("Please ask at the service counter.");
         c->hero = has_hotline(vm) ? HERO_HOTLINE : HERO_NONE;
         add_button(c, "close", _("Close"), BM_BUTTON_PRIMARY, BM_INTENT_CLOSE);
+        break;
+    case BM_OVERLAY_ID_CARD:
+        /* The home screen's big yellow button: how, not a promise. A card read closes it. */
+        c->glyph = "证";
+        c->icon_bg = t->warm_soft, c->icon_fg = t->warm_text;
+        c->title = _("Swipe your ID card");
+        if (vm->reader_out) {
+            c->message = _("The card reader is out of order for now. A staff member or the "
+                           "hotline can help you.");
+            c->hero = has_hotline(vm) ? HERO_HOTLINE : HERO_NONE;
+            c->hero_label = _("Service hotline");
+            add_button(c, "help", _("Call staff"), BM_BUTTON_HELP, BM_INTENT_HELP);
+            add_button(c, "close", _("Close"), BM_BUTTON_QUIET, BM_INTENT_CLOSE);
+        } else {
+            c->message = vm->elderly ? _("Put your ID card on the reader below the screen.")
+                                     : _("Put your ID card flat on the card reader below the "
+                                         "screen and hold it there until you hear a beep.");
+            add_button(c, "close", _("Close"), BM_BUTTON_QUIET, BM_INTENT_CLOSE);
+        }
         break;
     case BM_OVERLAY_NONE:
     case BM_OVERLAY_COUNT:

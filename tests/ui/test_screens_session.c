@@ -28,7 +28,7 @@
 enum variant { ZH, EN, ELDERLY, VARIANT_COUNT };
 static const char *const variant_names[VARIANT_COUNT] = {"zh_CN", "en", "elderly"};
 static const enum bm_overlay kinds[] = {BM_OVERLAY_STILL_THERE, BM_OVERLAY_ELDERLY_OFFER,
-                                        BM_OVERLAY_HELP, BM_OVERLAY_HOTLINE};
+                                        BM_OVERLAY_HELP, BM_OVERLAY_HOTLINE, BM_OVERLAY_ID_CARD};
 #define KIND_COUNT (sizeof kinds / sizeof kinds[0])
 
 static struct bm_canvas portrait, landscape;
@@ -138,6 +138,29 @@ static void test_golden_hotline(void **state)
     goldens_of(BM_OVERLAY_HOTLINE);
 }
 
+static void test_golden_id_card(void **state)
+{
+    (void)state;
+    goldens_of(BM_OVERLAY_ID_CARD);
+}
+
+/* With the card reader out of order, the ID card dialog says so and offers a person first. */
+static void test_id_card_reader_out(void **state)
+{
+    (void)state;
+    struct bm_overlay_vm vm;
+    overlay_vm(&vm, BM_OVERLAY_ID_CARD, ZH);
+    vm.reader_out = true;
+    draw_over_home(&portrait, &vm, ZH);
+    bm_golden_check(portrait.surface, "id_card-reader_out-zh_CN-portrait");
+    struct bm_screen_element el[BM_SCREEN_MAX_ELEMENTS];
+    size_t n = bm_overlay_elements(portrait.ui, &vm, el, BM_SCREEN_MAX_ELEMENTS);
+    assert_int_equal(n, 2);
+    assert_string_equal(el[0].name, "id_card.help");
+    assert_int_equal(el[0].intent.kind, BM_INTENT_HELP);
+    assert_string_equal(el[1].name, "id_card.close");
+}
+
 struct expected_button {
     const char *name;
     enum bm_intent_kind intent;
@@ -150,6 +173,7 @@ static const struct expected_button expected[][3] = {
      {"elderly_offer.no", BM_INTENT_CLOSE}},
     {{"help.close", BM_INTENT_CLOSE}, {0}, {0}},
     {{"hotline.close", BM_INTENT_CLOSE}, {0}, {0}},
+    {{"id_card.close", BM_INTENT_CLOSE}, {0}, {0}},
 };
 
 /* The buttons are the only elements: the names and intents above, each large enough, inside
@@ -372,6 +396,8 @@ int main(void)
         cmocka_unit_test(test_golden_elderly_offer),
         cmocka_unit_test(test_golden_help),
         cmocka_unit_test(test_golden_hotline),
+        cmocka_unit_test(test_golden_id_card),
+        cmocka_unit_test(test_id_card_reader_out),
         cmocka_unit_test(test_elements),
         cmocka_unit_test(test_audit),
         cmocka_unit_test(test_qr_dials_the_hotline),
