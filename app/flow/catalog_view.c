@@ -43,6 +43,15 @@ const char *bm_catalog_view_notice(const struct bm_catalog *cat, enum bm_lang la
     return bm_text_get(&notice->title, lang);
 }
 
+const char *bm_catalog_view_notice_body(const struct bm_catalog *cat, enum bm_lang lang, int today)
+{
+    const struct bm_catalog_notice *notice;
+    if (!cat || bm_catalog_notices_on(cat, today, &notice, 1) == 0)
+        return NULL;
+    const char *body = bm_text_get(&notice->body, lang);
+    return body && *body ? body : NULL;
+}
+
 void bm_catalog_view_home(const struct bm_catalog *cat, enum bm_lang lang, int today,
                           bm_device_mask usable, struct bm_home_parts *parts, struct bm_home_vm *vm)
 {

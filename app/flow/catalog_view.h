@@ -65,6 +65,9 @@ const char *bm_catalog_view_device(bm_device_mask missing);
 /* The title of the first notice valid today, in lang, or NULL. */
 const char *bm_catalog_view_notice(const struct bm_catalog *cat, enum bm_lang lang, int today);
 
+/* The body of that notice, in lang, or NULL (no notice today, or one without a body). */
+const char *bm_catalog_view_notice_body(const struct bm_catalog *cat, enum bm_lang lang, int today);
+
 /* yyyymmdd of a local time. */
 int bm_catalog_view_date(const struct tm *t);
 

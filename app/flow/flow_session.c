@@ -19,6 +19,7 @@
  *
  * Main thread only.
  */
+#include "catalog_view.h"
 #include "flow_internal.h"
 
 #include "core/i18n.h"
@@ -47,6 +48,12 @@ static void fill_overlay(const struct bm_flow *flow, struct bm_overlay_vm *vm)
         .ms = SDL_GetTicks(),
         .pressed = flow->pressed[0] ? flow->pressed : NULL,
     };
+    if (flow->overlay == BM_OVERLAY_NOTICE) { /* the one the strip shows */
+        const struct bm_catalog *notices = bm_flow_notices(flow, bm_flow_catalog(flow));
+        int today = bm_catalog_view_date(&flow->now);
+        vm->notice_title = bm_catalog_view_notice(notices, flow->lang, today);
+        vm->notice_body = bm_catalog_view_notice_body(notices, flow->lang, today);
+    }
 }
 
 static void draw_overlay(struct bm_flow *flow)
@@ -82,6 +89,8 @@ static const struct bm_flow_screen_ops overlays[BM_OVERLAY_COUNT] = {
     [BM_OVERLAY_ID_CARD] = {"id_card",
                             N_("Please put your ID card on the reader below the screen."),
                             draw_overlay, overlay_elements},
+    [BM_OVERLAY_NOTICE] = {"notice", N_("Here is the notice. Press Close when you have read it."),
+                           draw_overlay, overlay_elements},
 };
 
 const struct bm_flow_screen_ops *bm_flow_overlay_ops(const struct bm_flow *flow)
@@ -188,6 +197,9 @@ bool bm_flow_overlay_intent(struct bm_flow *flow, struct bm_intent in)
         return true;
     case BM_INTENT_ID_CARD: /* home's 刷身份证: how to; the card itself starts what follows */
         bm_flow_overlay_show(flow, BM_OVERLAY_ID_CARD);
+        return true;
+    case BM_INTENT_NOTICE: /* home's notice strip: the notice whole */
+        bm_flow_overlay_show(flow, BM_OVERLAY_NOTICE);
         return true;
     default:
         break;

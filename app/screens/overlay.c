@@ -61,6 +61,7 @@ static const char *const names[BM_OVERLAY_COUNT] = {
     [BM_OVERLAY_HELP] = "help",
     [BM_OVERLAY_HOTLINE] = "hotline",
     [BM_OVERLAY_ID_CARD] = "id_card",
+    [BM_OVERLAY_NOTICE] = "notice",
 };
 
 const char *bm_overlay_name(enum bm_overlay kind)
@@ -158,6 +159,14 @@ static void content_of(struct bm_ui *ui, const struct bm_overlay_vm *vm, struct 
                                          "screen and hold it there until you hear a beep.");
             add_button(c, "close", _("Close"), BM_BUTTON_QUIET, BM_INTENT_CLOSE);
         }
+        break;
+    case BM_OVERLAY_NOTICE:
+        /* The strip shows a title on one line: here it is whole, with its body. */
+        c->glyph = "告"; /* as in 通知公告 */
+        c->icon_bg = t->accent, c->icon_fg = t->text_on_accent;
+        c->title = vm->notice_title ? vm->notice_title : "";
+        c->message = vm->notice_body;
+        add_button(c, "close", _("Close"), BM_BUTTON_PRIMARY, BM_INTENT_CLOSE);
         break;
     case BM_OVERLAY_NONE:
     case BM_OVERLAY_COUNT:

@@ -1,7 +1,7 @@
 /*
  * overlay.h - the dialogs drawn over whatever screen shows: "are you still there?" with its
- * countdown, the offer of elderly mode to a resident aged 65 or more, help, the hotline, and
- * how to swipe an ID card.
+ * countdown, the offer of elderly mode to a resident aged 65 or more, help, the hotline, how
+ * to swipe an ID card, and the notice of the home screen's strip.
  *
  * Like a screen, an overlay is a pure function of its view-model: it dims the screen drawn
  * before it and draws one card, and lists its buttons as named elements. While an overlay
@@ -27,6 +27,7 @@ enum bm_overlay {
     BM_OVERLAY_HELP,          /* call a person: the hotline (no video call yet) */
     BM_OVERLAY_HOTLINE,       /* the hotline, large, with a QR code to call it */
     BM_OVERLAY_ID_CARD,       /* how to swipe an ID card (or that the reader is out) */
+    BM_OVERLAY_NOTICE,        /* the notice strip's notice, whole */
     BM_OVERLAY_COUNT
 };
 
@@ -36,13 +37,15 @@ struct bm_overlay_vm {
     bool elderly;        /* elderly mode: plainer, shorter words */
     const char *hotline; /* the kiosk's hotline ("12345"); NULL or "" if it has none */
     bool reader_out;     /* id_card: the card reader is out of order */
+    /* notice: the notice's title and body (catalog data, shown as given; body may be NULL) */
+    const char *notice_title, *notice_body;
     /* still_there: the countdown, in the same milliseconds as ms (SDL_GetTicks) */
     uint32_t deadline_ms, total_ms, ms;
     const char *pressed; /* the element under a finger, drawn pressed; or NULL */
 };
 
-/* "still_there", "elderly_offer", "help", "hotline", "id_card" ("" for none): element
- * prefixes, logs. */
+/* "still_there", "elderly_offer", "help", "hotline", "id_card", "notice" ("" for none):
+ * element prefixes, logs. */
 const char *bm_overlay_name(enum bm_overlay kind);
 
 /* Dims the whole window and draws the dialog over it (after the screen behind). */
@@ -53,7 +56,8 @@ void bm_overlay_draw(struct bm_ui *ui, const struct bm_overlay_vm *vm);
  * still_there.continue (BM_INTENT_CONTINUE), still_there.end (BM_INTENT_END);
  * elderly_offer.on (BM_INTENT_ELDERLY), elderly_offer.help (BM_INTENT_HELP),
  * elderly_offer.no (BM_INTENT_CLOSE); help.close, hotline.close (BM_INTENT_CLOSE);
- * id_card.close (BM_INTENT_CLOSE), and id_card.help (BM_INTENT_HELP) when the reader is out.
+ * id_card.close (BM_INTENT_CLOSE), and id_card.help (BM_INTENT_HELP) when the reader is out;
+ * notice.close (BM_INTENT_CLOSE).
  */
 size_t bm_overlay_elements(struct bm_ui *ui, const struct bm_overlay_vm *vm,
                            struct bm_screen_element *out, size_t cap);

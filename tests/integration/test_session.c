@@ -107,6 +107,13 @@ static bool never(void *ud)
     return false;
 }
 
+/* The loop has drawn what was invalidated (the before-wait hook draws, then the ui is clean). */
+static bool frame_drawn(void *ud)
+{
+    (void)ud;
+    return !bm_ui_dirty(flow->ui);
+}
+
 static bool card_arrived(void *ud)
 {
     return flow->resident && flow->resident != ud;
@@ -362,6 +369,31 @@ static void test_help_and_hotline(void **state)
     assert_int_equal(flow->screen, BM_FLOW_HOME);
 }
 
+/* Every dialog has its row in the flow (a name, a prompt, draw and elements), shows over home
+ * by its button or by being shown, and closes again; the ID card's and the notice's too. */
+static void test_every_dialog(void **state)
+{
+    (void)state;
+    flow->session_timeout_ms = 900000;
+    assert_int_equal(bm_flow_tap(flow, "attract.start"), BM_OK);
+    for (int k = BM_OVERLAY_NONE + 1; k < BM_OVERLAY_COUNT; k++) {
+        bm_flow_overlay_show(flow, (enum bm_overlay)k);
+        const struct bm_flow_screen_ops *ops = bm_flow_overlay_ops(flow);
+        assert_non_null(ops);
+        assert_non_null(ops->draw);
+        assert_non_null(ops->elements);
+        assert_string_equal(ops->name, bm_overlay_name((enum bm_overlay)k));
+        assert_true(ops->prompt && *ops->prompt);
+        bm_ui_invalidate(flow->ui);
+        assert_true(bm_loop_run_until(frame_drawn, NULL, 30000));
+        bm_flow_overlay_close(flow);
+    }
+    assert_int_equal(bm_flow_tap(flow, "home.id_card"), BM_OK);
+    assert_int_equal(flow->overlay, BM_OVERLAY_ID_CARD);
+    assert_int_equal(bm_flow_tap(flow, "id_card.close"), BM_OK);
+    assert_int_equal(flow->overlay, BM_OVERLAY_NONE);
+}
+
 /* With voice on, the dialog says what it asks (its own prompt, in place of the screen's), and
  * closing it cuts the prompt short. */
 static void test_still_there_is_spoken(void **state)
@@ -391,6 +423,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_end_wipes_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_elderly_offer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help_and_hotline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_dialog, setup, teardown),
         cmocka_unit_test_setup_teardown(test_still_there_is_spoken, setup_with_voice, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,7 +28,8 @@
 enum variant { ZH, EN, ELDERLY, VARIANT_COUNT };
 static const char *const variant_names[VARIANT_COUNT] = {"zh_CN", "en", "elderly"};
 static const enum bm_overlay kinds[] = {BM_OVERLAY_STILL_THERE, BM_OVERLAY_ELDERLY_OFFER,
-                                        BM_OVERLAY_HELP, BM_OVERLAY_HOTLINE, BM_OVERLAY_ID_CARD};
+                                        BM_OVERLAY_HELP,        BM_OVERLAY_HOTLINE,
+                                        BM_OVERLAY_ID_CARD,     BM_OVERLAY_NOTICE};
 #define KIND_COUNT (sizeof kinds / sizeof kinds[0])
 
 static struct bm_canvas portrait, landscape;
@@ -73,6 +74,14 @@ static void overlay_vm(struct bm_overlay_vm *vm, enum bm_overlay kind, enum vari
                                  .deadline_ms = 20000,
                                  .total_ms = 15000,
                                  .ms = 8400};
+    if (kind == BM_OVERLAY_NOTICE) { /* catalog data, shown as given */
+        bool en = v == EN;
+        vm->notice_title =
+            en ? "Pension eligibility can now be confirmed here" : "本机可以办理养老金资格认证";
+        vm->notice_body = en ? "Bring your ID card. It takes about three minutes, and the "
+                               "result is sent to you by text message."
+                             : "带上身份证就能办，大约三分钟，结果会短信通知您。";
+    }
 }
 
 /* The canvas in the variant's language and theme. */
@@ -144,6 +153,12 @@ static void test_golden_id_card(void **state)
     goldens_of(BM_OVERLAY_ID_CARD);
 }
 
+static void test_golden_notice(void **state)
+{
+    (void)state;
+    goldens_of(BM_OVERLAY_NOTICE);
+}
+
 /* With the card reader out of order, the ID card dialog says so and offers a person first. */
 static void test_id_card_reader_out(void **state)
 {
@@ -174,6 +189,7 @@ static const struct expected_button expected[][3] = {
     {{"help.close", BM_INTENT_CLOSE}, {0}, {0}},
     {{"hotline.close", BM_INTENT_CLOSE}, {0}, {0}},
     {{"id_card.close", BM_INTENT_CLOSE}, {0}, {0}},
+    {{"notice.close", BM_INTENT_CLOSE}, {0}, {0}},
 };
 
 /* The buttons are the only elements: the names and intents above, each large enough, inside
@@ -397,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_golden_help),
         cmocka_unit_test(test_golden_hotline),
         cmocka_unit_test(test_golden_id_card),
+        cmocka_unit_test(test_golden_notice),
         cmocka_unit_test(test_id_card_reader_out),
         cmocka_unit_test(test_elements),
         cmocka_unit_test(test_audit),
