@@ -314,29 +314,48 @@ static void show_pressed(struct bm_flow *flow, int x, int y)
     }
 }
 
+/* The name of the element under (x, y) into name (size BM_SCREEN_NAME_MAX; "" if none). */
+static void element_at(struct bm_flow *flow, int x, int y, char *name)
+{
+    struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
+    size_t n = bm_flow_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
+    const char *hit = NULL;
+    bm_screen_hit(list, n, x, y, &hit);
+    snprintf(name, BM_SCREEN_NAME_MAX, "%s", hit ? hit : "");
+}
+
 /*
  * A finger or the mouse button goes down, moves or lifts at (x, y) in window pixels, at ms
- * (the event's timestamp): one input path for both. The element under it shows pressed from
- * the next frame on; a list's row acts when the finger lifts without moving (flow_browse.c),
- * everything else as it goes down. Under a dialog only the dialog's buttons act.
+ * (the event's timestamp): one input path for both. The element under the finger shows
+ * pressed from the next frame on, and acts when the finger lifts still on it -- as touch
+ * screens do: the press is seen at once, and sliding off before lifting changes one's mind.
+ * A list's row is the list's to open (flow_browse.c: a drag scrolls instead). Under a dialog
+ * only the dialog's buttons act.
  */
 static void pointer(struct bm_flow *flow, enum bm_pointer_phase phase, int x, int y, uint32_t ms)
 {
+    bool list = !bm_flow_overlay_ops(flow) && bm_flow_browse_pointer(flow, phase, x, y, ms);
+    char under[BM_SCREEN_NAME_MAX];
     switch (phase) {
     case BM_POINTER_DOWN:
         show_pressed(flow, x, y);
-        if (!bm_flow_overlay_ops(flow) && bm_flow_browse_pointer(flow, phase, x, y, ms))
-            bm_flow_session_touch(flow);
-        else
-            on_press(flow, x, y);
+        bm_flow_session_touch(flow);
         break;
     case BM_POINTER_MOVE:
-        if (!bm_flow_overlay_ops(flow))
-            bm_flow_browse_pointer(flow, phase, x, y, ms);
+        if (list || !flow->pressed[0])
+            break;
+        element_at(flow, x, y, under);
+        if (strcmp(under, flow->pressed) != 0) { /* slid off: nothing will act */
+            flow->pressed[0] = '\0';
+            bm_ui_invalidate(flow->ui);
+        }
         break;
     case BM_POINTER_UP:
-        if (!bm_flow_overlay_ops(flow))
-            bm_flow_browse_pointer(flow, phase, x, y, ms);
+        if (!list && flow->pressed[0]) {
+            element_at(flow, x, y, under);
+            if (strcmp(under, flow->pressed) == 0)
+                on_press(flow, x, y);
+        }
         if (flow->pressed[0]) {
             flow->pressed[0] = '\0';
             bm_ui_invalidate(flow->ui);

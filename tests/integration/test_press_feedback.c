@@ -1,7 +1,7 @@
 /*
  * test_press_feedback.c - a finger on a home-screen button shows it pressed in the very next
- * frame, and lifting it shows it released again (issue 3, point 6: press feedback within one
- * frame). The real flow runs in this process, headless (tests/support/flow_rig.c); mouse
+ * frame (issue 3, point 6: press feedback within one frame); the button acts when the finger
+ * lifts on it, and not at all when it slides off first. The real flow runs in this process, headless (tests/support/flow_rig.c); mouse
  * button events, which touches arrive as, go through SDL's event queue into the flow's loop.
  * The pixel at the button's centre is read from the window after each frame.
  */
@@ -68,6 +68,19 @@ static void push_button(Uint32 type, int x, int y)
     assert_int_equal(SDL_PushEvent(&ev), 1);
 }
 
+/* The mouse moving with the left button held. */
+static void push_motion(int x, int y)
+{
+    SDL_Event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = SDL_MOUSEMOTION;
+    ev.motion.state = SDL_BUTTON_LMASK;
+    ev.motion.x = x;
+    ev.motion.y = y;
+    ev.motion.windowID = SDL_GetWindowID(rig.flow->display.window);
+    assert_int_equal(SDL_PushEvent(&ev), 1);
+}
+
 static bool frames_at_least(void *ud)
 {
     return bm_frame_times_count() >= *(const uint64_t *)ud;
@@ -85,8 +98,8 @@ static void test_notice_pressed_then_released(void **state)
     (void)state;
     assert_int_equal(rig.flow->screen, BM_FLOW_HOME);
     flow_rig_redraw(&rig, 0);
-    /* The notice strip: a press on it changes nothing else on the screen (the hotline opens a
-     * dialog over it now). */
+    /* The notice strip: it shows pressed while the button is down, and acts (opens the
+     * notice) only when it is released on it; a press that slides off acts not at all. */
     SDL_Rect r = home_element("home.notice");
     int x = r.x + r.w / 2, y = r.y + 6; /* inside the strip, above its text */
     assert_true(bm_frame_times_record(1024));
@@ -100,11 +113,24 @@ static void test_notice_pressed_then_released(void **state)
     Uint32 pressed = pixel_at(x, y);
     if (pressed == released)
         fail_msg("the frame after the press shows the button as before (0x%08x)", pressed);
+    assert_int_equal(rig.flow->overlay, BM_OVERLAY_NONE); /* nothing acted yet */
 
-    push_button(SDL_MOUSEBUTTONUP, x, y);
+    /* Slides off (the button still held) and lets go elsewhere: no longer pressed, no act. */
+    push_motion(x, r.y - bm_ui_px(rig.flow->ui, 40));
     next_frame();
     assert_string_equal(rig.flow->pressed, "");
     assert_int_equal(pixel_at(x, y), released);
+    push_button(SDL_MOUSEBUTTONUP, x, r.y - bm_ui_px(rig.flow->ui, 40));
+    next_frame();
+    assert_int_equal(rig.flow->overlay, BM_OVERLAY_NONE);
+
+    /* Pressed and released on it: the notice opens. */
+    push_button(SDL_MOUSEBUTTONDOWN, x, y);
+    next_frame();
+    push_button(SDL_MOUSEBUTTONUP, x, y);
+    next_frame();
+    assert_string_equal(rig.flow->pressed, "");
+    assert_int_equal(rig.flow->overlay, BM_OVERLAY_NOTICE);
 }
 
 int main(void)
