@@ -373,16 +373,9 @@ void bm_overlay_draw(struct bm_ui *ui, const struct bm_overlay_vm *vm)
 {
     if (vm->kind == BM_OVERLAY_NONE)
         return;
-    const struct bm_theme *t = bm_ui_theme(ui);
     struct layout l;
     layout(ui, vm, &l);
-    /* Dim what is behind: it is still there, but the card is what to read now. */
-    bm_ui_fill_rrect(ui, bm_rect(0, 0, bm_ui_width(ui), bm_ui_height(ui)), 0,
-                     bm_color_alpha(t->text, 0x99));
-    int radius = bm_ui_px(ui, t->radius[BM_RADIUS_L]);
-    bm_ui_shadow(ui, l.card, radius, bm_ui_px(ui, 30), bm_ui_px(ui, 10),
-                 bm_color_alpha(t->text, 0x60));
-    bm_ui_fill_rrect(ui, l.card, radius, t->surface);
+    bm_dialog_backdrop(ui, l.card); /* the toolkit's dialogs' dim and card */
 
     if (l.c.glyph) {
         int ir = l.icon.w / 2;

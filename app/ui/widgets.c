@@ -422,17 +422,24 @@ static size_t dialog_button_at(const struct bm_dialog *d, size_t count, size_t s
     return slot <= def ? slot - 1 : slot;
 }
 
+void bm_dialog_backdrop(struct bm_ui *ui, SDL_Rect card)
+{
+    const struct bm_theme *t = bm_ui_theme(ui);
+    /* Dim what is behind: it is still there, but the card is what to read now. */
+    bm_ui_fill_rrect(ui, bm_rect(0, 0, bm_ui_width(ui), bm_ui_height(ui)), 0,
+                     bm_color_alpha(t->text, 0x99));
+    int radius = bm_ui_px(ui, t->radius[BM_RADIUS_L]);
+    bm_ui_shadow(ui, card, radius, bm_ui_px(ui, 30), bm_ui_px(ui, 10),
+                 bm_color_alpha(t->text, 0x60));
+    bm_ui_fill_rrect(ui, card, radius, t->surface);
+}
+
 void bm_dialog_draw(struct bm_ui *ui, const struct bm_dialog *d)
 {
     const struct bm_theme *t = bm_ui_theme(ui);
     struct dialog_layout l;
     dialog_layout(ui, d, &l);
-    bm_ui_fill_rrect(ui, bm_rect(0, 0, bm_ui_width(ui), bm_ui_height(ui)), 0,
-                     bm_color_alpha(t->text, 0x99));
-    int radius = bm_ui_px(ui, t->radius[BM_RADIUS_L]);
-    bm_ui_shadow(ui, l.card, radius, bm_ui_px(ui, 30), bm_ui_px(ui, 10),
-                 bm_color_alpha(t->text, 0x60));
-    bm_ui_fill_rrect(ui, l.card, radius, t->surface);
+    bm_dialog_backdrop(ui, l.card);
 
     /* The tone as shape and colour together: i, ! or × in a disc. */
     SDL_Color tone = d->tone == BM_DIALOG_ERROR     ? t->help

@@ -193,6 +193,9 @@ struct bm_dialog {
 
 /* Draws a scrim over the whole window and the card centred on it. */
 void bm_dialog_draw(struct bm_ui *ui, const struct bm_dialog *d);
+/* What every dialog stands on: the whole window dimmed, and card drawn over it (shadow,
+ * rounded corners, surface colour). For dialogs with their own content (screens/overlay.c). */
+void bm_dialog_backdrop(struct bm_ui *ui, SDL_Rect card);
 size_t bm_dialog_elements(struct bm_ui *ui, const struct bm_dialog *d, struct bm_ui_element *out,
                           size_t cap);
 

@@ -254,3 +254,28 @@ struct bm_intent bm_fixture_hit_look(struct bm_canvas *c, int screen,
     vm.voice_on = look->elderly;
     return bm_home_hit(c->ui, &vm, x, y, name);
 }
+
+long bm_canvas_differing(const struct bm_canvas *ca, const struct bm_canvas *cb, SDL_Rect *box)
+{
+    const SDL_Surface *a = ca->surface, *b = cb->surface;
+    long n = 0;
+    int x0 = a->w, y0 = a->h, x1 = -1, y1 = -1;
+    for (int y = 0; y < a->h; y++) {
+        const Uint32 *ra = (const Uint32 *)((const Uint8 *)a->pixels + (size_t)y * a->pitch);
+        const Uint32 *rb = (const Uint32 *)((const Uint8 *)b->pixels + (size_t)y * b->pitch);
+        if (memcmp(ra, rb, (size_t)a->w * 4) == 0)
+            continue;
+        for (int x = 0; x < a->w; x++) {
+            if (ra[x] == rb[x])
+                continue;
+            n++;
+            x0 = x < x0 ? x : x0;
+            x1 = x > x1 ? x : x1;
+            y0 = y < y0 ? y : y0;
+            y1 = y > y1 ? y : y1;
+        }
+    }
+    if (box)
+        *box = bm_rect(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+    return n;
+}

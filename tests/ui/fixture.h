@@ -21,6 +21,10 @@ struct bm_canvas {
 /* Opens a w x h canvas with the default Noto Sans CJK fonts (face 2). BM_ERR_NOT_FOUND if the
  * fonts are missing. */
 enum bm_err bm_canvas_open(struct bm_canvas *c, int w, int h, int dpi);
+/* How many pixels differ between two canvases of one size (0: byte for byte the same), and
+ * in *box (if given) the rectangle around them. */
+long bm_canvas_differing(const struct bm_canvas *a, const struct bm_canvas *b, SDL_Rect *box);
+
 void bm_canvas_close(struct bm_canvas *c);
 
 /* Binds the build's translations and switches to lang. */

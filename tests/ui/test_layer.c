@@ -66,37 +66,10 @@ static int teardown(void **state)
     return 0;
 }
 
-/* How many pixels differ between the two canvases (0: byte for byte the same), and the box
- * around them. */
-static long differing(SDL_Rect *box)
-{
-    SDL_Surface *a = layered.surface, *b = direct.surface;
-    long n = 0;
-    int x0 = a->w, y0 = a->h, x1 = -1, y1 = -1;
-    for (int y = 0; y < a->h; y++) {
-        const Uint32 *ra = (const Uint32 *)((const Uint8 *)a->pixels + (size_t)y * a->pitch);
-        const Uint32 *rb = (const Uint32 *)((const Uint8 *)b->pixels + (size_t)y * b->pitch);
-        if (memcmp(ra, rb, (size_t)a->w * 4) == 0)
-            continue;
-        for (int x = 0; x < a->w; x++) {
-            if (ra[x] == rb[x])
-                continue;
-            n++;
-            x0 = x < x0 ? x : x0;
-            x1 = x > x1 ? x : x1;
-            y0 = y < y0 ? y : y0;
-            y1 = y > y1 ? y : y1;
-        }
-    }
-    if (box)
-        *box = bm_rect(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
-    return n;
-}
-
 static void assert_same(const char *what)
 {
     SDL_Rect box;
-    long n = differing(&box);
+    long n = bm_canvas_differing(&layered, &direct, &box);
     if (n)
         fail_msg("%s: %ld pixels differ from drawing straight to the output, in %d,%d %dx%d", what,
                  n, box.x, box.y, box.w, box.h);
@@ -200,7 +173,7 @@ static void test_pressed_button(void **state)
         vm.pressed = names[i];
         draw_home(&layered, &vm);
         SDL_Rect box;
-        long changed = differing(&box);
+        long changed = bm_canvas_differing(&layered, &direct, &box);
         /* Feedback in this frame, on the button and nowhere else. */
         if (changed < (long)e->rect.w * e->rect.h / 2)
             fail_msg("%s pressed: only %ld pixels changed", names[i], changed);

@@ -68,31 +68,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static long differing(SDL_Rect *box)
-{
-    SDL_Surface *a = layered.surface, *b = direct.surface;
-    long n = 0;
-    int x0 = a->w, y0 = a->h, x1 = -1, y1 = -1;
-    for (int y = 0; y < a->h; y++) {
-        const Uint32 *ra = (const Uint32 *)((const Uint8 *)a->pixels + (size_t)y * a->pitch);
-        const Uint32 *rb = (const Uint32 *)((const Uint8 *)b->pixels + (size_t)y * b->pitch);
-        if (memcmp(ra, rb, (size_t)a->w * 4) == 0)
-            continue;
-        for (int x = 0; x < a->w; x++) {
-            if (ra[x] == rb[x])
-                continue;
-            n++;
-            x0 = x < x0 ? x : x0;
-            x1 = x > x1 ? x : x1;
-            y0 = y < y0 ? y : y0;
-            y1 = y > y1 ? y : y1;
-        }
-    }
-    if (box)
-        *box = bm_rect(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
-    return n;
-}
-
 /* The list as a list screen places it: under a header, over the screen's background. */
 static SDL_Rect list_rect(struct bm_ui *ui)
 {
@@ -115,7 +90,7 @@ static uint64_t frame(const struct bm_list_scroll *s, const char *what)
     }
     bm_ui_get_stats(layered.ui, &b);
     SDL_Rect box;
-    long n = differing(&box);
+    long n = bm_canvas_differing(&layered, &direct, &box);
     if (n)
         fail_msg("%s (offset %.2f, frame %d): %ld pixels differ from drawing straight, in "
                  "%d,%d %dx%d",
