@@ -131,14 +131,16 @@ static void test_say_returns_at_once_and_a_second_say_cuts_the_first(void **stat
     bm_voice_say(v, home, BM_LANG_ZH_CN);
     double say_ms = now_ms() - t0;
     printf("say returned after %.3f ms\n", say_ms);
-    assert_true(say_ms < 20.0); /* ~0.01 ms; loose for a loaded machine */
+    /* ~0.01 ms. Wall time on purpose: waiting on the synthesis (seconds for this prompt) is
+     * what must not happen; 250 ms leaves a loaded machine room to preempt the caller. */
+    assert_true(say_ms < 250.0);
     assert_true(wait_playing(v, 0, 30000));
 
     t0 = now_ms();
     bm_voice_say(v, attract, BM_LANG_EN);
     say_ms = now_ms() - t0;
     printf("say while playing returned after %.3f ms\n", say_ms);
-    assert_true(say_ms < 20.0);
+    assert_true(say_ms < 250.0);
     /* The home prompt alone plays ~12 s; cut, only the short one remains. */
     assert_true(bm_voice_wait_idle(v, 60000));
     double total = now_ms() - t0;

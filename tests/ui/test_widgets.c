@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zbar.h>
 
@@ -704,8 +705,9 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Frame time while the list scrolls at 1080x1920 on the software renderer: printed for the
- * record, asserted only loosely (the machine may be loaded). */
+/* Frame time while the list scrolls at 1080x1920 on the software renderer, in this thread's
+ * CPU time (a loaded machine does not stretch it): printed for the record, asserted only
+ * loosely (sanitizers). tests/bench/bench_list measures it properly. */
 static void test_list_scroll_frame_time(void **state)
 {
     (void)state;
@@ -717,16 +719,17 @@ static void test_list_scroll_frame_time(void **state)
     double t[FRAMES];
     for (int i = 0; i < FRAMES; i++) {
         s.offset = (float)(i * 9);
-        Uint64 a = SDL_GetPerformanceCounter();
+        struct timespec a, b;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
         bm_ui_frame_begin(ui);
         bm_list_draw(ui, r, &sheet_list, &s);
         bm_ui_frame_end(ui);
-        t[i] = (double)(SDL_GetPerformanceCounter() - a) * 1000.0 /
-               (double)SDL_GetPerformanceFrequency();
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+        t[i] = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
     }
     qsort(t, FRAMES, sizeof t[0], cmp_double);
-    fprintf(stderr, "list scroll frame at 1080x1920: median %.2f ms, p99 %.2f ms\n", t[FRAMES / 2],
-            t[FRAMES * 99 / 100]);
+    fprintf(stderr, "list scroll frame at 1080x1920: median %.2f ms, p99 %.2f ms CPU\n",
+            t[FRAMES / 2], t[FRAMES * 99 / 100]);
     assert_true(t[FRAMES / 2] < 200.0);
 }
 

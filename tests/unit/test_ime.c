@@ -214,15 +214,17 @@ static void test_nothing_learned(void **state)
         fail_msg("the deployment changed while typing:\nbefore:\n%safter:\n%s", before, after);
 }
 
+/* This thread's CPU time: what a key costs the main thread, which a loaded machine's other
+ * work does not stretch (wall time would make the bounds below flaky). */
 static double now_ms(void)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-/* Opening and typing are quick enough for the main thread (no deployment at start). The
- * bounds are loose (a loaded machine, sanitizers); the numbers are printed. */
+/* Opening and typing are quick enough for the main thread (no deployment at start), in CPU
+ * time. The bounds are loose (sanitizers); the numbers are printed. */
 static void test_fast_enough_for_the_main_thread(void **state)
 {
     (void)state;
@@ -245,8 +247,8 @@ static void test_fast_enough_for_the_main_thread(void **state)
         worst_reset = r > worst_reset ? r : worst_reset;
     }
     bm_ime_close(ime);
-    fprintf(stderr, "ime: open %.1f ms, worst key + view %.2f ms, worst reset %.1f ms\n", opened,
-            worst, worst_reset);
+    fprintf(stderr, "ime: open %.1f ms, worst key + view %.2f ms, worst reset %.1f ms (CPU)\n",
+            opened, worst, worst_reset);
     assert_true(opened < 2000);
     assert_true(worst < 100);
     assert_true(worst_reset < 2000);
