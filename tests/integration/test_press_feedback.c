@@ -1,9 +1,10 @@
 /*
  * test_press_feedback.c - a finger on a home-screen button shows it pressed in the very next
  * frame (issue 3, point 6: press feedback within one frame); the button acts when the finger
- * lifts on it, and not at all when it slides off first. The real flow runs in this process, headless (tests/support/flow_rig.c); mouse
- * button events, which touches arrive as, go through SDL's event queue into the flow's loop.
- * The pixel at the button's centre is read from the window after each frame.
+ * lifts on it, and not at all when it slides off first. The real flow runs in this process,
+ * headless (tests/support/flow_rig.c); mouse button events, which touches arrive as, go through
+ * SDL's event queue into the flow's loop. The pixel at the button's centre is read from the window
+ * after each frame.
  */
 #include "flow_rig.h"
 #include "test_support.h"
@@ -121,7 +122,12 @@ static void test_notice_pressed_then_released(void **state)
     assert_string_equal(rig.flow->pressed, "");
     assert_int_equal(pixel_at(x, y), released);
     push_button(SDL_MOUSEBUTTONUP, x, r.y - bm_ui_px(rig.flow->ui, 40));
-    next_frame();
+    /* Nothing is left to redraw, so frames are asked for: two, the event handled before the
+     * second whichever way the loop orders events and drawing. */
+    for (int i = 0; i < 2; i++) {
+        bm_ui_invalidate(rig.flow->ui);
+        next_frame();
+    }
     assert_int_equal(rig.flow->overlay, BM_OVERLAY_NONE);
 
     /* Pressed and released on it: the notice opens. */
