@@ -269,8 +269,8 @@ static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *nam
     default:
         if (bm_flow_browse_intent(flow, in)) /* categories, services, guides, back, home */
             break;
-        /* Service screens arrive with the resident UI work. */
-        bm_log_info("flow", "%s has no screen yet", name);
+        /* Every element a screen draws has its handler above; one without is a bug. */
+        bm_log_warn("flow", "%s: no handler for intent %d", name, (int)in.kind);
         break;
     }
 }
