@@ -478,8 +478,9 @@ static void test_problem_no_catalog(void **state)
     for (int v = 0; v < VARIANTS; v++) {
         struct bm_ui *ui = prepare((enum variant)v, PORTRAIT);
         enum bm_lang lang = v == EN ? BM_LANG_EN : BM_LANG_ZH_CN;
-        struct bm_problem_vm vm = {.frame = {kiosk, lang, v == ELDERLY, NULL},
-                                   .kind = BM_PROBLEM_NO_CATALOG};
+        struct bm_problem_vm vm = {
+            .frame = {.kiosk = kiosk, .lang = lang, .elderly = v == ELDERLY, .pressed = NULL},
+            .kind = BM_PROBLEM_NO_CATALOG};
         bm_ui_set_audit(ui, true);
         bm_ui_frame_begin(ui);
         bm_problem_draw(ui, &vm);
