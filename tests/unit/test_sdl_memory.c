@@ -33,7 +33,8 @@ static void vm_flags_of(const void *p, char *out, size_t cap)
             continue;
         }
         if (inside && strncmp(line, "VmFlags:", 8) == 0) {
-            snprintf(out, cap, "%s", line + 8);
+            /* The flags fit; a longer line is cut, never overrun (precision, not %s: gcc -O2). */
+            snprintf(out, cap, "%.*s", (int)(cap > 0 ? cap - 1 : 0), line + 8);
             break;
         }
     }
