@@ -248,7 +248,7 @@ static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *nam
         bm_log_info("flow", "tap %s", name && *name ? name : "(nothing)");
     if (bm_flow_overlay_intent(flow, in)) /* help, hotline, a dialog's buttons */
         return;
-    if (bm_flow_progress_intent(flow, in, name)) /* logs its taps but not the keys typed */
+    if (bm_flow_progress_intent(flow, in, name)) /* the progress query's screen and entry */
         return;
     switch (in.kind) {
     case BM_INTENT_START:
@@ -275,14 +275,16 @@ static void on_intent(struct bm_flow *flow, struct bm_intent in, const char *nam
     }
 }
 
-static void on_press(struct bm_flow *flow, int x, int y)
+/* The element under (x, y): its intent, and its name into name (BM_SCREEN_NAME_MAX; "" if
+ * none). Under a dialog, only the dialog's buttons are there to hit. */
+static struct bm_intent hit(struct bm_flow *flow, int x, int y, char *name)
 {
     struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
     size_t n = bm_flow_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
-    const char *name = NULL;
-    struct bm_intent in = bm_screen_hit(list, n, x, y, &name);
-    bm_flow_session_touch(flow);
-    on_intent(flow, in, name);
+    const char *found = NULL;
+    struct bm_intent in = bm_screen_hit(list, n, x, y, &found);
+    snprintf(name, BM_SCREEN_NAME_MAX, "%s", found ? found : "");
+    return in;
 }
 
 enum bm_err bm_flow_tap(struct bm_flow *flow, const char *name)
@@ -294,43 +296,27 @@ enum bm_err bm_flow_tap(struct bm_flow *flow, const char *name)
         return bm_err_set(BM_ERR_NOT_FOUND, "no element '%s' on the %s screen%s%s", name,
                           screen_name(flow->screen), flow->overlay ? " under the dialog " : "",
                           bm_overlay_name(flow->overlay));
-    on_press(flow, e->rect.x + e->rect.w / 2, e->rect.y + e->rect.h / 2);
+    bm_flow_session_touch(flow);
+    on_intent(flow, e->intent, e->name);
     return BM_OK;
 }
 
-/* Press feedback: the element under the finger is drawn pressed from the next frame on (the
- * home screen's static layer makes that frame one copy and the button) until it lifts. */
-static void show_pressed(struct bm_flow *flow, int x, int y)
+/* Whatever shows pressed stops showing so. */
+static void release(struct bm_flow *flow)
 {
-    flow->pressed[0] = '\0';
-    struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
-    size_t n = bm_flow_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
-    for (size_t i = 0; i < n; i++) {
-        if (bm_rect_contains(list[i].rect, x, y)) {
-            snprintf(flow->pressed, sizeof flow->pressed, "%s", list[i].name);
-            bm_ui_invalidate(flow->ui);
-            break;
-        }
+    if (flow->pressed[0]) {
+        flow->pressed[0] = '\0';
+        bm_ui_invalidate(flow->ui);
     }
-}
-
-/* The name of the element under (x, y) into name (size BM_SCREEN_NAME_MAX; "" if none). */
-static void element_at(struct bm_flow *flow, int x, int y, char *name)
-{
-    struct bm_screen_element list[BM_SCREEN_MAX_ELEMENTS];
-    size_t n = bm_flow_elements(flow, list, BM_SCREEN_MAX_ELEMENTS);
-    const char *hit = NULL;
-    bm_screen_hit(list, n, x, y, &hit);
-    snprintf(name, BM_SCREEN_NAME_MAX, "%s", hit ? hit : "");
 }
 
 /*
  * A finger or the mouse button goes down, moves or lifts at (x, y) in window pixels, at ms
- * (the event's timestamp): one input path for both. The element under the finger shows
- * pressed from the next frame on, and acts when the finger lifts still on it -- as touch
- * screens do: the press is seen at once, and sliding off before lifting changes one's mind.
- * A list's row is the list's to open (flow_browse.c: a drag scrolls instead). Under a dialog
- * only the dialog's buttons act.
+ * (the event's timestamp): one input path for both. The element under the finger is drawn
+ * pressed from the next frame on (a screen's static layer makes that frame one copy and the
+ * button), and acts when the finger lifts still on it -- as touch screens do: the press is
+ * seen at once, and sliding off before lifting changes one's mind. A list's row is the list's
+ * to open (flow_browse.c: a drag scrolls instead). Under a dialog only its buttons act.
  */
 static void pointer(struct bm_flow *flow, enum bm_pointer_phase phase, int x, int y, uint32_t ms)
 {
@@ -338,28 +324,28 @@ static void pointer(struct bm_flow *flow, enum bm_pointer_phase phase, int x, in
     char under[BM_SCREEN_NAME_MAX];
     switch (phase) {
     case BM_POINTER_DOWN:
-        show_pressed(flow, x, y);
+        hit(flow, x, y, flow->pressed);
+        if (flow->pressed[0])
+            bm_ui_invalidate(flow->ui);
         bm_flow_session_touch(flow);
         break;
     case BM_POINTER_MOVE:
         if (list || !flow->pressed[0])
             break;
-        element_at(flow, x, y, under);
-        if (strcmp(under, flow->pressed) != 0) { /* slid off: nothing will act */
-            flow->pressed[0] = '\0';
-            bm_ui_invalidate(flow->ui);
-        }
+        hit(flow, x, y, under);
+        if (strcmp(under, flow->pressed) != 0) /* slid off: nothing will act */
+            release(flow);
         break;
     case BM_POINTER_UP:
         if (!list && flow->pressed[0]) {
-            element_at(flow, x, y, under);
-            if (strcmp(under, flow->pressed) == 0)
-                on_press(flow, x, y);
+            struct bm_intent in = hit(flow, x, y, under);
+            if (strcmp(under, flow->pressed) == 0) {
+                release(flow);
+                bm_flow_session_touch(flow);
+                on_intent(flow, in, under);
+            }
         }
-        if (flow->pressed[0]) {
-            flow->pressed[0] = '\0';
-            bm_ui_invalidate(flow->ui);
-        }
+        release(flow);
         break;
     }
 }
