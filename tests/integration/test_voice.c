@@ -299,21 +299,29 @@ static void test_no_engine_data_is_silent_not_fatal(void **state)
     assert_null(strstr(first + 1, "voice guidance stays silent"));
 }
 
+/* The real flow in this process, with the dummy audio driver, in Chinese; the sim devices
+ * write under a fresh directory named after tag. */
+static struct bm_flow *start_flow(const char *tag, struct bm_config **cfg)
+{
+    setenv("SDL_AUDIODRIVER", "dummy", 1);
+    assert_int_equal(bm_config_load(bm_paths_default_config(), cfg), BM_OK);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/sim", bm_test_mkdtemp(tag));
+    assert_int_equal(bm_config_set(*cfg, "sim", "output_dir", path), BM_OK);
+    assert_int_equal(bm_i18n_set_language("zh_CN"), BM_OK);
+    struct bm_flow_options opts = {0};
+    struct bm_flow *flow;
+    if (bm_flow_start(*cfg, &opts, &flow) != BM_OK)
+        fail_msg("the flow did not start: %s", bm_err_detail());
+    return flow;
+}
+
 /* The real flow: elderly mode speaks the home screen's prompt; the session's end cuts it. */
 static void test_session_end_stops_speech(void **state)
 {
     (void)state;
-    setenv("SDL_AUDIODRIVER", "dummy", 1);
     struct bm_config *cfg;
-    assert_int_equal(bm_config_load(bm_paths_default_config(), &cfg), BM_OK);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/sim", bm_test_mkdtemp("voice-flow"));
-    assert_int_equal(bm_config_set(cfg, "sim", "output_dir", path), BM_OK);
-    assert_int_equal(bm_i18n_set_language("zh_CN"), BM_OK);
-    struct bm_flow_options opts = {0};
-    struct bm_flow *flow;
-    if (bm_flow_start(cfg, &opts, &flow) != BM_OK)
-        fail_msg("the flow did not start: %s", bm_err_detail());
+    struct bm_flow *flow = start_flow("voice-flow", &cfg);
     assert_non_null(flow->voice);
     assert_false(flow->voice_on); /* [voice] enabled is false by default */
 
@@ -359,17 +367,8 @@ static void test_session_end_stops_speech(void **state)
 static void test_elderly_theme_and_voice_button(void **state)
 {
     (void)state;
-    setenv("SDL_AUDIODRIVER", "dummy", 1);
     struct bm_config *cfg;
-    assert_int_equal(bm_config_load(bm_paths_default_config(), &cfg), BM_OK);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/sim", bm_test_mkdtemp("voice-elderly"));
-    assert_int_equal(bm_config_set(cfg, "sim", "output_dir", path), BM_OK);
-    assert_int_equal(bm_i18n_set_language("zh_CN"), BM_OK);
-    struct bm_flow_options opts = {0};
-    struct bm_flow *flow;
-    if (bm_flow_start(cfg, &opts, &flow) != BM_OK)
-        fail_msg("the flow did not start: %s", bm_err_detail());
+    struct bm_flow *flow = start_flow("voice-elderly", &cfg);
     assert_ptr_equal(bm_ui_theme(flow->ui), bm_theme_standard());
     assert_int_equal(bm_flow_tap(flow, "attract.start"), BM_OK);
 
